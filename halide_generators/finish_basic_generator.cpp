@@ -1,0 +1,78 @@
+// nb_finish_basic: bilinear demosaic, white balance with highlight clamp,
+// camera -> linear sRGB matrix, exposure gain and the sRGB curve, to 16-bit.
+// The foundation's finishing; the finishing issue replaces the demosaic and tone.
+#include "Halide.h"
+
+namespace {
+
+using namespace Halide;
+
+class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
+ public:
+  // Mosaic normalised to [0, 1] (black subtracted, / (white - black)).
+  Input<Buffer<float, 2>> mosaic{"mosaic"};
+  // Position of the red sample inside the 2x2 CFA tile (blue is opposite).
+  Input<int> red_x{"red_x", 0, 0, 1};
+  Input<int> red_y{"red_y", 0, 0, 1};
+  Input<Buffer<float, 1>> wb_gains{"wb_gains"};                  // R, G, B
+  Input<Buffer<float, 2>> srgb_from_camera{"srgb_from_camera"};  // (camera channel, sRGB channel)
+  Input<float> exposure_gain{"exposure_gain", 1.0f, 0.0f, 4096.0f};
+  Output<Buffer<uint16_t, 3>> srgb{"srgb"};                      // (x, y, c), sRGB-encoded
+
+  void generate() {
+    // Mirroring about the edge sample keeps the CFA phase (x = -1 reads x = 1).
+    Func in = BoundaryConditions::mirror_interior(mosaic);
+    Expr red_col = (x % 2) == red_x;
+    Expr red_row = (y % 2) == red_y;
+    Expr at_red = red_col && red_row;
+    Expr at_blue = !red_col && !red_row;
+    Expr centre = in(x, y);
+    Expr cross = (in(x - 1, y) + in(x + 1, y) + in(x, y - 1) + in(x, y + 1)) * 0.25f;
+    Expr diagonal =
+        (in(x - 1, y - 1) + in(x + 1, y - 1) + in(x - 1, y + 1) + in(x + 1, y + 1)) * 0.25f;
+    Expr horizontal = (in(x - 1, y) + in(x + 1, y)) * 0.5f;
+    Expr vertical = (in(x, y - 1) + in(x, y + 1)) * 0.5f;
+
+    camera(x, y, c) = mux(c, {select(at_red, centre, at_blue, diagonal, red_row, horizontal, vertical),
+                              select(at_red || at_blue, cross, centre),
+                              select(at_blue, centre, at_red, diagonal, red_row, vertical, horizontal)});
+    // Clamping the balanced channels at 1 makes clipped highlights neutral:
+    // every channel ends at the same value, and the matrix maps (1,1,1) to white.
+    balanced(x, y, c) = min(camera(x, y, c) * wb_gains(c), 1.0f);
+    linear(x, y, c) = (srgb_from_camera(0, c) * balanced(x, y, 0) +
+                       srgb_from_camera(1, c) * balanced(x, y, 1) +
+                       srgb_from_camera(2, c) * balanced(x, y, 2)) * exposure_gain;
+    Expr v = clamp(linear(x, y, c), 0.0f, 1.0f);
+    Expr encoded = select(v <= 0.0031308f, 12.92f * v, 1.055f * pow(v, 1.0f / 2.4f) - 0.055f);
+    srgb(x, y, c) = cast<uint16_t>(encoded * 65535.0f + 0.5f);
+
+    mosaic.set_estimates({{0, 4000}, {0, 3000}});
+    wb_gains.set_estimates({{0, 3}});
+    srgb_from_camera.set_estimates({{0, 3}, {0, 3}});
+    red_x.set_estimate(0);
+    red_y.set_estimate(0);
+    exposure_gain.set_estimate(4.0f);
+    srgb.set_estimates({{0, 4000}, {0, 3000}, {0, 3}});
+  }
+
+  void schedule() {
+    if (get_auto_schedule()) return;  // Halide 14 spelling of using_autoscheduler()
+    const int vector_width = natural_vector_size<float>();
+    // Phone SoCs have small caches: shorter strips keep the working set in L1/L2.
+    const int strip_rows = get_target().arch == Target::ARM ? 16 : 32;
+    srgb.bound(c, 0, 3)
+        .reorder(c, x, y)
+        .unroll(c)
+        .split(y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
+        .parallel(yo)
+        .vectorize(x, vector_width, TailStrategy::GuardWithIf);
+  }
+
+ private:
+  Var x{"x"}, y{"y"}, c{"c"}, yo{"yo"}, yi{"yi"};
+  Func camera{"camera"}, balanced{"balanced"}, linear{"linear"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(FinishBasicGenerator, nb_finish_basic)

@@ -1,0 +1,51 @@
+// nightburst_io: raw files in (LibRaw, every format it reads), DNG and PNG out
+// (libtiff, libpng), always written atomically. Kept out of the core so the
+// core links into an Android app without these libraries.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <string>
+#include <vector>
+
+#include "nightburst/pipeline.h"
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+
+namespace nb {
+
+// Reads one raw file: the visible Bayer mosaic and its metadata. Non-Bayer
+// sensors (X-Trans, Foveon, linear DNG) are refused with a clear error.
+Status read_raw_frame(const std::string& path, RawFrame* frame);
+
+// Expands directories into their raw files (by extension, sorted by name);
+// files named explicitly are kept in the order given.
+Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std::string>* files);
+
+// Reads every file and checks that the frames agree (size, CFA, levels, camera).
+Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);
+
+// Refuses an output that would overwrite an input or is a directory.
+Status check_output_path(const std::string& output, const std::vector<std::string>& inputs);
+
+// Writes a Bayer mosaic as an uncompressed DNG 1.4 with CFA, levels, colour
+// matrix, as-shot neutral, noise profile, exposure and orientation tags.
+Status write_dng(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 2>& mosaic,
+                 const RawMetadata& meta);
+
+// Quantises a normalised mosaic back to the reference's black/white levels
+// (so a value means the same light level as in the reference) and writes it.
+Status write_merged_dng(const std::string& path, const Halide::Runtime::Buffer<float, 2>& normalised,
+                        const RawMetadata& meta);
+
+// Writes an sRGB image (x, y, c) with 3 channels as an 8- or 16-bit PNG with the sRGB chunk.
+Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb,
+                 int bits_per_sample);
+
+// Writes text to `path` atomically.
+Status write_text_file(const std::string& path, const std::string& text);
+
+// The pipeline report as JSON text (keys documented in the README).
+std::string report_to_json(const ProcessReport& report);
+
+}  // namespace nb

@@ -1,0 +1,74 @@
+// process_burst: a burst of raw frames in memory to a merged mosaic and a
+// finished sRGB image, with a report of what each stage measured and decided.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <array>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+
+namespace nb {
+
+enum class AwbMethod {
+  kGrayWorld,  // scene average is neutral
+  kAsShot,     // the camera's as-shot neutral
+  kManual,     // ProcessOptions::manual_illuminant
+};
+
+// Called at the start of each stage; return false to cancel the run.
+using ProgressCallback = std::function<bool(const std::string& stage)>;
+
+struct ProcessOptions {
+  int reference = -1;  // index into the burst; -1: the sharpest of the first three
+  int threads = 0;     // Halide worker threads; 0: one per core
+  AwbMethod awb = AwbMethod::kGrayWorld;
+  std::array<float, 3> manual_illuminant{1, 1, 1};  // camera RGB, used with kManual
+  ProgressCallback progress;
+};
+
+struct FrameMotion {
+  double median_dx_px = 0;  // sensor pixels, reference -> frame
+  double median_dy_px = 0;
+  double spread_px = 0;     // RMS deviation of tile displacements from the median
+  double low_confidence_fraction = 0;
+  double mean_merge_weight = 1;  // how much of the frame the merge used (0..1)
+  bool rejected = false;
+};
+
+struct ProcessReport {
+  std::vector<std::string> frames;  // sources, in the order given
+  int reference = 0;
+  std::vector<FrameMotion> motion;  // one per frame; the reference's is zero
+  NoiseProfile noise;               // of one frame at the reference's settings
+  bool noise_from_metadata = false;
+  std::string awb_method;
+  std::array<float, 3> awb_gains{1, 1, 1};
+  std::array<float, 3> awb_illuminant_rgb{1, 1, 1};
+  float exposure_gain = 1;
+  std::vector<std::pair<std::string, double>> stage_ms;
+};
+
+struct ProcessResult {
+  // Normalised merged mosaic (black subtracted, / (white - black)) in the
+  // reference frame's geometry.
+  Halide::Runtime::Buffer<float, 2> merged;
+  RawMetadata merged_meta;  // the reference's, with the merged noise profile
+  // sRGB-encoded 16-bit image (x, y, c), orientation applied.
+  Halide::Runtime::Buffer<uint16_t, 3> srgb;
+  ProcessReport report;
+};
+
+// Checks that every frame agrees with the first (size, CFA, levels, camera);
+// the error names the frame that differs and how.
+Status check_burst_consistency(const std::vector<RawFrame>& frames);
+
+Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& options,
+                     ProcessResult* result);
+
+}  // namespace nb

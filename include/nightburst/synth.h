@@ -1,0 +1,81 @@
+// Synthetic low-light hand-held RAW bursts with ground truth, made by
+// "unprocessing" (Brooks et al., CVPR 2019): clean sRGB -> linear -> camera RGB
+// -> illuminant -> Bayer mosaic, per-frame motion, shot and read noise.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+
+namespace nb {
+
+struct SynthOptions {
+  int width = 1024;   // sensor pixels, even
+  int height = 768;
+  int frames = 8;
+  int reference = 0;  // the frame whose geometry the ground truth has
+  uint64_t seed = 1;
+  // Noise as in Brooks et al.: variance = shot * x + read for x in [0, 1].
+  // Negative: shot is drawn log-uniform in [1e-4, 0.012]; read from
+  // log(read) = 2.18 log(shot) + 1.20 + N(0, 0.26).
+  double shot_noise = -1;
+  double read_noise = -1;
+  double scene_mean = 0.04;        // mean linear level of the scene, relative to white (a night scene)
+  double motion_sigma_px = 2.0;    // hand-held translation, standard deviation per axis, sensor pixels
+  double max_rotation_deg = 0.3;   // hand-held rotation, uniform in +-this
+  bool moving_object = false;      // a textured disc crossing the scene
+  double object_speed_px = 0;      // per frame, sensor pixels; 0: 3% of the width
+  double illuminant_kelvin = 3400; // Planckian light
+  CfaPattern cfa = CfaPattern::kRGGB;
+  int white_level = 16383;         // 14-bit sensor
+  int black_level = 512;
+  std::string content_path;        // PNG or JPEG to use instead of the procedural scene
+};
+
+// Where the content of reference pixel p is found in a frame:
+// q = R(rotation) * (p - centre) + centre + (dx, dy), in sensor pixels.
+struct FrameMotionTruth {
+  double dx_px = 0;
+  double dy_px = 0;
+  double rotation_deg = 0;
+};
+
+struct SynthBurst {
+  std::vector<RawFrame> frames;
+  int reference = 0;
+  Halide::Runtime::Buffer<float, 2> clean_mosaic;   // normalised, noise-free, reference geometry
+  Halide::Runtime::Buffer<uint8_t, 2> object_mask;  // 1: object in the reference; 2: object only in other frames; 0: static
+  Halide::Runtime::Buffer<float, 3> clean_srgb;     // the scene as drawn (sRGB, 0..1), reference geometry
+  std::vector<FrameMotionTruth> motion;
+  std::array<float, 3> illuminant_rgb{1, 1, 1};     // camera RGB, G = 1
+  NoiseProfile noise;                               // the true noise model
+  double center_x = 0, center_y = 0;                // rotation centre, sensor pixels
+};
+
+Status make_synthetic_burst(const SynthOptions& options, SynthBurst* burst);
+
+// True displacement, in plane pixels (2 sensor pixels), of the content at
+// plane position (px, py) of the reference, for one frame.
+void true_plane_displacement(const SynthBurst& burst, int frame, double px, double py,
+                             double* dx, double* dy);
+
+// Writes frame_NN.dng into `directory`, and into `directory`/truth/:
+// ground_truth.dng (the clean mosaic), ground_truth.png (the scene) and
+// truth.json (motion, illuminant, noise).
+Status write_synthetic_burst(const SynthBurst& burst, const SynthOptions& options,
+                             const std::string& directory);
+
+// PSNR in dB of `test` against `truth` (both normalised, peak 1 = white),
+// over the pixels where `mask` (if given) equals `mask_value`.
+double mosaic_psnr(const Halide::Runtime::Buffer<float, 2>& test,
+                   const Halide::Runtime::Buffer<float, 2>& truth,
+                   const Halide::Runtime::Buffer<uint8_t, 2>* mask = nullptr, int mask_value = 0,
+                   int border = 0);
+
+}  // namespace nb

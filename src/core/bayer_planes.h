@@ -1,0 +1,19 @@
+// Views of a Bayer mosaic used by several stages: the 2x2-binned grayscale
+// (HDR+ aligns on it) and per-position planes of normalised values.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include "nightburst/raw_frame.h"
+
+namespace nb {
+
+// 2x2-binned grayscale: mean of the four normalised samples of each CFA tile,
+// size (width/2, height/2). One plane pixel = 2 sensor pixels.
+Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame);
+
+// The whole mosaic normalised to [0, 1] per CFA position (black subtracted,
+// divided by white - black); values may be slightly negative from noise.
+Halide::Runtime::Buffer<float, 2> normalised_mosaic(const RawFrame& frame);
+
+}  // namespace nb

@@ -1,0 +1,88 @@
+// CFA helpers and metadata validation for RawFrame.
+#include "nightburst/raw_frame.h"
+
+#include <cmath>
+
+namespace nb {
+
+void cfa_red_position(CfaPattern cfa, int* red_x, int* red_y) {
+  switch (cfa) {
+    case CfaPattern::kRGGB: *red_x = 0; *red_y = 0; return;
+    case CfaPattern::kGRBG: *red_x = 1; *red_y = 0; return;
+    case CfaPattern::kGBRG: *red_x = 0; *red_y = 1; return;
+    case CfaPattern::kBGGR: *red_x = 1; *red_y = 1; return;
+  }
+  *red_x = 0;
+  *red_y = 0;
+}
+
+int cfa_color(CfaPattern cfa, int x, int y) {
+  int rx, ry;
+  cfa_red_position(cfa, &rx, &ry);
+  bool red_col = (x & 1) == rx, red_row = (y & 1) == ry;
+  if (red_col && red_row) return 0;
+  if (!red_col && !red_row) return 2;
+  return 1;
+}
+
+const char* cfa_name(CfaPattern cfa) {
+  switch (cfa) {
+    case CfaPattern::kRGGB: return "RGGB";
+    case CfaPattern::kBGGR: return "BGGR";
+    case CfaPattern::kGRBG: return "GRBG";
+    case CfaPattern::kGBRG: return "GBRG";
+  }
+  return "?";
+}
+
+bool parse_cfa(const std::string& name, CfaPattern* cfa) {
+  for (CfaPattern p : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG}) {
+    if (name == cfa_name(p)) {
+      *cfa = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+Status validate_metadata(const RawMetadata& m) {
+  if (m.width <= 0 || m.height <= 0 || m.width > kMaxFrameSide || m.height > kMaxFrameSide ||
+      int64_t(m.width) * m.height > kMaxFramePixels) {
+    return bad_input("frame size " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                     " is outside 1..65535 per side or above " +
+                     std::to_string(kMaxFramePixels / (1024 * 1024)) + " MP");
+  }
+  if (m.width % 2 || m.height % 2 || m.width < 16 || m.height < 16) {
+    return bad_input("frame size " + std::to_string(m.width) + "x" + std::to_string(m.height) +
+                     " must be even and at least 16x16 for a 2x2 CFA");
+  }
+  if (!std::isfinite(m.white_level) || m.white_level <= 0 || m.white_level > 65535) {
+    return bad_input("white level " + std::to_string(m.white_level) + " is not in (0, 65535]");
+  }
+  for (float b : m.black_level) {
+    if (!std::isfinite(b) || b < 0 || b >= m.white_level) {
+      return bad_input("black level " + std::to_string(b) + " is not below white level " +
+                       std::to_string(m.white_level));
+    }
+  }
+  for (float n : m.as_shot_neutral) {
+    if (!std::isfinite(n) || n <= 0) return bad_input("as-shot neutral has a non-positive entry");
+  }
+  for (double c : m.color_matrix) {
+    if (!std::isfinite(c)) return bad_input("colour matrix has a non-finite entry");
+  }
+  if (m.noise.valid) {
+    for (int i = 0; i < 4; ++i) {
+      if (!std::isfinite(m.noise.scale[i]) || !std::isfinite(m.noise.offset[i]) ||
+          m.noise.scale[i] < 0 || m.noise.offset[i] < 0 ||
+          m.noise.scale[i] + m.noise.offset[i] <= 0) {
+        return bad_input("noise profile has negative, zero or non-finite terms");
+      }
+    }
+  }
+  if (!std::isfinite(m.exposure_s) || m.exposure_s < 0) return bad_input("exposure time is negative");
+  if (m.orientation < 1 || m.orientation > 8) return bad_input("orientation is not in 1..8");
+  return Status();
+}
+
+}  // namespace nb

@@ -1,0 +1,115 @@
+// DNG writing with libtiff: an uncompressed CFA mosaic in IFD 0 with the tags
+// a raw editor needs to render it (DNG 1.4 specification, chapter 4).
+#include <tiffio.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "io/atomic_file.h"
+#include "io/dng_tags.h"
+#include "nightburst/io.h"
+
+namespace nb {
+namespace {
+
+Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 2>& mosaic,
+                      const RawMetadata& meta) {
+  register_dng_tags();
+  TIFF* tif = TIFFOpen(path.c_str(), "w");
+  if (!tif) return io_error(path + ": cannot create the file");
+  const int w = mosaic.width(), h = mosaic.height();
+  TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, uint32_t(w));
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, uint32_t(h));
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+  TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, 32803);  // CFA
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(tif, TIFFTAG_ORIENTATION, uint16_t(meta.orientation));
+  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, uint32_t(std::max(1, 65536 / (2 * w))));
+  TIFFSetField(tif, TIFFTAG_MAKE, meta.make.empty() ? "nightburst" : meta.make.c_str());
+  TIFFSetField(tif, TIFFTAG_MODEL, meta.model.empty() ? "unknown" : meta.model.c_str());
+  TIFFSetField(tif, TIFFTAG_SOFTWARE, "nightburst");
+  std::string unique = (meta.make + " " + meta.model);
+  TIFFSetField(tif, TIFFTAG_UNIQUECAMERAMODEL, unique.c_str());
+
+  const uint8_t dng_version[4] = {1, 4, 0, 0};
+  const uint8_t dng_backward[4] = {1, 1, 0, 0};
+  TIFFSetField(tif, TIFFTAG_DNGVERSION, dng_version);
+  TIFFSetField(tif, TIFFTAG_DNGBACKWARDVERSION, dng_backward);
+  const uint16_t repeat[2] = {2, 2};
+  TIFFSetField(tif, TIFFTAG_CFAREPEATPATTERNDIM, repeat);
+  uint8_t pattern[4];
+  for (int y = 0; y < 2; ++y)
+    for (int x = 0; x < 2; ++x) pattern[y * 2 + x] = uint8_t(cfa_color(meta.cfa, x, y));
+  TIFFSetField(tif, TIFFTAG_CFAPATTERN, 4, pattern);
+  TIFFSetField(tif, TIFFTAG_BLACKLEVELREPEATDIM, repeat);
+  float black[4];
+  for (int i = 0; i < 4; ++i) black[i] = meta.black_level[i];
+  TIFFSetField(tif, TIFFTAG_BLACKLEVEL, 4, black);
+  uint32_t white = uint32_t(std::lround(meta.white_level));
+  TIFFSetField(tif, TIFFTAG_WHITELEVEL, 1, &white);
+  float matrix[9];
+  for (int i = 0; i < 9; ++i) matrix[i] = float(meta.color_matrix[i]);
+  TIFFSetField(tif, TIFFTAG_COLORMATRIX1, 9, matrix);
+  TIFFSetField(tif, TIFFTAG_CALIBRATIONILLUMINANT1, 21);  // D65
+  float neutral[3] = {meta.as_shot_neutral[0], meta.as_shot_neutral[1], meta.as_shot_neutral[2]};
+  TIFFSetField(tif, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
+  if (meta.noise.valid) {
+    double noise[8];
+    for (int i = 0; i < 4; ++i) {
+      noise[2 * i] = meta.noise.scale[i];
+      noise[2 * i + 1] = meta.noise.offset[i];
+    }
+    TIFFSetField(tif, kTagNoiseProfile, uint16_t(8), noise);
+  }
+  if (meta.exposure_s > 0) TIFFSetField(tif, kTagExposureTime, meta.exposure_s);
+  if (meta.iso > 0) {
+    uint16_t iso = uint16_t(std::min(65535.0, meta.iso));
+    TIFFSetField(tif, kTagIsoSpeedRatings, uint16_t(1), &iso);
+  }
+
+  std::vector<uint16_t> row(w);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) row[x] = mosaic(x, y);
+    if (TIFFWriteScanline(tif, row.data(), uint32_t(y), 0) < 0) {
+      TIFFClose(tif);
+      return io_error(path + ": write failed (disk full?)");
+    }
+  }
+  if (!TIFFWriteDirectory(tif)) {
+    TIFFClose(tif);
+    return io_error(path + ": cannot write the DNG directory (disk full?)");
+  }
+  TIFFClose(tif);
+  return Status();
+}
+
+}  // namespace
+
+Status write_dng(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 2>& mosaic,
+                 const RawMetadata& meta) {
+  NB_RETURN_IF_ERROR(validate_metadata(meta).with_context(path));
+  if (mosaic.width() != meta.width || mosaic.height() != meta.height)
+    return invalid_argument(path + ": mosaic size does not match the metadata");
+  return write_atomically(path, [&](const std::string& tmp) {
+    Status s = write_dng_file(tmp, mosaic, meta);
+    return s.ok() ? s : Status(s.code(), path + ": " + s.message());
+  });
+}
+
+Status write_merged_dng(const std::string& path, const Halide::Runtime::Buffer<float, 2>& normalised,
+                        const RawMetadata& meta) {
+  Halide::Runtime::Buffer<uint16_t, 2> mosaic(normalised.width(), normalised.height());
+  for (int y = 0; y < mosaic.height(); ++y)
+    for (int x = 0; x < mosaic.width(); ++x) {
+      float black = meta.black_level[cfa_index(x, y)];
+      float v = black + normalised(x, y) * (meta.white_level - black);
+      mosaic(x, y) = uint16_t(std::clamp(std::lround(v), 0L, long(std::lround(meta.white_level))));
+    }
+  return write_dng(path, mosaic, meta);
+}
+
+}  // namespace nb

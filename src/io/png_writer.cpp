@@ -1,0 +1,75 @@
+// PNG writing with libpng: 8 or 16 bits per sample, sRGB chunk, fast settings.
+#include <png.h>
+
+#include <csetjmp>
+#include <cstdio>
+#include <vector>
+
+#include "io/atomic_file.h"
+#include "nightburst/io.h"
+
+namespace nb {
+namespace {
+
+Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits) {
+  FILE* fp = std::fopen(path.c_str(), "wb");
+  if (!fp) return io_error("cannot create the file");
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png ? png_create_info_struct(png) : nullptr;
+  if (!png || !info) {
+    png_destroy_write_struct(&png, nullptr);
+    std::fclose(fp);
+    return internal_error("libpng could not start");
+  }
+  const int w = img.width(), h = img.height();
+  std::vector<uint8_t> row(size_t(w) * 3 * (bits / 8));
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    std::fclose(fp);
+    return io_error("PNG encoding failed (disk full?)");
+  }
+  png_init_io(png, fp);
+  // Level 3 with the Sub filter: about a third of the default's time for a few
+  // percent larger files on photographs.
+  png_set_compression_level(png, 3);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+  png_set_IHDR(png, info, uint32_t(w), uint32_t(h), bits, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_sRGB_gAMA_and_cHRM(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+  png_write_info(png, info);
+  for (int y = 0; y < h; ++y) {
+    if (bits == 8) {
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c) row[3 * x + c] = uint8_t((img(x, y, c) * 255u + 32767u) / 65535u);
+    } else {
+      for (int x = 0; x < w; ++x)
+        for (int c = 0; c < 3; ++c) {
+          uint16_t v = img(x, y, c);
+          row[6 * x + 2 * c] = uint8_t(v >> 8);  // PNG is big-endian
+          row[6 * x + 2 * c + 1] = uint8_t(v & 0xff);
+        }
+    }
+    png_write_row(png, row.data());
+  }
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  if (std::fflush(fp) != 0 || std::ferror(fp)) {
+    std::fclose(fp);
+    return io_error("write failed (disk full?)");
+  }
+  if (std::fclose(fp) != 0) return io_error("closing the file failed (disk full?)");
+  return Status();
+}
+
+}  // namespace
+
+Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, int bits) {
+  if (bits != 8 && bits != 16) return invalid_argument("PNG bit depth must be 8 or 16, not " + std::to_string(bits));
+  if (srgb.dimensions() != 3 || srgb.channels() != 3) return invalid_argument(path + ": image must have 3 channels");
+  return write_atomically(path, [&](const std::string& tmp) {
+    Status s = write_png_file(tmp, srgb, bits);
+    return s.ok() ? s : Status(s.code(), path + ": " + s.message());
+  });
+}
+
+}  // namespace nb

@@ -1,0 +1,155 @@
+// Raw file reading through LibRaw, plus the DNG NoiseProfile tag through libtiff.
+#include <libraw/libraw.h>
+#include <tiffio.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "io/dng_tags.h"
+#include "nightburst/io.h"
+
+namespace nb {
+namespace {
+
+// LibRaw's `flip` to EXIF orientation.
+int exif_orientation_from_flip(int flip) {
+  switch (flip) {
+    case 3: return 3;
+    case 5: return 8;
+    case 6: return 6;
+    default: return 1;
+  }
+}
+
+// Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
+// LibRaw does not expose it. Absent or malformed: profile stays invalid.
+void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
+  register_dng_tags();
+  TIFFErrorHandler old_warning = TIFFSetWarningHandler(nullptr);
+  TIFFErrorHandler old_error = TIFFSetErrorHandler(nullptr);
+  TIFF* tif = TIFFOpen(path.c_str(), "r");
+  if (tif) {
+    uint16_t count = 0;
+    double* values = nullptr;
+    if (TIFFGetField(tif, kTagNoiseProfile, &count, &values) == 1 && values &&
+        (count == 2 || count == 8)) {
+      for (int i = 0; i < 4; ++i) {
+        int p = count == 2 ? 0 : i;
+        profile->scale[i] = values[2 * p];
+        profile->offset[i] = values[2 * p + 1];
+      }
+      profile->valid = true;
+    }
+    TIFFClose(tif);
+  }
+  TIFFSetWarningHandler(old_warning);
+  TIFFSetErrorHandler(old_error);
+}
+
+}  // namespace
+
+Status read_raw_frame(const std::string& path, RawFrame* frame) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return bad_input(path + ": is a directory, not a raw file");
+  if (!fs::exists(path, ec)) return io_error(path + ": no such file");
+  if (fs::file_size(path, ec) == 0) return bad_input(path + ": file is empty");
+
+  auto raw = std::make_unique<LibRaw>();
+  // Bound LibRaw's own allocation for hostile headers (dimensions are checked again below).
+  raw->imgdata.params.max_raw_memory_mb = 2048;
+  int err = raw->open_file(path.c_str());
+  if (err != LIBRAW_SUCCESS) return bad_input(path + ": not a raw file LibRaw can read (" + libraw_strerror(err) + ")");
+  const auto& idata = raw->imgdata.idata;
+  const auto& sizes = raw->imgdata.sizes;
+  if (idata.filters == 0 || idata.filters < 1000 || idata.colors < 3)
+    return bad_input(path + ": sensor is not a 2x2 Bayer CFA (X-Trans, Foveon, monochrome or linear raw)");
+  RawMetadata meta;
+  meta.width = sizes.width & ~1;  // a whole number of 2x2 CFA tiles
+  meta.height = sizes.height & ~1;
+  if (meta.width < 16 || meta.height < 16 || int64_t(meta.width) * meta.height > kMaxFramePixels)
+    return bad_input(path + ": frame size " + std::to_string(sizes.width) + "x" +
+                     std::to_string(sizes.height) + " is outside the supported range");
+
+  // The CFA must repeat every 2x2 pixels with one red, two green, one blue.
+  int colour[2][2];
+  for (int y = 0; y < 2; ++y)
+    for (int x = 0; x < 2; ++x) {
+      int c = raw->COLOR(y, x);
+      colour[y][x] = c == 3 ? 1 : c;
+    }
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 2; ++x) {
+      int c = raw->COLOR(y, x);
+      if ((c == 3 ? 1 : c) != colour[y & 1][x & 1])
+        return bad_input(path + ": CFA does not repeat every 2x2 pixels");
+    }
+  bool found = false;
+  for (CfaPattern p : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG}) {
+    bool match = true;
+    for (int y = 0; y < 2; ++y)
+      for (int x = 0; x < 2; ++x) match = match && cfa_color(p, x, y) == colour[y][x];
+    if (match) {
+      meta.cfa = p;
+      found = true;
+    }
+  }
+  if (!found) return bad_input(path + ": CFA is not one of RGGB, BGGR, GRBG, GBRG");
+
+  err = raw->unpack();
+  if (err != LIBRAW_SUCCESS) return bad_input(path + ": cannot decode the raw data (" + libraw_strerror(err) + ")");
+  const auto& rawdata = raw->imgdata.rawdata;
+  if (!rawdata.raw_image) return bad_input(path + ": raw data is not a single-channel mosaic");
+  const auto& color = raw->imgdata.color;
+
+  // Black level per 2x2 position: global + per-colour + repeating pattern.
+  for (int y = 0; y < 2; ++y)
+    for (int x = 0; x < 2; ++x) {
+      double black = color.black + color.cblack[raw->COLOR(y, x)];
+      unsigned ph = color.cblack[4], pw = color.cblack[5];
+      if (ph > 0 && pw > 0 && ph * pw <= LIBRAW_CBLACK_SIZE - 6) {
+        // Average the pattern over all cells with this 2x2 parity.
+        double sum = 0;
+        int n = 0;
+        for (unsigned py = y % ph; py < ph; py += (ph % 2 == 0 ? 2 : 1))
+          for (unsigned px = x % pw; px < pw; px += (pw % 2 == 0 ? 2 : 1)) {
+            sum += color.cblack[6 + py * pw + px];
+            ++n;
+          }
+        if (n) black += sum / n;
+      }
+      meta.black_level[cfa_index(x, y)] = float(black);
+    }
+  meta.white_level = float(color.maximum);
+
+  if (color.cam_mul[0] > 0 && color.cam_mul[1] > 0 && color.cam_mul[2] > 0) {
+    for (int c = 0; c < 3; ++c) meta.as_shot_neutral[c] = color.cam_mul[1] / color.cam_mul[c];
+  }
+  if (color.cam_xyz[0][0] != 0 || color.cam_xyz[1][1] != 0) {
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color.cam_xyz[r][c];
+    meta.has_color_matrix = true;
+  }
+  meta.exposure_s = raw->imgdata.other.shutter > 0 ? raw->imgdata.other.shutter : 0;
+  meta.iso = raw->imgdata.other.iso_speed > 0 ? raw->imgdata.other.iso_speed : 0;
+  meta.orientation = exif_orientation_from_flip(sizes.flip);
+  meta.make = idata.make;
+  meta.model = idata.model;
+  read_dng_noise_profile(path, &meta.noise);
+  Status valid = validate_metadata(meta);
+  if (!valid.ok()) return valid.with_context(path);
+
+  frame->meta = meta;
+  frame->source = path;
+  frame->mosaic = Halide::Runtime::Buffer<uint16_t, 2>(meta.width, meta.height);
+  size_t pitch = sizes.raw_pitch / sizeof(uint16_t);
+  for (int y = 0; y < meta.height; ++y) {
+    const uint16_t* src = rawdata.raw_image + size_t(y + sizes.top_margin) * pitch + sizes.left_margin;
+    std::copy(src, src + meta.width, &frame->mosaic(0, y));
+  }
+  return Status();
+}
+
+}  // namespace nb

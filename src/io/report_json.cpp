@@ -1,0 +1,36 @@
+// The pipeline report as JSON (nlohmann::json).
+#include <nlohmann/json.hpp>
+
+#include "nightburst/io.h"
+
+namespace nb {
+
+std::string report_to_json(const ProcessReport& r) {
+  using nlohmann::json;
+  json j;
+  j["frames"] = r.frames;
+  j["reference"] = r.reference;
+  json motion = json::array();
+  for (size_t i = 0; i < r.motion.size(); ++i) {
+    const FrameMotion& m = r.motion[i];
+    motion.push_back({{"frame", i},
+                      {"median_dx_px", m.median_dx_px},
+                      {"median_dy_px", m.median_dy_px},
+                      {"spread_px", m.spread_px},
+                      {"low_confidence_fraction", m.low_confidence_fraction},
+                      {"mean_merge_weight", m.mean_merge_weight},
+                      {"rejected", m.rejected}});
+  }
+  j["motion"] = motion;
+  j["noise"] = {{"scale", r.noise.scale},
+                {"offset", r.noise.offset},
+                {"from_metadata", r.noise_from_metadata}};
+  j["awb"] = {{"method", r.awb_method}, {"gains", r.awb_gains}, {"illuminant_rgb", r.awb_illuminant_rgb}};
+  j["exposure_gain"] = r.exposure_gain;
+  json stages = json::object();
+  for (const auto& [name, ms] : r.stage_ms) stages[name] = ms;
+  j["stage_ms"] = stages;
+  return j.dump(2);
+}
+
+}  // namespace nb

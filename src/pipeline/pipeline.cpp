@@ -1,0 +1,197 @@
+// The pipeline: reference choice, noise model, alignment, merge, white balance, finishing.
+#include "nightburst/pipeline.h"
+
+#include <HalideRuntime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "core/bayer_planes.h"
+#include "core/color.h"
+#include "stages/align_global.h"
+#include "stages/finish_basic.h"
+#include "stages/merge_average.h"
+#include "stages/noise_estimate.h"
+#include "stages/orientation.h"
+#include "stages/reference_select.h"
+#include "stages/white_balance.h"
+
+namespace nb {
+namespace {
+
+class StageTimer {
+ public:
+  StageTimer(const ProcessOptions& options, ProcessReport* report)
+      : options_(options), report_(report) {}
+
+  // Closes the previous stage and opens `name`; false if the caller cancelled.
+  bool begin(const std::string& name) {
+    finish();
+    current_ = name;
+    start_ = std::chrono::steady_clock::now();
+    return !options_.progress || options_.progress(name);
+  }
+  void finish() {
+    if (current_.empty()) return;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    report_->stage_ms.emplace_back(current_, ms);
+    current_.clear();
+  }
+
+ private:
+  const ProcessOptions& options_;
+  ProcessReport* report_;
+  std::string current_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+Status cancelled() { return Status(StatusCode::kCancelled, "cancelled by the progress callback"); }
+
+std::string describe_levels(const RawMetadata& m) {
+  std::string s = "black";
+  for (float b : m.black_level) s += " " + std::to_string(int(std::lround(b)));
+  return s + ", white " + std::to_string(int(std::lround(m.white_level)));
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+FrameMotion summarise_motion(const AlignmentField& f) {
+  FrameMotion m;
+  std::vector<double> dx, dy;
+  int low = 0;
+  for (int ty = 0; ty < f.tiles_y; ++ty)
+    for (int tx = 0; tx < f.tiles_x; ++tx) {
+      dx.push_back(2.0 * f.displacement(tx, ty, 0));  // plane pixels -> sensor pixels
+      dy.push_back(2.0 * f.displacement(tx, ty, 1));
+      if (f.confidence(tx, ty) < 0.5f) ++low;
+    }
+  m.median_dx_px = median(dx);
+  m.median_dy_px = median(dy);
+  double ss = 0;
+  for (size_t i = 0; i < dx.size(); ++i)
+    ss += (dx[i] - m.median_dx_px) * (dx[i] - m.median_dx_px) + (dy[i] - m.median_dy_px) * (dy[i] - m.median_dy_px);
+  m.spread_px = std::sqrt(ss / std::max<size_t>(1, dx.size()));
+  m.low_confidence_fraction = double(low) / std::max<size_t>(1, dx.size());
+  return m;
+}
+
+}  // namespace
+
+Status check_burst_consistency(const std::vector<RawFrame>& frames) {
+  if (frames.empty()) return invalid_argument("the burst has no frames");
+  const RawFrame& first = frames[0];
+  for (const RawFrame& f : frames) {
+    NB_RETURN_IF_ERROR(validate_metadata(f.meta).with_context(f.source));
+    if (f.mosaic.width() != f.meta.width || f.mosaic.height() != f.meta.height)
+      return internal_error(f.source + ": mosaic buffer does not match the metadata size");
+  }
+  for (size_t i = 1; i < frames.size(); ++i) {
+    const RawMetadata &a = first.meta, &b = frames[i].meta;
+    const std::string& name = frames[i].source;
+    if (a.width != b.width || a.height != b.height)
+      return bad_input(name + ": size " + std::to_string(b.width) + "x" + std::to_string(b.height) +
+                       " differs from " + first.source + " (" + std::to_string(a.width) + "x" +
+                       std::to_string(a.height) + ")");
+    if (a.cfa != b.cfa)
+      return bad_input(name + ": CFA " + cfa_name(b.cfa) + " differs from " + first.source + " (" +
+                       cfa_name(a.cfa) + ")");
+    if (a.black_level != b.black_level || a.white_level != b.white_level)
+      return bad_input(name + ": levels (" + describe_levels(b) + ") differ from " + first.source +
+                       " (" + describe_levels(a) + ")");
+    if (a.make != b.make || a.model != b.model)
+      return bad_input(name + ": camera '" + b.make + " " + b.model + "' differs from " +
+                       first.source + " ('" + a.make + " " + a.model + "')");
+  }
+  return Status();
+}
+
+Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& options,
+                     ProcessResult* result) {
+  NB_RETURN_IF_ERROR(check_burst_consistency(frames));
+  if (options.reference >= int(frames.size()))
+    return invalid_argument("reference frame " + std::to_string(options.reference) +
+                            " is out of range (the burst has " + std::to_string(frames.size()) + " frames)");
+  int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  halide_set_num_threads(threads);
+
+  ProcessReport& report = result->report;
+  report = ProcessReport();
+  StageTimer timer(options, &report);
+  for (const RawFrame& f : frames) report.frames.push_back(f.source);
+
+  if (!timer.begin("reference")) return cancelled();
+  int reference = options.reference >= 0 ? options.reference : select_reference(frames);
+  report.reference = reference;
+  const RawFrame& ref = frames[reference];
+
+  if (!timer.begin("noise")) return cancelled();
+  report.noise_from_metadata = ref.meta.noise.valid;
+  report.noise = ref.meta.noise.valid ? ref.meta.noise : estimate_noise_profile(ref);
+
+  if (!timer.begin("align")) return cancelled();
+  Halide::Runtime::Buffer<float, 2> ref_gray = binned_gray(ref);
+  std::vector<AlignmentField> fields;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    fields.push_back(int(i) == reference ? AlignmentField::zero(ref_gray.width(), ref_gray.height(),
+                                                                std::max(ref_gray.width(), ref_gray.height()))
+                                         : align_global(ref_gray, frames[i], GlobalAlignParams()));
+    report.motion.push_back(summarise_motion(fields.back()));
+  }
+
+  if (!timer.begin("merge")) return cancelled();
+  RobustAverageStats merge_stats;
+  NB_RETURN_IF_ERROR(merge_robust_average(frames, reference, fields, report.noise,
+                                          RobustAverageParams(), &result->merged, &merge_stats));
+  double weight_sum = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    report.motion[i].mean_merge_weight = merge_stats.mean_weight[i];
+    report.motion[i].rejected = merge_stats.rejected[i];
+    weight_sum += merge_stats.mean_weight[i];
+  }
+  // Averaging n equally weighted frames divides the variance by n.
+  result->merged_meta = ref.meta;
+  result->merged_meta.noise = report.noise;
+  for (int i = 0; i < 4; ++i) {
+    result->merged_meta.noise.scale[i] /= weight_sum;
+    result->merged_meta.noise.offset[i] /= weight_sum;
+  }
+  result->merged_meta.noise.valid = true;
+
+  if (!timer.begin("white_balance")) return cancelled();
+  std::array<float, 3> illuminant = ref.meta.as_shot_neutral;
+  switch (options.awb) {
+    case AwbMethod::kGrayWorld:
+      report.awb_method = "grayworld";
+      illuminant = gray_world_illuminant(result->merged, ref.meta.cfa, ref.meta.as_shot_neutral);
+      break;
+    case AwbMethod::kAsShot: report.awb_method = "asshot"; break;
+    case AwbMethod::kManual:
+      report.awb_method = "manual";
+      illuminant = options.manual_illuminant;
+      for (float& v : illuminant) v /= options.manual_illuminant[1];
+      break;
+  }
+  report.awb_illuminant_rgb = illuminant;
+  report.awb_gains = gains_for_illuminant(illuminant);
+
+  if (!timer.begin("finish")) return cancelled();
+  FinishParams finish;
+  finish.cfa = ref.meta.cfa;
+  finish.wb_gains = report.awb_gains;
+  finish.srgb_from_camera = srgb_from_balanced_camera(ref.meta).cast<float>();
+  finish.exposure_gain = auto_exposure_gain(result->merged, ref.meta.cfa, report.awb_gains);
+  report.exposure_gain = finish.exposure_gain;
+  Halide::Runtime::Buffer<uint16_t, 3> srgb;
+  NB_RETURN_IF_ERROR(finish_basic(result->merged, finish, &srgb));
+  result->srgb = apply_orientation(srgb, ref.meta.orientation);
+  timer.finish();
+  return Status();
+}
+
+}  // namespace nb

@@ -1,0 +1,87 @@
+// Basic finishing: Halide call and its plain C++ reference.
+#include "stages/finish_basic.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nb_finish_basic.h"
+
+namespace nb {
+
+float auto_exposure_gain(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                         const std::array<float, 3>& wb_gains) {
+  constexpr double kTargetMean = 0.10;  // linear, before the sRGB curve
+  constexpr double kMaxGain = 32.0;
+  double sum = 0;
+  int64_t n = 0;
+  for (int y = 0; y < mosaic.height(); ++y)
+    for (int x = 0; x < mosaic.width(); ++x)
+      if (cfa_color(cfa, x, y) == 1) {
+        sum += std::min(1.0f, std::max(0.0f, mosaic(x, y) * wb_gains[1]));
+        ++n;
+      }
+  double mean = n ? sum / n : 0;
+  if (mean <= 0) return float(kMaxGain);
+  return float(std::clamp(kTargetMean / mean, 1.0, kMaxGain));
+}
+
+Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
+                    Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
+  int red_x, red_y;
+  cfa_red_position(params.cfa, &red_x, &red_y);
+  Halide::Runtime::Buffer<float, 1> gains(3);
+  for (int c = 0; c < 3; ++c) gains(c) = params.wb_gains[c];
+  Halide::Runtime::Buffer<float, 2> matrix(3, 3);
+  for (int row = 0; row < 3; ++row)
+    for (int col = 0; col < 3; ++col) matrix(col, row) = params.srgb_from_camera(row, col);
+  *srgb = Halide::Runtime::Buffer<uint16_t, 3>(mosaic.width(), mosaic.height(), 3);
+  Halide::Runtime::Buffer<float, 2> input = mosaic;  // shallow copy: the generated API takes non-const
+  int err = nb_finish_basic(input, red_x, red_y, gains, matrix, params.exposure_gain, *srgb);
+  if (err != 0) return internal_error("finish: Halide pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
+                            const FinishParams& params, Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
+  int w = mosaic.width(), h = mosaic.height();
+  // Mirror about the edge sample, as the generator does, so the CFA phase holds.
+  auto at = [&](int x, int y) {
+    x = x < 0 ? -x : (x >= w ? 2 * (w - 1) - x : x);
+    y = y < 0 ? -y : (y >= h ? 2 * (h - 1) - y : y);
+    return mosaic(x, y);
+  };
+  *srgb = Halide::Runtime::Buffer<uint16_t, 3>(w, h, 3);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      float cross = (at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1)) * 0.25f;
+      float diagonal =
+          (at(x - 1, y - 1) + at(x + 1, y - 1) + at(x - 1, y + 1) + at(x + 1, y + 1)) * 0.25f;
+      float horizontal = (at(x - 1, y) + at(x + 1, y)) * 0.5f;
+      float vertical = (at(x, y - 1) + at(x, y + 1)) * 0.5f;
+      float centre = at(x, y);
+      float cam[3];
+      switch (cfa_color(params.cfa, x, y)) {
+        case 0: cam[0] = centre; cam[1] = cross; cam[2] = diagonal; break;
+        case 2: cam[0] = diagonal; cam[1] = cross; cam[2] = centre; break;
+        default: {
+          bool red_row = cfa_color(params.cfa, x + 1, y) == 0;
+          cam[0] = red_row ? horizontal : vertical;
+          cam[1] = centre;
+          cam[2] = red_row ? vertical : horizontal;
+        }
+      }
+      float balanced[3];
+      for (int c = 0; c < 3; ++c) balanced[c] = std::min(cam[c] * params.wb_gains[c], 1.0f);
+      for (int c = 0; c < 3; ++c) {
+        const auto& m = params.srgb_from_camera;
+        float lin = (m(c, 0) * balanced[0] + m(c, 1) * balanced[1] + m(c, 2) * balanced[2]) *
+                    params.exposure_gain;
+        float v = std::clamp(lin, 0.0f, 1.0f);
+        float e = v <= 0.0031308f ? 12.92f * v : 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;
+        (*srgb)(x, y, c) = uint16_t(e * 65535.0f + 0.5f);
+      }
+    }
+  }
+}
+
+}  // namespace nb

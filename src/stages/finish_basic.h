@@ -1,0 +1,35 @@
+// Basic finishing: bilinear demosaic, white balance, camera -> sRGB matrix,
+// global exposure gain and the sRGB curve, to a 16-bit sRGB image. Halide
+// (nb_finish_basic) with a plain C++ reference that tests compare it with.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <Eigen/Dense>
+#include <array>
+
+#include "nightburst/raw_frame.h"
+
+namespace nb {
+
+struct FinishParams {
+  CfaPattern cfa = CfaPattern::kRGGB;
+  std::array<float, 3> wb_gains{1, 1, 1};
+  Eigen::Matrix3f srgb_from_camera = Eigen::Matrix3f::Identity();  // balanced camera -> linear sRGB
+  float exposure_gain = 1.0f;
+};
+
+// Linear gain that brings the scene's mean balanced green to a night-photo
+// level (kept dark on purpose; Night Sight keeps night looking like night),
+// between 1 and 32.
+float auto_exposure_gain(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                         const std::array<float, 3>& wb_gains);
+
+// `srgb` is allocated here as (width, height, 3).
+Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
+                    Halide::Runtime::Buffer<uint16_t, 3>* srgb);
+
+void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
+                            const FinishParams& params, Halide::Runtime::Buffer<uint16_t, 3>* srgb);
+
+}  // namespace nb

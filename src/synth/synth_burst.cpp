@@ -1,0 +1,280 @@
+// Synthetic burst by unprocessing (Brooks et al. 2019): scene -> linear camera
+// RGB under an illuminant -> per-frame warp -> Bayer mosaic -> shot/read noise.
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include "core/color.h"
+#include "nightburst/synth.h"
+#include "synth/scene.h"
+
+namespace nb {
+namespace {
+
+// The synthetic camera: camera RGB from linear sRGB before white balance.
+// Row sums are the camera's response to D65 white (red and blue weaker than
+// green, as in real sensors); ColorMatrix1 = this * xyz->srgb.
+Eigen::Matrix3d synthetic_camera_from_srgb() {
+  Eigen::Matrix3d m;
+  m << 0.38, 0.14, 0.03,
+       0.12, 0.70, 0.18,
+       0.02, 0.18, 0.52;
+  return m;
+}
+
+// Catmull-Rom weights for fractional offset t in [0, 1).
+inline void cubic_weights(float t, float w[4]) {
+  float t2 = t * t, t3 = t2 * t;
+  w[0] = 0.5f * (-t3 + 2 * t2 - t);
+  w[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
+  w[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
+  w[3] = 0.5f * (t3 - t2);
+}
+
+float sample_cubic(const Halide::Runtime::Buffer<float, 3>& img, float x, float y, int c) {
+  int x0 = int(std::floor(x)), y0 = int(std::floor(y));
+  float wx[4], wy[4];
+  cubic_weights(x - x0, wx);
+  cubic_weights(y - y0, wy);
+  float sum = 0;
+  for (int j = 0; j < 4; ++j) {
+    int yy = std::clamp(y0 - 1 + j, 0, img.height() - 1);
+    float row = 0;
+    for (int i = 0; i < 4; ++i) row += wx[i] * img(std::clamp(x0 - 1 + i, 0, img.width() - 1), yy, c);
+    sum += wy[j] * row;
+  }
+  return sum;
+}
+
+Status load_content(const std::string& path, int width, int height, Halide::Runtime::Buffer<float, 3>* out) {
+  cv::Mat img = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
+  if (img.empty()) return bad_input(path + ": not an image OpenCV can read (PNG or JPEG expected)");
+  cv::Mat f;
+  img.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535 : 1.0 / 255);
+  // Cover the output (crop the longer side), then resample.
+  double scale = std::max(double(width) / f.cols, double(height) / f.rows);
+  cv::Mat resized;
+  cv::resize(f, resized, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  int ox = (resized.cols - width) / 2, oy = (resized.rows - height) / 2;
+  *out = Halide::Runtime::Buffer<float, 3>(width, height, 3);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const cv::Vec3f& v = resized.at<cv::Vec3f>(std::min(y + oy, resized.rows - 1), std::min(x + ox, resized.cols - 1));
+      for (int c = 0; c < 3; ++c) (*out)(x, y, c) = std::clamp(v[2 - c], 0.0f, 1.0f);  // BGR -> RGB
+    }
+  return Status();
+}
+
+uint64_t mix_seed(uint64_t a, uint64_t b) {
+  uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 0x632BE59BD9B4E019ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+template <typename F>
+void parallel_rows(int rows, F&& body) {
+  int n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (int t = 0; t < n; ++t)
+    pool.emplace_back([&, t] {
+      for (int y = t; y < rows; y += n) body(y);
+    });
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
+  if (o.width < 16 || o.height < 16 || o.width % 2 || o.height % 2 || int64_t(o.width) * o.height > kMaxFramePixels)
+    return invalid_argument("synth: size must be even, at least 16x16 and at most 256 MP");
+  if (o.frames < 1 || o.frames > 64) return invalid_argument("synth: frames must be 1..64");
+  if (o.reference < 0 || o.reference >= o.frames) return invalid_argument("synth: reference out of range");
+  if (o.white_level <= o.black_level || o.white_level > 65535 || o.black_level < 0)
+    return invalid_argument("synth: need 0 <= black < white <= 65535");
+  if (!(o.scene_mean > 0 && o.scene_mean <= 1)) return invalid_argument("synth: scene mean must be in (0, 1]");
+
+  std::mt19937_64 rng(o.seed);
+  std::normal_distribution<double> normal(0, 1);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  double shot = o.shot_noise;
+  if (shot < 0) shot = std::exp(std::log(1e-4) + uniform(rng) * (std::log(0.012) - std::log(1e-4)));
+  double read = o.read_noise;
+  if (read < 0) read = std::exp(2.18 * std::log(shot) + 1.20 + 0.26 * normal(rng));
+
+  const int W = o.width, H = o.height;
+  const double range = o.white_level - o.black_level;
+  double half_diag = 0.5 * std::hypot(W, H);
+  int margin = int(std::ceil(5 * o.motion_sigma_px + std::sin(o.max_rotation_deg * M_PI / 180) * half_diag)) + 8;
+
+  // Scene with a margin, so warped frames have content at their borders.
+  Halide::Runtime::Buffer<float, 3> scene;
+  if (o.content_path.empty()) {
+    scene = render_night_scene(W + 2 * margin, H + 2 * margin, o.seed);
+  } else {
+    NB_RETURN_IF_ERROR(load_content(o.content_path, W + 2 * margin, H + 2 * margin, &scene));
+  }
+
+  // Camera metadata.
+  RawMetadata meta;
+  meta.width = W;
+  meta.height = H;
+  meta.cfa = o.cfa;
+  meta.black_level.fill(float(o.black_level));
+  meta.white_level = float(o.white_level);
+  Eigen::Matrix3d cam_from_srgb = synthetic_camera_from_srgb();
+  Eigen::Matrix3d color_matrix = cam_from_srgb * xyz_from_linear_srgb().inverse();
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color_matrix(r, c);
+  meta.has_color_matrix = true;
+  Eigen::Vector3d neutral = camera_neutral_for_xyz(meta, planckian_xyz(o.illuminant_kelvin));
+  for (int c = 0; c < 3; ++c) meta.as_shot_neutral[c] = float(neutral(c));
+  meta.noise.valid = true;
+  for (int i = 0; i < 4; ++i) {
+    meta.noise.scale[i] = shot;
+    meta.noise.offset[i] = read + 1.0 / (12 * range * range);  // plus quantisation
+  }
+  meta.exposure_s = 1.0 / 15;
+  meta.iso = std::round(std::clamp(100 * shot / 1e-4, 50.0, 65535.0));
+  meta.make = "nightburst";
+  meta.model = "Synthetic";
+
+  // Linear camera RGB under the illuminant. White balance per row-normalised
+  // camera_from_srgb (see core/color.h), then the illuminant's neutral.
+  Eigen::Matrix3d balanced_from_srgb = cam_from_srgb;
+  for (int r = 0; r < 3; ++r) balanced_from_srgb.row(r) /= balanced_from_srgb.row(r).sum();
+  double luminance_sum = 0;
+  for (int y = 0; y < scene.height(); ++y)
+    for (int x = 0; x < scene.width(); ++x)
+      luminance_sum += 0.2126 * srgb_decode(scene(x, y, 0)) + 0.7152 * srgb_decode(scene(x, y, 1)) +
+                       0.0722 * srgb_decode(scene(x, y, 2));
+  double exposure = o.scene_mean / std::max(1e-9, luminance_sum / (double(scene.width()) * scene.height()));
+  Halide::Runtime::Buffer<float, 3> camera(scene.width(), scene.height(), 3);
+  parallel_rows(scene.height(), [&](int y) {
+    for (int x = 0; x < scene.width(); ++x) {
+      Eigen::Vector3d lin(srgb_decode(scene(x, y, 0)), srgb_decode(scene(x, y, 1)), srgb_decode(scene(x, y, 2)));
+      Eigen::Vector3d cam = balanced_from_srgb * (lin * exposure);
+      for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c) * neutral(c));
+    }
+  });
+
+  // Motion: hand-held translation and rotation; the reference is the identity.
+  burst->motion.assign(o.frames, FrameMotionTruth());
+  for (int k = 0; k < o.frames; ++k) {
+    double dx = o.motion_sigma_px * normal(rng), dy = o.motion_sigma_px * normal(rng);
+    double rot = o.max_rotation_deg * (2 * uniform(rng) - 1);
+    if (k != o.reference) burst->motion[k] = {dx, dy, rot};
+  }
+  burst->center_x = W / 2.0;
+  burst->center_y = H / 2.0;
+
+  // The moving object: a striped disc in frame coordinates.
+  double obj_r = 0.09 * std::min(W, H);
+  double obj_speed = o.object_speed_px > 0 ? o.object_speed_px : 0.03 * W;
+  double obj_x0 = 0.5 * W - obj_speed * (o.frames - 1) / 2.0, obj_y = 0.3 * H;
+  Eigen::Vector3d obj_colors[2] = {balanced_from_srgb * Eigen::Vector3d(0.6, 0.05, 0.4) * (4 * o.scene_mean),
+                                   balanced_from_srgb * Eigen::Vector3d(0.05, 0.5, 0.1) * (4 * o.scene_mean)};
+  auto object_at = [&](int k, double x, double y, int c, float* coverage) -> float {
+    double ox = obj_x0 + obj_speed * k;
+    double d = std::hypot(x - ox, y - obj_y);
+    *coverage = float(std::clamp(obj_r - d + 0.5, 0.0, 1.0));
+    int stripe = int(std::floor((x - ox + y - obj_y) / (obj_r / 3))) & 1;
+    return float(obj_colors[stripe](c) * neutral(c));
+  };
+
+  burst->frames.assign(o.frames, RawFrame());
+  burst->reference = o.reference;
+  burst->clean_mosaic = Halide::Runtime::Buffer<float, 2>(W, H);
+  burst->object_mask = Halide::Runtime::Buffer<uint8_t, 2>(W, H);
+  burst->object_mask.fill(0);
+  for (int k = 0; k < o.frames; ++k) {
+    RawFrame& f = burst->frames[k];
+    f.meta = meta;
+    f.source = "synthetic frame " + std::to_string(k);
+    f.mosaic = Halide::Runtime::Buffer<uint16_t, 2>(W, H);
+    const FrameMotionTruth& m = burst->motion[k];
+    double cs = std::cos(m.rotation_deg * M_PI / 180), sn = std::sin(m.rotation_deg * M_PI / 180);
+    parallel_rows(H, [&](int y) {
+      std::mt19937_64 row_rng(mix_seed(o.seed, uint64_t(k) * 1000003u + y));
+      std::normal_distribution<float> row_normal(0, 1);
+      for (int x = 0; x < W; ++x) {
+        int c = cfa_color(o.cfa, x, y);
+        // Reference position p whose content lands on this frame pixel q = (x, y).
+        double qx = x - burst->center_x - m.dx_px, qy = y - burst->center_y - m.dy_px;
+        double px = cs * qx + sn * qy + burst->center_x, py = -sn * qx + cs * qy + burst->center_y;
+        float v = k == o.reference ? camera(x + margin, y + margin, c)
+                                   : sample_cubic(camera, float(px + margin), float(py + margin), c);
+        if (o.moving_object) {
+          float coverage;
+          float obj = object_at(k, x, y, c, &coverage);
+          v = v * (1 - coverage) + obj * coverage;
+        }
+        v = std::clamp(v, 0.0f, 1.0f);  // the sensor clips
+        if (k == o.reference) burst->clean_mosaic(x, y) = v;
+        float noisy = v + row_normal(row_rng) * float(std::sqrt(shot * v + read));
+        double adu = std::round(o.black_level + noisy * range);
+        f.mosaic(x, y) = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));
+      }
+    });
+  }
+
+  // Where the object is: in the reference (1), or only in another frame
+  // mapped into reference coordinates (2: where a ghost would appear).
+  if (o.moving_object) {
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x) {
+        float coverage;
+        object_at(o.reference, x, y, 0, &coverage);
+        if (coverage > 0) {
+          burst->object_mask(x, y) = 1;
+          continue;
+        }
+        for (int k = 0; k < o.frames; ++k) {
+          const FrameMotionTruth& m = burst->motion[k];
+          double cs = std::cos(m.rotation_deg * M_PI / 180), sn = std::sin(m.rotation_deg * M_PI / 180);
+          double rx = x - burst->center_x, ry = y - burst->center_y;
+          double qx = cs * rx - sn * ry + burst->center_x + m.dx_px, qy = sn * rx + cs * ry + burst->center_y + m.dy_px;
+          object_at(k, qx, qy, 0, &coverage);
+          if (coverage > 0) burst->object_mask(x, y) = 2;
+        }
+      }
+  }
+
+  burst->clean_srgb = Halide::Runtime::Buffer<float, 3>(W, H, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x) burst->clean_srgb(x, y, c) = scene(x + margin, y + margin, c);
+  for (int c = 0; c < 3; ++c) burst->illuminant_rgb[c] = float(neutral(c));
+  burst->noise = meta.noise;
+  return Status();
+}
+
+void true_plane_displacement(const SynthBurst& burst, int frame, double px, double py, double* dx, double* dy) {
+  const FrameMotionTruth& m = burst.motion[frame];
+  double cs = std::cos(m.rotation_deg * M_PI / 180), sn = std::sin(m.rotation_deg * M_PI / 180);
+  double x = 2 * px + 0.5 - burst.center_x, y = 2 * py + 0.5 - burst.center_y;
+  double qx = cs * x - sn * y + m.dx_px, qy = sn * x + cs * y + m.dy_px;
+  *dx = (qx - x) / 2;
+  *dy = (qy - y) / 2;
+}
+
+double mosaic_psnr(const Halide::Runtime::Buffer<float, 2>& test, const Halide::Runtime::Buffer<float, 2>& truth,
+                   const Halide::Runtime::Buffer<uint8_t, 2>* mask, int mask_value, int border) {
+  double se = 0;
+  int64_t n = 0;
+  for (int y = border; y < truth.height() - border; ++y)
+    for (int x = border; x < truth.width() - border; ++x) {
+      if (mask && (*mask)(x, y) != mask_value) continue;
+      double d = double(std::clamp(test(x, y), 0.0f, 1.0f)) - truth(x, y);
+      se += d * d;
+      ++n;
+    }
+  if (n == 0 || se == 0) return 200.0;
+  return 10 * std::log10(1.0 / (se / n));
+}
+
+}  // namespace nb
