@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   synth->add_option("--scene-mean", so.scene_mean, "Mean linear scene level relative to white");
   synth->add_option("--motion", so.motion_sigma_px, "Hand-held translation, std. dev. in pixels");
   synth->add_option("--rotation", so.max_rotation_deg, "Hand-held rotation, max degrees");
+  synth->add_option("--blur", so.optical_blur_px, "Lens/anti-aliasing blur, Gaussian sigma in pixels");
   synth->add_flag("--moving-object", so.moving_object, "Add a moving object");
   synth->add_option("--kelvin", so.illuminant_kelvin, "Illuminant colour temperature")->check(CLI::Range(1667.0, 25000.0));
   synth->add_option("--cfa", cfa, "CFA pattern")->check(CLI::IsMember({"RGGB", "BGGR", "GRBG", "GBRG"}));

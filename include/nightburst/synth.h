@@ -32,6 +32,10 @@ struct SynthOptions {
   bool moving_object = false;      // a textured disc crossing the scene
   double object_speed_px = 0;      // per frame, sensor pixels; 0: 3% of the width
   double illuminant_kelvin = 3400; // Planckian light
+  // Lens and anti-aliasing filter blur: Gaussian standard deviation in sensor
+  // pixels applied to the scene. Real optics band-limit the image; without
+  // it, hard procedural edges alias far more than in any camera.
+  double optical_blur_px = 0.7;
   CfaPattern cfa = CfaPattern::kRGGB;
   int white_level = 16383;         // 14-bit sensor
   int black_level = 512;

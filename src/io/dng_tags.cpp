@@ -12,7 +12,6 @@ TIFFExtendProc previous_extender = nullptr;
 TIFFFieldInfo extra_fields[] = {
     {ttag_t(kTagNoiseProfile), -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, const_cast<char*>("NoiseProfile")},
     {ttag_t(kTagExposureTime), 1, 1, TIFF_RATIONAL, FIELD_CUSTOM, 1, 0, const_cast<char*>("ExposureTime")},
-    {ttag_t(kTagIsoSpeedRatings), -1, -1, TIFF_SHORT, FIELD_CUSTOM, 1, 1, const_cast<char*>("ISOSpeedRatings")},
 };
 
 void extend(TIFF* tif) {

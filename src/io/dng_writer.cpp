@@ -66,10 +66,6 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
     TIFFSetField(tif, kTagNoiseProfile, uint16_t(8), noise);
   }
   if (meta.exposure_s > 0) TIFFSetField(tif, kTagExposureTime, meta.exposure_s);
-  if (meta.iso > 0) {
-    uint16_t iso = uint16_t(std::min(65535.0, meta.iso));
-    TIFFSetField(tif, kTagIsoSpeedRatings, uint16_t(1), &iso);
-  }
 
   std::vector<uint16_t> row(w);
   for (int y = 0; y < h; ++y) {

@@ -131,6 +131,19 @@ Status read_raw_frame(const std::string& path, RawFrame* frame) {
     for (int r = 0; r < 3; ++r)
       for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color.cam_xyz[r][c];
     meta.has_color_matrix = true;
+  } else {
+    // DNG: LibRaw keeps ColorMatrix1/2 in dng_color; prefer the D65 one (illuminant 21).
+    int best = -1;
+    for (int i = 0; i < 2; ++i) {
+      const auto& dc = color.dng_color[i];
+      if (dc.colormatrix[0][0] == 0 && dc.colormatrix[1][1] == 0) continue;
+      if (best < 0 || dc.illuminant == 21) best = i;
+    }
+    if (best >= 0) {
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color.dng_color[best].colormatrix[r][c];
+      meta.has_color_matrix = true;
+    }
   }
   meta.exposure_s = raw->imgdata.other.shutter > 0 ? raw->imgdata.other.shutter : 0;
   meta.iso = raw->imgdata.other.iso_speed > 0 ? raw->imgdata.other.iso_speed : 0;

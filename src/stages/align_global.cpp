@@ -45,6 +45,20 @@ double mean_abs_difference(const Plane& ref, const Plane& alt, int dx, int dy, i
   return sum / (double(x1 - x0) * (y1 - y0));
 }
 
+double mean_squared_difference(const Plane& ref, const Plane& alt, int dx, int dy, int margin) {
+  int x0 = margin, y0 = margin, x1 = ref.width() - margin, y1 = ref.height() - margin;
+  if (x1 <= x0 || y1 <= y0) return std::numeric_limits<double>::infinity();
+  double sum = 0;
+  for (int y = y0; y < y1; ++y) {
+    int ay = std::clamp(y + dy, 0, alt.height() - 1);
+    for (int x = x0; x < x1; ++x) {
+      double d = ref(x, y) - alt(std::clamp(x + dx, 0, alt.width() - 1), ay);
+      sum += d * d;
+    }
+  }
+  return sum / (double(x1 - x0) * (y1 - y0));
+}
+
 }  // namespace
 
 AlignmentField align_global(const Plane& reference_gray, const RawFrame& frame,
@@ -75,10 +89,20 @@ AlignmentField align_global(const Plane& reference_gray, const RawFrame& frame,
     }
     if (level == 0) unshifted = mean_abs_difference(ref[0], alt[0], 0, 0, margin + std::max(std::abs(dx), std::abs(dy)));
   }
+  // Sub-pixel: a parabola through the L2 costs of the neighbours on each axis.
+  int margin = 3 + std::max(std::abs(dx), std::abs(dy));
+  auto cost = [&](int sx, int sy) { return mean_squared_difference(ref[0], alt[0], dx + sx, dy + sy, margin); };
+  double c0 = cost(0, 0);
+  auto vertex = [](double minus, double centre, double plus) {
+    double curvature = minus - 2 * centre + plus;
+    return curvature > 0 ? std::clamp(0.5 * (minus - plus) / curvature, -0.5, 0.5) : 0.0;
+  };
+  double sub_x = vertex(cost(-1, 0), c0, cost(1, 0));
+  double sub_y = vertex(cost(0, -1), c0, cost(0, 1));
   int pw = reference_gray.width(), ph = reference_gray.height();
   AlignmentField field = AlignmentField::zero(pw, ph, std::max(pw, ph));
-  field.displacement(0, 0, 0) = float(dx);
-  field.displacement(0, 0, 1) = float(dy);
+  field.displacement(0, 0, 0) = float(dx + sub_x);
+  field.displacement(0, 0, 1) = float(dy + sub_y);
   // A shift that barely beats no shift in a textureless frame is a guess.
   field.confidence(0, 0) = (dx == 0 && dy == 0) || best < 0.98 * unshifted ? 1.0f : 0.0f;
   return field;

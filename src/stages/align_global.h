@@ -1,5 +1,4 @@
-// Global-translation alignment: one integer shift per frame, found coarse to
-// fine on a pyramid of the 2x2-binned grayscale. The foundation's stand-in for
+// Global-translation alignment: one shift per frame, found coarse to fine on a pyramid of the 2x2-binned grayscale. The foundation's stand-in for
 // HDR+ tile alignment (Hasinoff et al. 2016, sec. 4), which replaces it.
 #pragma once
 
@@ -12,7 +11,7 @@ namespace nb {
 
 struct GlobalAlignParams {
   int coarse_radius = 4;   // exhaustive search radius at the coarsest level
-  int min_level_side = 48; // stop downsampling below this many plane pixels
+  int min_level_side = 16; // stop downsampling below this many plane pixels
 };
 
 // Aligns `frame` to the reference whose binned grayscale is `reference_gray`.

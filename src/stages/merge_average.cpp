@@ -27,6 +27,34 @@ Plane same_color_box3(const Plane& in) {
   return out;
 }
 
+// Catmull-Rom interpolation of `plane` (one CFA position: samples at
+// 2*i + ox, 2*j + oy of `mosaic`) at fractional plane position (px, py).
+// NaN when the 4x4 support leaves the frame.
+float sample_plane_cubic(const Plane& mosaic, int ox, int oy, double px, double py) {
+  int ix = int(std::floor(px)), iy = int(std::floor(py));
+  int pw = mosaic.width() / 2, ph = mosaic.height() / 2;
+  if (ix - 1 < 0 || iy - 1 < 0 || ix + 2 >= pw || iy + 2 >= ph) return NAN;
+  float tx = float(px - ix), ty = float(py - iy);
+  auto weights = [](float t, float w[4]) {
+    float t2 = t * t, t3 = t2 * t;
+    w[0] = 0.5f * (-t3 + 2 * t2 - t);
+    w[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
+    w[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
+    w[3] = 0.5f * (t3 - t2);
+  };
+  float wx[4], wy[4];
+  weights(tx, wx);
+  weights(ty, wy);
+  float sum = 0;
+  for (int j = 0; j < 4; ++j) {
+    const float* row = &mosaic(0, 2 * (iy - 1 + j) + oy);
+    float r = 0;
+    for (int i = 0; i < 4; ++i) r += wx[i] * row[2 * (ix - 1 + i) + ox];
+    sum += wy[j] * r;
+  }
+  return sum;
+}
+
 }  // namespace
 
 Status merge_robust_average(const std::vector<RawFrame>& frames, int reference,
@@ -55,16 +83,18 @@ Status merge_robust_average(const std::vector<RawFrame>& frames, int reference,
     if (int(k) == reference) continue;
     const AlignmentField& f = fields[k];
     Plane alt = normalised_mosaic(frames[k]);
-    // Shift by whole plane pixels (two sensor pixels) so the CFA phase is kept.
+    // Resample each CFA plane at the sub-pixel displaced position, so the
+    // CFA phase is kept and sub-pixel motion does not blur edges.
     for (int y = 0; y < h; ++y) {
       int ty = std::min((y / 2) / f.tile_size, f.tiles_y - 1);
       for (int x = 0; x < w; ++x) {
         int tx = std::min((x / 2) / f.tile_size, f.tiles_x - 1);
-        int ax = x + 2 * int(std::lround(f.displacement(tx, ty, 0)));
-        int ay = y + 2 * int(std::lround(f.displacement(tx, ty, 1)));
-        bool inside = ax >= 0 && ay >= 0 && ax < w && ay < h && f.confidence(tx, ty) > 0;
-        alt_shifted(x, y) = inside ? alt(ax, ay) : NAN;
-        diff(x, y) = inside ? alt(ax, ay) - ref(x, y) : 0.0f;
+        float a = f.confidence(tx, ty) > 0
+                      ? sample_plane_cubic(alt, x & 1, y & 1, x / 2 + f.displacement(tx, ty, 0),
+                                           y / 2 + f.displacement(tx, ty, 1))
+                      : NAN;
+        alt_shifted(x, y) = a;
+        diff(x, y) = std::isnan(a) ? 0.0f : a - ref(x, y);
       }
     }
     Plane diff_smooth = same_color_box3(diff);

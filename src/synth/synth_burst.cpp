@@ -69,6 +69,36 @@ Status load_content(const std::string& path, int width, int height, Halide::Runt
   return Status();
 }
 
+// Separable Gaussian blur of every channel, in place (clamped borders).
+void gaussian_blur(Halide::Runtime::Buffer<float, 3>* img, double sigma) {
+  if (sigma <= 0) return;
+  int radius = int(std::ceil(3 * sigma));
+  std::vector<float> k(2 * radius + 1);
+  float sum = 0;
+  for (int i = -radius; i <= radius; ++i) sum += k[i + radius] = float(std::exp(-0.5 * i * i / (sigma * sigma)));
+  for (float& v : k) v /= sum;
+  int w = img->width(), h = img->height();
+  std::vector<float> line(std::max(w, h));
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) line[x] = (*img)(x, y, c);
+      for (int x = 0; x < w; ++x) {
+        float acc = 0;
+        for (int i = -radius; i <= radius; ++i) acc += k[i + radius] * line[std::clamp(x + i, 0, w - 1)];
+        (*img)(x, y, c) = acc;
+      }
+    }
+    for (int x = 0; x < w; ++x) {
+      for (int y = 0; y < h; ++y) line[y] = (*img)(x, y, c);
+      for (int y = 0; y < h; ++y) {
+        float acc = 0;
+        for (int i = -radius; i <= radius; ++i) acc += k[i + radius] * line[std::clamp(y + i, 0, h - 1)];
+        (*img)(x, y, c) = acc;
+      }
+    }
+  }
+}
+
 uint64_t mix_seed(uint64_t a, uint64_t b) {
   uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 0x632BE59BD9B4E019ull;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -161,6 +191,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
       for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c) * neutral(c));
     }
   });
+
+  gaussian_blur(&camera, o.optical_blur_px);
 
   // Motion: hand-held translation and rotation; the reference is the identity.
   burst->motion.assign(o.frames, FrameMotionTruth());

@@ -1,0 +1,55 @@
+#include <gtest/gtest.h>
+#include <png.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "nightburst/io.h"
+#include "test_util.h"
+
+namespace nb {
+namespace {
+
+
+TEST(PngWriterTest, SixteenBitIsExactAndEightBitRounds) {
+  Halide::Runtime::Buffer<uint16_t, 3> img(37, 5, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 5; ++y)
+      for (int x = 0; x < 37; ++x) img(x, y, c) = uint16_t((x * 1777 + y * 313 + c * 9001) % 65536);
+  testing::TempDir dir;
+  ASSERT_TRUE(write_png(dir.file("a16.png"), img, 16).ok());
+  ASSERT_TRUE(write_png(dir.file("a8.png"), img, 8).ok());
+
+  // Raw bytes via the classic API, to avoid colour conversion.
+  for (int bits : {16, 8}) {
+    std::string path = dir.file(bits == 16 ? "a16.png" : "a8.png");
+    FILE* fp = std::fopen(path.c_str(), "rb");
+    ASSERT_NE(fp, nullptr);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+    png_infop info = png_create_info_struct(png);
+    png_init_io(png, fp);
+    png_read_info(png, info);
+    EXPECT_EQ(png_get_bit_depth(png, info), bits);
+    EXPECT_EQ(png_get_color_type(png, info), PNG_COLOR_TYPE_RGB);
+    int intent;
+    EXPECT_TRUE(png_get_sRGB(png, info, &intent));
+    std::vector<uint8_t> row(37 * 3 * bits / 8);
+    for (int y = 0; y < 5; ++y) {
+      png_read_row(png, row.data(), nullptr);
+      for (int x = 0; x < 37; ++x)
+        for (int c = 0; c < 3; ++c) {
+          int expected = img(x, y, c);
+          if (bits == 16) {
+            EXPECT_EQ((row[6 * x + 2 * c] << 8) | row[6 * x + 2 * c + 1], expected);
+          } else {
+            EXPECT_EQ(row[3 * x + c], (expected * 255 + 32767) / 65535);
+          }
+        }
+    }
+    png_destroy_read_struct(&png, &info, nullptr);
+    std::fclose(fp);
+  }
+}
+
+}  // namespace
+}  // namespace nb

@@ -1,0 +1,85 @@
+#include "stages/finish_basic.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/color.h"
+#include "nightburst/raw_frame.h"
+
+namespace nb {
+namespace {
+
+Halide::Runtime::Buffer<float, 2> random_mosaic(int w, int h, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.02f, 1.1f);  // includes noise below black and clipping
+  Halide::Runtime::Buffer<float, 2> m(w, h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) m(x, y) = u(rng);
+  return m;
+}
+
+FinishParams test_params(CfaPattern cfa) {
+  FinishParams p;
+  p.cfa = cfa;
+  p.wb_gains = {2.1f, 1.0f, 1.6f};
+  p.srgb_from_camera << 1.7f, -0.5f, -0.2f, -0.3f, 1.5f, -0.2f, 0.0f, -0.6f, 1.6f;
+  p.exposure_gain = 2.5f;
+  return p;
+}
+
+// Halide against the plain C++ reference: equal to within one 16-bit step
+// (float contraction and pow may differ in the last bit before rounding).
+TEST(FinishBasicTest, HalideMatchesReferenceForAllCfaPhases) {
+  for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG}) {
+    auto mosaic = random_mosaic(130, 66, 5);  // odd tile counts exercise the tails
+    FinishParams p = test_params(cfa);
+    Halide::Runtime::Buffer<uint16_t, 3> fast, ref;
+    ASSERT_TRUE(finish_basic(mosaic, p, &fast).ok());
+    finish_basic_reference(mosaic, p, &ref);
+    int max_diff = 0, differing = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < mosaic.height(); ++y)
+        for (int x = 0; x < mosaic.width(); ++x) {
+          int d = std::abs(int(fast(x, y, c)) - int(ref(x, y, c)));
+          max_diff = std::max(max_diff, d);
+          differing += d != 0;
+        }
+    EXPECT_LE(max_diff, 1) << cfa_name(cfa);
+    EXPECT_LE(differing, mosaic.width() * mosaic.height() * 3 / 100) << cfa_name(cfa);
+  }
+}
+
+// A flat grey surface lit by a coloured light comes out neutral once the gains
+// undo the light; a clipped region comes out white, never tinted.
+TEST(FinishBasicTest, NeutralSurfaceAndClippedHighlightsComeOutNeutral) {
+  for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kGBRG}) {
+    const float light[3] = {0.5f, 1.0f, 0.7f};
+    Halide::Runtime::Buffer<float, 2> mosaic(64, 64);
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 64; ++x) mosaic(x, y) = x < 32 ? 0.2f * light[cfa_color(cfa, x, y)] : 1.0f;
+    FinishParams p = test_params(cfa);
+    p.wb_gains = {2.0f, 1.0f, 1.0f / 0.7f};
+    p.exposure_gain = 1.0f;
+    Halide::Runtime::Buffer<uint16_t, 3> out;
+    ASSERT_TRUE(finish_basic(mosaic, p, &out).ok());
+    // Rows of the test matrix sum to one, so neutral stays neutral.
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_NEAR(out(10, 10, c), out(10, 10, 1), 2) << "grey, channel " << c;
+      EXPECT_EQ(out(50, 50, c), 65535) << "clipped, channel " << c;
+    }
+    EXPECT_NEAR(out(10, 10, 1) / 65535.0, srgb_encode(0.2f), 1e-3);
+  }
+}
+
+TEST(FinishBasicTest, AutoExposureBrightensDarkScenesWithinBounds) {
+  Halide::Runtime::Buffer<float, 2> dark(64, 64), bright(64, 64);
+  dark.fill(0.01f);
+  bright.fill(0.5f);
+  std::array<float, 3> gains{1, 1, 1};
+  EXPECT_NEAR(auto_exposure_gain(dark, CfaPattern::kRGGB, gains), 10.0f, 1e-3);
+  EXPECT_EQ(auto_exposure_gain(bright, CfaPattern::kRGGB, gains), 1.0f);
+}
+
+}  // namespace
+}  // namespace nb
