@@ -10,7 +10,7 @@
 
 #include "core/bayer_planes.h"
 #include "core/color.h"
-#include "stages/align_global.h"
+#include "stages/align_tiles.h"
 #include "stages/finish_basic.h"
 #include "stages/merge_average.h"
 #include "stages/noise_estimate.h"
@@ -135,12 +135,17 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   report.noise = ref.meta.noise.valid ? ref.meta.noise : estimate_noise_profile(ref);
 
   if (!timer.begin("align")) return cancelled();
-  Halide::Runtime::Buffer<float, 2> ref_gray = binned_gray(ref);
+  GrayPyramid ref_pyramid = build_gray_pyramid(binned_gray(ref));
+  TileAlignParams align_params;
   std::vector<AlignmentField> fields;
   for (size_t i = 0; i < frames.size(); ++i) {
-    fields.push_back(int(i) == reference ? AlignmentField::zero(ref_gray.width(), ref_gray.height(),
-                                                                std::max(ref_gray.width(), ref_gray.height()))
-                                         : align_global(ref_gray, frames[i], GlobalAlignParams()));
+    if (int(i) == reference) {
+      fields.push_back(AlignmentField::zero(ref_pyramid[0].width(), ref_pyramid[0].height(),
+                                            std::max(ref_pyramid[0].width(), ref_pyramid[0].height())));
+    } else {
+      fields.push_back(align_tiles_reference(ref_pyramid, build_gray_pyramid(binned_gray(frames[i])),
+                                             report.noise, align_params));
+    }
     report.motion.push_back(summarise_motion(fields.back()));
   }
 

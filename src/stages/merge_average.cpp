@@ -55,6 +55,10 @@ float sample_plane_cubic(const Plane& mosaic, int ox, int oy, double px, double 
   return sum;
 }
 
+// A frame that contributes less than this on average (a different scene, a
+// failed alignment) is reported as rejected.
+constexpr float kRejectedBelowWeight = 0.1f;
+
 }  // namespace
 
 Status merge_robust_average(const std::vector<RawFrame>& frames, int reference,
@@ -86,13 +90,13 @@ Status merge_robust_average(const std::vector<RawFrame>& frames, int reference,
     // Resample each CFA plane at the sub-pixel displaced position, so the
     // CFA phase is kept and sub-pixel motion does not blur edges.
     for (int y = 0; y < h; ++y) {
-      int ty = std::min((y / 2) / f.tile_size, f.tiles_y - 1);
       for (int x = 0; x < w; ++x) {
-        int tx = std::min((x / 2) / f.tile_size, f.tiles_x - 1);
-        float a = f.confidence(tx, ty) > 0
-                      ? sample_plane_cubic(alt, x & 1, y & 1, x / 2 + f.displacement(tx, ty, 0),
-                                           y / 2 + f.displacement(tx, ty, 1))
-                      : NAN;
+        int tx, ty;
+        f.nearest_tile(x / 2, y / 2, &tx, &ty);
+        // Low confidence marks flat tiles (any displacement fits them), so it
+        // does not exclude a tile; the per-pixel weights below catch real failures.
+        float a = sample_plane_cubic(alt, x & 1, y & 1, x / 2 + f.displacement(tx, ty, 0),
+                                     y / 2 + f.displacement(tx, ty, 1));
         alt_shifted(x, y) = a;
         diff(x, y) = std::isnan(a) ? 0.0f : a - ref(x, y);
       }
@@ -114,7 +118,7 @@ Status merge_robust_average(const std::vector<RawFrame>& frames, int reference,
       }
     }
     stats->mean_weight[k] = float(weight_total / (double(w) * h));
-    stats->rejected[k] = fields[k].confidence(0, 0) <= 0 && f.tiles_x * f.tiles_y == 1;
+    stats->rejected[k] = stats->mean_weight[k] < kRejectedBelowWeight;
   }
   *merged = Plane(w, h);
   for (int y = 0; y < h; ++y)

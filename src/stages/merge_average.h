@@ -20,7 +20,7 @@ struct RobustAverageParams {
 
 struct RobustAverageStats {
   std::vector<float> mean_weight;  // per frame: average weight over the frame (reference = 1)
-  std::vector<bool> rejected;      // per frame: skipped because alignment failed
+  std::vector<bool> rejected;      // per frame: contributed almost nothing (mean weight < 0.1)
 };
 
 // `fields[i]` aligns frame i to frames[reference]. Output: normalised mosaic
