@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/bayer_planes.h"
+#include "core/catmull_rom.h"
 
 namespace nb {
 namespace {
@@ -35,16 +36,9 @@ float sample_plane_cubic(const Plane& mosaic, int ox, int oy, double px, double 
   int pw = mosaic.width() / 2, ph = mosaic.height() / 2;
   if (ix - 1 < 0 || iy - 1 < 0 || ix + 2 >= pw || iy + 2 >= ph) return NAN;
   float tx = float(px - ix), ty = float(py - iy);
-  auto weights = [](float t, float w[4]) {
-    float t2 = t * t, t3 = t2 * t;
-    w[0] = 0.5f * (-t3 + 2 * t2 - t);
-    w[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
-    w[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
-    w[3] = 0.5f * (t3 - t2);
-  };
   float wx[4], wy[4];
-  weights(tx, wx);
-  weights(ty, wy);
+  catmull_rom_weights(tx, wx);
+  catmull_rom_weights(ty, wy);
   float sum = 0;
   for (int j = 0; j < 4; ++j) {
     const float* row = &mosaic(0, 2 * (iy - 1 + j) + oy);

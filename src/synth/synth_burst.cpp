@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "core/catmull_rom.h"
 #include "core/color.h"
 #include "nightburst/synth.h"
 #include "synth/scene.h"
@@ -26,20 +27,11 @@ Eigen::Matrix3d synthetic_camera_from_srgb() {
   return m;
 }
 
-// Catmull-Rom weights for fractional offset t in [0, 1).
-inline void cubic_weights(float t, float w[4]) {
-  float t2 = t * t, t3 = t2 * t;
-  w[0] = 0.5f * (-t3 + 2 * t2 - t);
-  w[1] = 0.5f * (3 * t3 - 5 * t2 + 2);
-  w[2] = 0.5f * (-3 * t3 + 4 * t2 + t);
-  w[3] = 0.5f * (t3 - t2);
-}
-
 float sample_cubic(const Halide::Runtime::Buffer<float, 3>& img, float x, float y, int c) {
   int x0 = int(std::floor(x)), y0 = int(std::floor(y));
   float wx[4], wy[4];
-  cubic_weights(x - x0, wx);
-  cubic_weights(y - y0, wy);
+  catmull_rom_weights(x - x0, wx);
+  catmull_rom_weights(y - y0, wy);
   float sum = 0;
   for (int j = 0; j < 4; ++j) {
     int yy = std::clamp(y0 - 1 + j, 0, img.height() - 1);
