@@ -61,6 +61,17 @@ Status load_content(const std::string& path, int width, int height, Halide::Runt
   return Status();
 }
 
+// out[i] = sum_j kernel[j] * line[clamp(i + j - radius, 0, n - 1)] for i < n.
+void convolve_clamped(const std::vector<float>& kernel, const std::vector<float>& line, int n,
+                      std::vector<float>* out) {
+  int radius = int(kernel.size()) / 2;
+  for (int x = 0; x < n; ++x) {
+    float acc = 0;
+    for (int i = -radius; i <= radius; ++i) acc += kernel[i + radius] * line[std::clamp(x + i, 0, n - 1)];
+    (*out)[x] = acc;
+  }
+}
+
 // Separable Gaussian blur of every channel, in place (clamped borders).
 void gaussian_blur(Halide::Runtime::Buffer<float, 3>* img, double sigma) {
   if (sigma <= 0) return;
@@ -70,23 +81,17 @@ void gaussian_blur(Halide::Runtime::Buffer<float, 3>* img, double sigma) {
   for (int i = -radius; i <= radius; ++i) sum += k[i + radius] = float(std::exp(-0.5 * i * i / (sigma * sigma)));
   for (float& v : k) v /= sum;
   int w = img->width(), h = img->height();
-  std::vector<float> line(std::max(w, h));
+  std::vector<float> line(std::max(w, h)), blurred(std::max(w, h));
   for (int c = 0; c < 3; ++c) {
     for (int y = 0; y < h; ++y) {
       for (int x = 0; x < w; ++x) line[x] = (*img)(x, y, c);
-      for (int x = 0; x < w; ++x) {
-        float acc = 0;
-        for (int i = -radius; i <= radius; ++i) acc += k[i + radius] * line[std::clamp(x + i, 0, w - 1)];
-        (*img)(x, y, c) = acc;
-      }
+      convolve_clamped(k, line, w, &blurred);
+      for (int x = 0; x < w; ++x) (*img)(x, y, c) = blurred[x];
     }
     for (int x = 0; x < w; ++x) {
       for (int y = 0; y < h; ++y) line[y] = (*img)(x, y, c);
-      for (int y = 0; y < h; ++y) {
-        float acc = 0;
-        for (int i = -radius; i <= radius; ++i) acc += k[i + radius] * line[std::clamp(y + i, 0, h - 1)];
-        (*img)(x, y, c) = acc;
-      }
+      convolve_clamped(k, line, h, &blurred);
+      for (int y = 0; y < h; ++y) (*img)(x, y, c) = blurred[y];
     }
   }
 }
