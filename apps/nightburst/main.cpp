@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/reuse_freed_memory.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
@@ -120,6 +121,7 @@ int run_synth(const nb::SynthOptions& o, const std::string& dir, bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nb::apps::reuse_freed_memory();
   CLI::App app{"nightburst: a burst of dark, noisy raw frames in, one clean night photo out"};
   app.require_subcommand(1);
 

@@ -135,19 +135,10 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   report.noise = ref.meta.noise.valid ? ref.meta.noise : estimate_noise_profile(ref);
 
   if (!timer.begin("align")) return cancelled();
-  GrayPyramid ref_pyramid = build_gray_pyramid(binned_gray(ref));
-  TileAlignParams align_params;
   std::vector<AlignmentField> fields;
-  for (size_t i = 0; i < frames.size(); ++i) {
-    if (int(i) == reference) {
-      fields.push_back(AlignmentField::zero(ref_pyramid[0].width(), ref_pyramid[0].height(),
-                                            std::max(ref_pyramid[0].width(), ref_pyramid[0].height())));
-    } else {
-      fields.push_back(align_tiles_reference(ref_pyramid, build_gray_pyramid(binned_gray(frames[i])),
-                                             report.noise, align_params));
-    }
-    report.motion.push_back(summarise_motion(fields.back()));
-  }
+  NB_RETURN_IF_ERROR(
+      align_burst(frames, reference, report.noise, TileAlignParams(), Implementation::kHalide, &fields));
+  for (const AlignmentField& field : fields) report.motion.push_back(summarise_motion(field));
 
   if (!timer.begin("merge")) return cancelled();
   RobustAverageStats merge_stats;

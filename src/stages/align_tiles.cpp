@@ -1,71 +1,197 @@
-// HDR+ tile alignment, plain C++ reference (readable loops, no Halide).
+// HDR+ tile alignment: the plain C++ reference (readable loops, no Halide),
+// the calls into the Halide pipelines, and the confidence they share.
 #include "stages/align_tiles.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "core/bayer_planes.h"
+#include "nb_align_pyramid.h"
+#include "nb_align_search.h"
+
 namespace nb {
 namespace {
 
-using Plane = Halide::Runtime::Buffer<float, 2>;
+using Gray = Halide::Runtime::Buffer<uint16_t, 2>;
+using align::kLevels;
 
-// Binomial [1 4 6 4 1]/16 blur with clamped borders, then keep every second pixel.
-Plane blur_decimate2(const Plane& in) {
-  const float k[5] = {1 / 16.f, 4 / 16.f, 6 / 16.f, 4 / 16.f, 1 / 16.f};
+int clamp_index(int v, int extent) { return std::clamp(v, 0, extent - 1); }
+int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Binomial [1 4 6 4 1]/16 blur with clamped borders, keeping every second
+// pixel; exact integer sums, rounded once at the end.
+Gray blur_decimate2(const Gray& in) {
+  const uint32_t k[5] = {1, 4, 6, 4, 1};
   int w = in.width(), h = in.height(), ow = w / 2, oh = h / 2;
-  Plane rows(ow, h), out(ow, oh);
+  Halide::Runtime::Buffer<uint32_t, 2> rows(ow, h);
+  Gray out(ow, oh);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < ow; ++x) {
-      float s = 0;
-      for (int i = -2; i <= 2; ++i) s += k[i + 2] * in(std::clamp(2 * x + i, 0, w - 1), y);
+      uint32_t s = 0;
+      for (int i = -2; i <= 2; ++i) s += k[i + 2] * in(clamp_index(2 * x + i, w), y);
       rows(x, y) = s;
     }
   for (int y = 0; y < oh; ++y)
     for (int x = 0; x < ow; ++x) {
-      float s = 0;
-      for (int i = -2; i <= 2; ++i) s += k[i + 2] * rows(x, std::clamp(2 * y + i, 0, h - 1));
-      out(x, y) = s;
+      uint32_t s = 0;
+      for (int i = -2; i <= 2; ++i) s += k[i + 2] * rows(x, clamp_index(2 * y + i, h));
+      out(x, y) = uint16_t((s + 128) >> 8);
     }
   return out;
 }
 
-int tile_count(int extent, int tile, int stride) { return std::max(1, (extent - tile) / stride + 1); }
-
-// Sum over the tile at (x0, y0) of |ref - alt shifted by (dx, dy)|^p, p = 1 or 2;
-// alternate samples outside the frame repeat its edge.
-double tile_distance(const Plane& ref, const Plane& alt, int x0, int y0, int tile, int dx, int dy, bool l1) {
-  double sum = 0;
-  for (int y = y0; y < y0 + tile; ++y) {
-    int ry = std::clamp(y, 0, ref.height() - 1);
-    int ay = std::clamp(y + dy, 0, alt.height() - 1);
+// Sum over the tile at (x0, y0) of |ref - alt shifted by (dx, dy)| (L1) or its
+// square (L2); samples outside either frame repeat its edge.
+uint64_t tile_distance(const Gray& ref, const Gray& alt, int x0, int y0, int tile, int dx, int dy, bool l1) {
+  uint64_t sum = 0;
+  for (int y = y0; y < y0 + tile; ++y)
     for (int x = x0; x < x0 + tile; ++x) {
-      double d = ref(std::clamp(x, 0, ref.width() - 1), ry) - alt(std::clamp(x + dx, 0, alt.width() - 1), ay);
-      sum += l1 ? std::abs(d) : d * d;
+      int r = ref(clamp_index(x, ref.width()), clamp_index(y, ref.height()));
+      int a = alt(clamp_index(x + dx, alt.width()), clamp_index(y + dy, alt.height()));
+      uint32_t d = uint32_t(std::abs(r - a));
+      sum += l1 ? d : d * d;
     }
-  }
   return sum;
 }
 
+// Integer displacement of each tile of one pyramid level.
 struct LevelField {
-  int tiles_x = 0, tiles_y = 0, tile = 0, stride = 0;
+  int level = 0, tiles_x = 0, tiles_y = 0;
   std::vector<int> dx, dy;
   int at(int tx, int ty) const { return ty * tiles_x + tx; }
 };
+
+// Where the finer tile (tx, ty) of `level` starts its search: the three
+// coarse tiles nearest its centre each propose their displacement, scaled up;
+// the one that fits this tile best wins (HDR+ sec. 4, the fix at tile
+// boundaries). Integer arithmetic, so the Halide search computes the same.
+void upsampled_guess(const Gray& ref, const Gray& alt, int level, int tx, int ty, const LevelField& coarse,
+                     int* guess_x, int* guess_y) {
+  const int tile = align::kTileSize[level], stride = align::tile_stride(level);
+  const int factor = align::kFactors[level + 1];
+  const int ctile = align::kTileSize[level + 1], cstride = align::tile_stride(level + 1);
+  // The finer tile's centre in coarse tile units is num / den.
+  const int den = 2 * factor * cstride;
+  const int num_x = 2 * tx * stride + tile - factor * ctile, num_y = 2 * ty * stride + tile - factor * ctile;
+  int nx = std::clamp(floor_div(2 * num_x + den, 2 * den), 0, coarse.tiles_x - 1);
+  int ny = std::clamp(floor_div(2 * num_y + den, 2 * den), 0, coarse.tiles_y - 1);
+  int sx = std::clamp(num_x > nx * den ? nx + 1 : nx - 1, 0, coarse.tiles_x - 1);
+  int sy = std::clamp(num_y > ny * den ? ny + 1 : ny - 1, 0, coarse.tiles_y - 1);
+  const int candidates[3][2] = {{nx, ny}, {sx, ny}, {nx, sy}};
+  uint64_t best = std::numeric_limits<uint64_t>::max();
+  for (const auto& c : candidates) {
+    int px = coarse.dx[coarse.at(c[0], c[1])] * factor, py = coarse.dy[coarse.at(c[0], c[1])] * factor;
+    uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, px, py, level == align::kL1Level);
+    if (dist < best) {  // strict: ties keep the first candidate
+      best = dist;
+      *guess_x = px;
+      *guess_y = py;
+    }
+  }
+}
+
+LevelField search_level(const Gray& ref, const Gray& alt, int level, const LevelField* coarse) {
+  LevelField f;
+  f.level = level;
+  f.tiles_x = align::tile_count(ref.width(), level);
+  f.tiles_y = align::tile_count(ref.height(), level);
+  f.dx.assign(f.tiles_x * f.tiles_y, 0);
+  f.dy.assign(f.tiles_x * f.tiles_y, 0);
+  const int tile = align::kTileSize[level], stride = align::tile_stride(level);
+  const int radius = align::kSearchRadius[level];
+  for (int ty = 0; ty < f.tiles_y; ++ty)
+    for (int tx = 0; tx < f.tiles_x; ++tx) {
+      int guess_x = 0, guess_y = 0;
+      if (coarse) upsampled_guess(ref, alt, level, tx, ty, *coarse, &guess_x, &guess_y);
+      uint64_t best = std::numeric_limits<uint64_t>::max();
+      int best_x = guess_x, best_y = guess_y;
+      for (int sy = -radius; sy <= radius; ++sy)
+        for (int sx = -radius; sx <= radius; ++sx) {
+          uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, guess_x + sx, guess_y + sy,
+                                        level == align::kL1Level);
+          if (dist < best) {  // strict: ties keep the first in raster order
+            best = dist;
+            best_x = guess_x + sx;
+            best_y = guess_y + sy;
+          }
+        }
+      f.dx[f.at(tx, ty)] = best_x;
+      f.dy[f.at(tx, ty)] = best_y;
+    }
+  return f;
+}
+
+// Lucas-Kanade refinement of one tile's translation, inverse compositional:
+// the Hessian comes from the reference tile's central-difference gradients.
+// Bilinear warping with the edge repeated; each step stays within 1 px of the
+// start, so a tile without texture cannot wander off.
+void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int tile, double* dx, double* dy) {
+  auto r = [&](int x, int y) { return float(ref(clamp_index(x, ref.width()), clamp_index(y, ref.height()))); };
+  auto a = [&](int x, int y) { return float(alt(clamp_index(x, alt.width()), clamp_index(y, alt.height()))); };
+  double h11 = 0, h12 = 0, h22 = 0;
+  for (int y = y0; y < y0 + tile; ++y)
+    for (int x = x0; x < x0 + tile; ++x) {
+      float gx = 0.5f * (r(x + 1, y) - r(x - 1, y)), gy = 0.5f * (r(x, y + 1) - r(x, y - 1));
+      h11 += gx * gx;
+      h12 += gx * gy;
+      h22 += gy * gy;
+    }
+  const double det = h11 * h22 - h12 * h12;
+  if (!(det > 0)) return;
+  const double start_x = *dx, start_y = *dy;
+  for (int it = 0; it < align::kLucasKanadeIterations; ++it) {
+    int ix = int(std::floor(*dx)), iy = int(std::floor(*dy));
+    float fx = float(*dx - ix), fy = float(*dy - iy);
+    double b1 = 0, b2 = 0;
+    for (int y = y0; y < y0 + tile; ++y)
+      for (int x = x0; x < x0 + tile; ++x) {
+        float gx = 0.5f * (r(x + 1, y) - r(x - 1, y)), gy = 0.5f * (r(x, y + 1) - r(x, y - 1));
+        float top = a(x + ix, y + iy) + fx * (a(x + ix + 1, y + iy) - a(x + ix, y + iy));
+        float bottom = a(x + ix, y + iy + 1) + fx * (a(x + ix + 1, y + iy + 1) - a(x + ix, y + iy + 1));
+        float e = top + fy * (bottom - top) - r(x, y);
+        b1 += gx * e;
+        b2 += gy * e;
+      }
+    *dx = std::clamp(*dx - (h22 * b1 - h12 * b2) / det, start_x - 1, start_x + 1);
+    *dy = std::clamp(*dy - (h11 * b2 - h12 * b1) / det, start_y - 1, start_y + 1);
+  }
+}
 
 // Curvature must exceed this many noise spreads before it counts as texture.
 constexpr double kCurvatureSigmas = 4.0;
 
 }  // namespace
 
-GrayPyramid build_gray_pyramid(const Plane& binned_gray) {
-  GrayPyramid p{binned_gray};
-  for (int level = 1; level < kTileAlignLevels; ++level) {
-    Plane next = p.back();
-    for (int f = kTileAlignFactors[level]; f > 1; f /= 2) next = blur_decimate2(next);
+GrayPyramid build_gray_pyramid_reference(const Halide::Runtime::Buffer<float, 2>& binned_gray) {
+  Gray level0(binned_gray.width(), binned_gray.height());
+  for (int y = 0; y < level0.height(); ++y)
+    for (int x = 0; x < level0.width(); ++x)
+      level0(x, y) = uint16_t(std::nearbyint(std::clamp(binned_gray(x, y), 0.0f, 1.0f) * align::kGrayScale));
+  GrayPyramid p{level0};
+  for (int level = 1; level < kLevels; ++level) {
+    Gray next = p.back();
+    for (int f = align::kFactors[level]; f > 1; f /= 2) next = blur_decimate2(next);
     p.push_back(next);
   }
   return p;
+}
+
+Status build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray, GrayPyramid* pyramid) {
+  int w = binned_gray.width(), h = binned_gray.height();
+  pyramid->clear();
+  for (int level = 0; level < kLevels; ++level) {
+    for (int f = align::kFactors[level]; f > 1; f /= 2) {
+      w /= 2;
+      h /= 2;
+    }
+    pyramid->emplace_back(w, h);
+  }
+  Halide::Runtime::Buffer<float, 2> input = binned_gray;  // shallow copy: the generated API takes non-const
+  GrayPyramid& p = *pyramid;
+  int err = nb_align_pyramid(input, p[0], p[1], p[2], p[3]);
+  if (err != 0) return internal_error("align: pyramid pipeline failed with code " + std::to_string(err));
+  return Status();
 }
 
 void quadratic_subpixel(const double c[3][3], double* ox, double* oy, double* min_curvature) {
@@ -103,98 +229,70 @@ void quadratic_subpixel(const double c[3][3], double* ox, double* oy, double* mi
   *oy = std::clamp((-g * h11 + d * h12) / det, -1.0, 1.0);
 }
 
-AlignmentField align_tiles_reference(const GrayPyramid& ref, const GrayPyramid& alt, const NoiseProfile& noise,
-                                     const TileAlignParams& params) {
-  LevelField coarse;
-  for (int level = kTileAlignLevels - 1; level >= 0; --level) {
-    const Plane &r = ref[level], &a = alt[level];
-    LevelField f;
-    f.tile = params.tile_size[level];
-    f.stride = f.tile / 2;
-    f.tiles_x = tile_count(r.width(), f.tile, f.stride);
-    f.tiles_y = tile_count(r.height(), f.tile, f.stride);
-    f.dx.assign(f.tiles_x * f.tiles_y, 0);
-    f.dy.assign(f.tiles_x * f.tiles_y, 0);
-    const bool l1 = level == 0;
-    const int radius = params.search_radius[level];
-    for (int ty = 0; ty < f.tiles_y; ++ty)
-      for (int tx = 0; tx < f.tiles_x; ++tx) {
-        int x0 = tx * f.stride, y0 = ty * f.stride;
-        int guess_x = 0, guess_y = 0;
-        if (level < kTileAlignLevels - 1) {
-          // Upsample: the three coarse tiles nearest this tile's centre each
-          // propose a displacement; keep the one that fits this tile best
-          // (HDR+ sec. 4, the fix for tile boundaries).
-          int factor = kTileAlignFactors[level + 1];
-          double cx = (x0 + f.tile / 2.0) / factor, cy = (y0 + f.tile / 2.0) / factor;
-          double fx = (cx - coarse.tile / 2.0) / coarse.stride, fy = (cy - coarse.tile / 2.0) / coarse.stride;
-          int nx = std::clamp(int(std::lround(fx)), 0, coarse.tiles_x - 1);
-          int ny = std::clamp(int(std::lround(fy)), 0, coarse.tiles_y - 1);
-          int sx = std::clamp(fx > nx ? nx + 1 : nx - 1, 0, coarse.tiles_x - 1);
-          int sy = std::clamp(fy > ny ? ny + 1 : ny - 1, 0, coarse.tiles_y - 1);
-          const int candidates[3][2] = {{nx, ny}, {sx, ny}, {nx, sy}};
-          double best = std::numeric_limits<double>::infinity();
-          for (const auto& cand : candidates) {
-            int px = coarse.dx[coarse.at(cand[0], cand[1])] * factor;
-            int py = coarse.dy[coarse.at(cand[0], cand[1])] * factor;
-            double dist = tile_distance(r, a, x0, y0, f.tile, px, py, l1);
-            if (dist < best) {
-              best = dist;
-              guess_x = px;
-              guess_y = py;
-            }
-          }
-        }
-        double best = std::numeric_limits<double>::infinity();
-        int best_x = guess_x, best_y = guess_y;
-        for (int sy = -radius; sy <= radius; ++sy)
-          for (int sx = -radius; sx <= radius; ++sx) {
-            double dist = tile_distance(r, a, x0, y0, f.tile, guess_x + sx, guess_y + sy, l1);
-            if (dist < best) {  // strict: ties keep the first in raster order
-              best = dist;
-              best_x = guess_x + sx;
-              best_y = guess_y + sy;
-            }
-          }
-        f.dx[f.at(tx, ty)] = best_x;
-        f.dy[f.at(tx, ty)] = best_y;
-      }
-    coarse = std::move(f);
-  }
+TileMatches match_tiles_reference(const GrayPyramid& ref, const GrayPyramid& alt) {
+  LevelField field = search_level(ref[kLevels - 1], alt[kLevels - 1], kLevels - 1, nullptr);
+  for (int level = kLevels - 2; level >= 0; --level) field = search_level(ref[level], alt[level], level, &field);
 
-  // Level 0: sub-pixel refinement and confidence per tile.
-  const Plane &r0 = ref[0], &a0 = alt[0];
+  const Gray &r0 = ref[0], &a0 = alt[0];
+  const int tile = align::kTileSize[0], stride = align::tile_stride(0);
+  TileMatches m;
+  m.displacement = Halide::Runtime::Buffer<float, 3>(field.tiles_x, field.tiles_y, 2);
+  m.curvature = Halide::Runtime::Buffer<float, 2>(field.tiles_x, field.tiles_y);
+  for (int ty = 0; ty < field.tiles_y; ++ty)
+    for (int tx = 0; tx < field.tiles_x; ++tx) {
+      int dx = field.dx[field.at(tx, ty)], dy = field.dy[field.at(tx, ty)];
+      double costs[3][3];
+      for (int j = -1; j <= 1; ++j)
+        for (int i = -1; i <= 1; ++i)
+          costs[j + 1][i + 1] = double(tile_distance(r0, a0, tx * stride, ty * stride, tile, dx + i, dy + j, false));
+      double ox, oy, curvature;
+      quadratic_subpixel(costs, &ox, &oy, &curvature);
+      double fx = dx + ox, fy = dy + oy;
+      refine_lucas_kanade(r0, a0, tx * stride, ty * stride, tile, &fx, &fy);
+      m.displacement(tx, ty, 0) = float(fx);
+      m.displacement(tx, ty, 1) = float(fy);
+      m.curvature(tx, ty) = float(curvature);
+    }
+  return m;
+}
+
+Status match_tiles(const GrayPyramid& ref, const GrayPyramid& alt, TileMatches* m) {
+  const int tiles_x = align::tile_count(ref[0].width(), 0), tiles_y = align::tile_count(ref[0].height(), 0);
+  m->displacement = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 2);
+  m->curvature = Halide::Runtime::Buffer<float, 2>(tiles_x, tiles_y);
+  GrayPyramid r = ref, a = alt;  // shallow copies: the generated API takes non-const
+  int err = nb_align_search(r[0], r[1], r[2], r[3], a[0], a[1], a[2], a[3], m->displacement, m->curvature);
+  if (err != 0) return internal_error("align: tile search pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+AlignmentField alignment_from_matches(const GrayPyramid& ref, const TileMatches& m, const NoiseProfile& noise,
+                                      const TileAlignParams& params) {
+  const Gray& r0 = ref[0];
   AlignmentField out;
-  out.tile_size = coarse.tile;
-  out.tile_stride = coarse.stride;
-  out.tiles_x = coarse.tiles_x;
-  out.tiles_y = coarse.tiles_y;
-  out.displacement = Halide::Runtime::Buffer<float, 3>(out.tiles_x, out.tiles_y, 2);
+  out.tile_size = align::kTileSize[0];
+  out.tile_stride = align::tile_stride(0);
+  out.tiles_x = m.displacement.dim(0).extent();
+  out.tiles_y = m.displacement.dim(1).extent();
+  out.displacement = m.displacement;
   out.confidence = Halide::Runtime::Buffer<float, 2>(out.tiles_x, out.tiles_y);
   const int n = out.tile_size * out.tile_size;
   for (int ty = 0; ty < out.tiles_y; ++ty)
     for (int tx = 0; tx < out.tiles_x; ++tx) {
       int x0 = tx * out.tile_stride, y0 = ty * out.tile_stride;
-      int dx = coarse.dx[coarse.at(tx, ty)], dy = coarse.dy[coarse.at(tx, ty)];
-      double costs[3][3];
-      for (int j = -1; j <= 1; ++j)
-        for (int i = -1; i <= 1; ++i) costs[j + 1][i + 1] = tile_distance(r0, a0, x0, y0, out.tile_size, dx + i, dy + j, false);
-      double ox, oy, curvature;
-      quadratic_subpixel(costs, &ox, &oy, &curvature);
-      out.displacement(tx, ty, 0) = float(dx + ox);
-      out.displacement(tx, ty, 1) = float(dy + oy);
+      double mean = 0;
+      for (int y = y0; y < y0 + out.tile_size; ++y)
+        for (int x = x0; x < x0 + out.tile_size; ++x) mean += r0(clamp_index(x, r0.width()), clamp_index(y, r0.height()));
+      mean /= n * double(align::kGrayScale);
+      // Noise variance of a difference of two binned gray samples (each the
+      // mean of four), in the pyramid's 16-bit units.
+      double s2 = 0;
+      for (int i = 0; i < 4; ++i) s2 += noise.variance(i, mean);
+      s2 = 2 * s2 / 16 * double(align::kGrayScale) * align::kGrayScale;
       // Predicted error of the displacement: the SSD's curvature is
       // 2 * sum(gradient^2) over the tile, and with noise variance s2 per
       // difference the least-squares shift has var(d) = 2 s2 / curvature.
-      double mean = 0;
-      for (int y = y0; y < y0 + out.tile_size; ++y)
-        for (int x = x0; x < x0 + out.tile_size; ++x)
-          mean += r0(std::min(x, r0.width() - 1), std::min(y, r0.height() - 1));
-      mean /= n;
-      // Binned gray averages four samples; the difference of two frames doubles the variance.
-      double s2 = 0;
-      for (int i = 0; i < 4; ++i) s2 += noise.variance(i, mean);
-      s2 = 2 * s2 / 16;
+      double curvature = m.curvature(tx, ty);
       double uncertainty = curvature > 0 ? std::sqrt(2 * s2 / curvature) : INFINITY;
       // Noise alone gives the 3-point curvature a spread of about sqrt(12 n) s2
       // (chi-square costs); a flat tile, or one along a straight edge (the
@@ -205,6 +303,35 @@ AlignmentField align_tiles_reference(const GrayPyramid& ref, const GrayPyramid& 
       out.confidence(tx, ty) = float(std::min(significance, precision));
     }
   return out;
+}
+
+Status align_burst(const std::vector<RawFrame>& frames, int reference, const NoiseProfile& noise,
+                   const TileAlignParams& params, Implementation implementation,
+                   std::vector<AlignmentField>* fields) {
+  const bool halide = implementation == Implementation::kHalide;
+  auto pyramid_of = [&](const RawFrame& frame, GrayPyramid* p) {
+    if (halide) return build_gray_pyramid(binned_gray(frame), p);
+    *p = build_gray_pyramid_reference(binned_gray(frame));
+    return Status();
+  };
+  GrayPyramid ref, alt;
+  NB_RETURN_IF_ERROR(pyramid_of(frames[reference], &ref));
+  fields->assign(frames.size(), AlignmentField());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (int(i) == reference) {
+      (*fields)[i] = AlignmentField::zero(ref[0].width(), ref[0].height(), std::max(ref[0].width(), ref[0].height()));
+      continue;
+    }
+    NB_RETURN_IF_ERROR(pyramid_of(frames[i], &alt));
+    TileMatches m;
+    if (halide) {
+      NB_RETURN_IF_ERROR(match_tiles(ref, alt, &m));
+    } else {
+      m = match_tiles_reference(ref, alt);
+    }
+    (*fields)[i] = alignment_from_matches(ref, m, noise, params);
+  }
+  return Status();
 }
 
 }  // namespace nb

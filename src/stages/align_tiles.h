@@ -1,40 +1,58 @@
 // HDR+ tile alignment (Hasinoff et al. 2016, sec. 4; IPOL analysis, Monod et
 // al. 2021, sec. 2): coarse-to-fine tile search on a pyramid of the
-// 2x2-binned grayscale, sub-pixel by a quadratic fit at the finest level.
-// This is the plain C++ reference implementation.
+// 2x2-binned grayscale, then sub-pixel at the finest level by a quadratic fit
+// to the 3x3 L2 cost surface, polished by Lucas-Kanade (Wronski et al. 2019).
+//
+// Two implementations of the same arithmetic: the Halide pipelines
+// (nb_align_pyramid, nb_align_search) and a plain C++ reference that the
+// tests compare them with. The pyramid and the tile distances are integers,
+// so integer displacements agree exactly; the float sub-pixel steps agree
+// to well under 1e-3 px.
 #pragma once
 
 #include <HalideBuffer.h>
 
-#include <array>
 #include <vector>
 
 #include "core/alignment_field.h"
+#include "core/implementation.h"
 #include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+#include "stages/align_tiles_params.h"
 
 namespace nb {
 
-// Pyramid of the binned grayscale. Level 0 is the binned grayscale itself;
-// level i+1 is level i blurred by the binomial [1 4 6 4 1]/16 and decimated
-// by kTileAlignFactors[i+1] (2 or 4, as two decimations by 2).
-constexpr int kTileAlignLevels = 4;
-constexpr std::array<int, kTileAlignLevels> kTileAlignFactors = {1, 2, 4, 4};
-using GrayPyramid = std::vector<Halide::Runtime::Buffer<float, 2>>;
-GrayPyramid build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray);
+// Level 0 is the binned grayscale quantised to 16 bits (align::kGrayScale);
+// level i+1 is level i blurred by the binomial [1 4 6 4 1]/16 and decimated by
+// 2, once or twice (align::kFactors), rounding to 16 bits after each step.
+using GrayPyramid = std::vector<Halide::Runtime::Buffer<uint16_t, 2>>;
+Status build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray, GrayPyramid* pyramid);
+GrayPyramid build_gray_pyramid_reference(const Halide::Runtime::Buffer<float, 2>& binned_gray);
+
+// Per-tile result of the search at level 0, before the confidence is known.
+struct TileMatches {
+  Halide::Runtime::Buffer<float, 3> displacement;  // (tx, ty, {dx, dy}), plane pixels
+  Halide::Runtime::Buffer<float, 2> curvature;     // smaller eigenvalue of the L2 cost's Hessian
+};
+Status match_tiles(const GrayPyramid& reference, const GrayPyramid& alternate, TileMatches* matches);
+TileMatches match_tiles_reference(const GrayPyramid& reference, const GrayPyramid& alternate);
 
 struct TileAlignParams {
-  std::array<int, kTileAlignLevels> tile_size = {16, 16, 16, 8};
-  std::array<int, kTileAlignLevels> search_radius = {1, 4, 4, 4};
   // Alignment failing: a tile whose predicted displacement error (from the
   // cost curvature and the noise level) exceeds this gets confidence 0.
   float max_uncertainty_px = 1.0f;
 };
 
-// Aligns `alternate` to the reference. `noise` gives the noise level used for
-// the confidence. The field's tiles are those of level 0 (16 x 16 plane pixels
-// at a stride of 8).
-AlignmentField align_tiles_reference(const GrayPyramid& reference, const GrayPyramid& alternate,
-                                     const NoiseProfile& noise, const TileAlignParams& params);
+// The alignment field of `matches`, with each tile's confidence from its cost
+// curvature against the noise level of the reference tile.
+AlignmentField alignment_from_matches(const GrayPyramid& reference, const TileMatches& matches,
+                                      const NoiseProfile& noise, const TileAlignParams& params);
+
+// Aligns every frame of the burst to frames[reference], which gets a zero
+// field: the whole stage as the pipeline runs it.
+Status align_burst(const std::vector<RawFrame>& frames, int reference, const NoiseProfile& noise,
+                   const TileAlignParams& params, Implementation implementation,
+                   std::vector<AlignmentField>* fields);
 
 // Sub-pixel offset of the minimum of the quadratic least-squares fit to a 3x3
 // cost surface (costs[dy+1][dx+1]); {0, 0} when the fit has no minimum. Also

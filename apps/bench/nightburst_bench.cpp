@@ -1,0 +1,98 @@
+// nightburst_bench: Google Benchmark cases for the pipeline's stages on
+// generated bursts. Run with --benchmark_format=json for machine-readable
+// output (scripts/bench.sh does). Counters: MP/s (megapixels of the burst
+// processed per second) and peak_rss_MB (the process's peak resident set).
+#include <HalideRuntime.h>
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "common/reuse_freed_memory.h"
+#include "nightburst/synth.h"
+#include "stages/align_tiles.h"
+
+namespace nb {
+namespace {
+
+// One generated burst per size, made on first use and kept for the process.
+const SynthBurst& burst(int width, int height, int frames) {
+  static std::map<std::tuple<int, int, int>, std::unique_ptr<SynthBurst>> cache;
+  auto& slot = cache[{width, height, frames}];
+  if (!slot) {
+    SynthOptions o;
+    o.width = width;
+    o.height = height;
+    o.frames = frames;
+    o.seed = 11;
+    o.shot_noise = 0.004;
+    slot = std::make_unique<SynthBurst>();
+    Status s = make_synthetic_burst(o, slot.get());
+    if (!s.ok()) std::abort();
+  }
+  return *slot;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+void set_counters(benchmark::State& state, const SynthBurst& b) {
+  double megapixels = double(b.frames[0].meta.width) * b.frames[0].meta.height * b.frames.size() / 1e6;
+  state.counters["MP/s"] = benchmark::Counter(megapixels * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+
+// The alignment stage as the pipeline runs it: pyramids of every frame and
+// the tile search of each against the reference. Args: width, height,
+// frames, threads.
+void align(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  halide_set_num_threads(int(state.range(3)));
+  std::vector<AlignmentField> fields;
+  // One untimed pass first: the steady state of a batch job, not the first
+  // touch of freshly mapped memory (page faults are slow on the CI VM).
+  if (implementation == Implementation::kHalide)
+    (void)align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+  for (auto _ : state) {
+    Status s = align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+    if (!s.ok()) state.SkipWithError(s.message().c_str());
+    benchmark::DoNotOptimize(fields.data());
+  }
+  set_counters(state, b);
+}
+
+void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHalide); }
+void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
+
+BENCHMARK(BM_AlignHalide)
+    ->ArgNames({"width", "height", "frames", "threads"})
+    ->Args({2000, 1500, 8, 1})
+    ->Args({2000, 1500, 8, 2})
+    ->Args({4000, 3000, 8, 1})
+    ->Args({4000, 3000, 8, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+// The reference is single-threaded loops; one pass is enough to compare.
+BENCHMARK(BM_AlignReference)
+    ->ArgNames({"width", "height", "frames", "threads"})
+    ->Args({4000, 3000, 8, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+}  // namespace nb
+
+int main(int argc, char** argv) {
+  nb::apps::reuse_freed_memory();  // as the CLI does
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

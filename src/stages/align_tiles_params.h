@@ -1,0 +1,30 @@
+// Constants of the HDR+ tile alignment, shared by the C++ reference and the
+// Halide generators (which bake them in at compile time). No dependencies, so
+// the generators can include it.
+#pragma once
+
+#include <array>
+
+namespace nb::align {
+
+constexpr int kLevels = 4;
+// Level i+1 is level i decimated by kFactors[i+1] (HDR+: 1, 2, 4, 4). Reach
+// at full resolution: 2 * (1 + 2*4 + 8*4 + 32*4) = 338 sensor pixels.
+constexpr std::array<int, kLevels> kFactors = {1, 2, 4, 4};
+constexpr std::array<int, kLevels> kTileSize = {16, 16, 16, 8};
+constexpr std::array<int, kLevels> kSearchRadius = {1, 4, 4, 4};
+// Level 0 compares tiles by L1 (robust), the coarser levels by L2.
+constexpr int kL1Level = 0;
+// Lucas-Kanade iterations after the quadratic fit (Wronski et al. 2019 use 3).
+constexpr int kLucasKanadeIterations = 3;
+// The pyramid is stored as 16-bit integers (binned gray in [0, 1] times this)
+// so tile distances are exact integer sums: the Halide search and the
+// reference pick identical integer displacements whatever the summation order.
+constexpr float kGrayScale = 65535.0f;
+
+constexpr int tile_stride(int level) { return kTileSize[level] / 2; }
+constexpr int tile_count(int extent, int level) {
+  return extent < kTileSize[level] ? 1 : (extent - kTileSize[level]) / tile_stride(level) + 1;
+}
+
+}  // namespace nb::align
