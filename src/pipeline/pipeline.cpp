@@ -12,7 +12,7 @@
 #include "core/color.h"
 #include "stages/align_tiles.h"
 #include "stages/finish_basic.h"
-#include "stages/merge_average.h"
+#include "stages/merge_wiener.h"
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
@@ -141,21 +141,20 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   for (const AlignmentField& field : fields) report.motion.push_back(summarise_motion(field));
 
   if (!timer.begin("merge")) return cancelled();
-  RobustAverageStats merge_stats;
-  NB_RETURN_IF_ERROR(merge_robust_average(frames, reference, fields, report.noise,
-                                          RobustAverageParams(), &result->merged, &merge_stats));
-  double weight_sum = 0;
+  MergeStats merge_stats;
+  NB_RETURN_IF_ERROR(merge_wiener(frames, reference, fields, report.noise, WienerMergeParams(),
+                                  Implementation::kHalide, &result->merged, &merge_stats));
   for (size_t i = 0; i < frames.size(); ++i) {
     report.motion[i].mean_merge_weight = merge_stats.mean_weight[i];
     report.motion[i].rejected = merge_stats.rejected[i];
-    weight_sum += merge_stats.mean_weight[i];
   }
-  // Averaging n equally weighted frames divides the variance by n.
+  // The merged tiles average about effective_frames frames' worth of noise
+  // (before the spatial step, which the profile does not model).
   result->merged_meta = ref.meta;
   result->merged_meta.noise = report.noise;
   for (int i = 0; i < 4; ++i) {
-    result->merged_meta.noise.scale[i] /= weight_sum;
-    result->merged_meta.noise.offset[i] /= weight_sum;
+    result->merged_meta.noise.scale[i] /= merge_stats.effective_frames;
+    result->merged_meta.noise.offset[i] /= merge_stats.effective_frames;
   }
   result->merged_meta.noise.valid = true;
 

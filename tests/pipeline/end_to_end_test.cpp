@@ -74,7 +74,9 @@ TEST(EndToEndTest, SingleFrameBurstWorks) {
   ProcessResult r;
   ASSERT_TRUE(process_burst(b.frames, ProcessOptions(), &r).ok());
   Psnr p = measure(b, r);
-  EXPECT_NEAR(p.merged, p.reference_frame, 1e-6);  // nothing to merge: the frame itself
+  // Nothing to merge, but the spatial Wiener step still denoises the frame.
+  std::printf("single frame: %.2f -> %.2f dB\n", p.reference_frame, p.merged);
+  EXPECT_GT(p.merged, p.reference_frame);
   EXPECT_EQ(r.srgb.width(), o.width);
 }
 

@@ -1,0 +1,78 @@
+// nb_merge_spatial: the spatial Wiener step of the HDR+ merge (IPOL analysis,
+// sec. 3.3): per tile of each CFA plane of the merged mosaic, the DFT of the
+// windowed tile shrunk by |T|^2 / (|T|^2 + s sigma^2 / frames averaged),
+// inverse DFT, overlap-add.
+#include "Halide.h"
+#include "merge_tiles.h"
+
+namespace {
+
+using namespace Halide;
+using namespace nb::merge;
+
+class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
+ public:
+  Input<Buffer<float, 2>> merged{"merged"};                      // normalised mosaic
+  Input<Buffer<float, 3>> effective_frames{"effective_frames"};  // (tx, ty, p)
+  Input<Buffer<float, 1>> noise_scale{"noise_scale"};
+  Input<Buffer<float, 1>> noise_offset{"noise_offset"};
+  Input<float> spatial_factor{"spatial_factor"};
+  Output<Buffer<float, 2>> denoised{"denoised"};
+
+  void generate() {
+    const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+    Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
+    Func merged_planes = TileDft::planes(merged, "merged_planes");
+    tile(i, j, tx, ty, p) = merged_planes(x0 + i, y0 + j, p);
+    RDom whole(0, kTile, 0, kTile, "whole");
+    tile_sum(tx, ty, p) = 0.0f;
+    tile_sum(tx, ty, p) += tile(whole.x, whole.y, tx, ty, p);
+    Expr mean = tile_sum(tx, ty, p) * (1.0f / (kTile * kTile));
+    Expr sigma2 = max(noise_scale(p) * max(mean, 0.0f) + noise_offset(p), 1e-12f);
+    // Noise left after merging: one frame's, divided by the frames averaged.
+    residual(tx, ty, p) = spatial_factor * sigma2 * float(window_energy()) / effective_frames(tx, ty, p);
+
+    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tile(i, j, tx, ty, p);
+    dft_funcs = dft.filter(
+        windowed,
+        [&](Expr re, Expr im) {
+          Expr t2 = re * re + im * im;
+          return t2 / (t2 + residual(tx, ty, p));
+        },
+        t);
+    denoised(x, y) = select(in_planes(merged, x, y), overlap_add(dft_funcs.out, x, y), merged(x, y));
+
+    merged.set_estimates({{0, 4000}, {0, 3000}});
+    effective_frames.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+    noise_scale.set_estimates({{0, 4}});
+    noise_offset.set_estimates({{0, 4}});
+    spatial_factor.set_estimate(1.5f);
+    denoised.set_estimates({{0, 4000}, {0, 3000}});
+  }
+
+  void schedule() {
+    if (get_auto_schedule()) return;
+    const int vw = natural_vector_size<float>();
+    residual.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    tile_sum.compute_at(residual, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    tile_sum.update().reorder(tx, RVar("whole$x"), RVar("whole$y")).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    denoised.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    dft.schedule(dft_funcs, t, denoised, yo, vw);
+    // Read along the tile's rows (plain vector loads), stored tiles-innermost
+    // for the DFT stages, which are vectorised across tiles.
+    windowed.compute_at(dft_funcs.out, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
+        i, std::min(vw, kTile));
+  }
+
+ private:
+  TileVars t;
+  Var x{"x"}, y{"y"}, yo{"yo"}, yi{"yi"};
+  Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+  TileDft dft;
+  DftFuncs dft_funcs;
+  Func tile{"tile"}, tile_sum{"tile_sum"}, residual{"residual"}, windowed{"windowed"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(MergeSpatialGenerator, nb_merge_spatial)

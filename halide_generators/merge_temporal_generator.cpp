@@ -1,0 +1,135 @@
+// nb_merge_temporal: one alternate frame's correction to the reference in
+// the HDR+ merge (see src/stages/merge_wiener.h): per tile of each CFA plane,
+// the aligned alternate (Catmull-Rom at the tile's displacement), the
+// robustness weight from the 3x3-mean of the difference, the DFT of the
+// windowed difference shrunk by weight * (1 - A), inverse DFT, overlap-add.
+#include "Halide.h"
+#include "merge_tiles.h"
+
+namespace {
+
+using namespace Halide;
+using namespace nb::merge;
+
+class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
+ public:
+  Input<Buffer<float, 2>> reference{"reference"};  // normalised mosaics
+  Input<Buffer<float, 2>> alternate{"alternate"};
+  Input<Buffer<float, 3>> displacement{"displacement"};  // alignment tiles (16 at stride 8), {dx, dy}
+  Input<Buffer<float, 1>> noise_scale{"noise_scale"};    // per CFA position
+  Input<Buffer<float, 1>> noise_offset{"noise_offset"};
+  Input<float> temporal_factor{"temporal_factor"};
+  Input<float> robustness_low{"robustness_low"};
+  Input<float> robustness_high{"robustness_high"};
+  Output<Buffer<float, 2>> correction{"correction"};  // mosaic geometry
+  Output<Buffer<float, 3>> weight{"weight"};          // (tx, ty, p)
+
+  void generate() {
+    const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+    Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
+    Func ref_planes = TileDft::planes(reference, "ref_planes"), alt_planes = TileDft::planes(alternate, "alt_planes");
+    ref_tile(i, j, tx, ty, p) = ref_planes(x0 + i, y0 + j, p);
+
+    RDom whole(0, kTile, 0, kTile, "whole");
+    tile_sum(tx, ty, p) = 0.0f;
+    tile_sum(tx, ty, p) += ref_tile(whole.x, whole.y, tx, ty, p);
+    Expr mean = tile_sum(tx, ty, p) * (1.0f / (kTile * kTile));
+    sigma2(tx, ty, p) = max(noise_scale(p) * max(mean, 0.0f) + noise_offset(p), 1e-12f);
+
+    // The alternate at the displacement of the nearest alignment tile (merge
+    // tile tx is centred where alignment tile tx - 1 is).
+    Expr atx = clamp(tx - 1, 0, displacement.dim(0).extent() - 1);
+    Expr aty = clamp(ty - 1, 0, displacement.dim(1).extent() - 1);
+    Expr dx = displacement(atx, aty, 0), dy = displacement(atx, aty, 1);
+    Expr ix = cast<int>(floor(dx)), iy = cast<int>(floor(dy));
+    Expr fx = dx - floor(dx), fy = dy - floor(dy);
+    auto catmull_rom = [](Expr s) {
+      Expr s2 = s * s, s3 = s2 * s;
+      return std::vector<Expr>{0.5f * (-s3 + 2 * s2 - s), 0.5f * (3 * s3 - 5 * s2 + 2), 0.5f * (-3 * s3 + 4 * s2 + s),
+                               0.5f * (s3 - s2)};
+    };
+    std::vector<Expr> wx = catmull_rom(fx), wy = catmull_rom(fy);
+    Expr sum = 0.0f;
+    for (int m = 0; m < 4; ++m) {
+      Expr row = 0.0f;
+      for (int n = 0; n < 4; ++n)
+        row += wx[n] * alt_planes(x0 + i + ix - 1 + n, y0 + j + iy - 1 + m, p);
+      sum += wy[m] * row;
+    }
+    difference(i, j, tx, ty, p) = ref_tile(i, j, tx, ty, p) - sum;
+
+    // Robustness: mean square of the 3x3-mean of the difference over the
+    // interior, against its value for noise alone (2 sigma^2 / 9).
+    RDom interior(1, kTile - 2, 1, kTile - 2, "interior");
+    Expr box = 0.0f;
+    for (int b = -1; b <= 1; ++b)
+      for (int a = -1; a <= 1; ++a) box += difference(interior.x + a, interior.y + b, tx, ty, p);
+    box = box / 9.0f;
+    filtered_energy(tx, ty, p) = 0.0f;
+    filtered_energy(tx, ty, p) += box * box;
+    Expr ratio = filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * sigma2(tx, ty, p) / 9.0f);
+    weight(tx, ty, p) = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
+
+    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * difference(i, j, tx, ty, p);
+    const float energy = float(window_energy());
+    dft_funcs = dft.filter(
+        windowed,
+        [&](Expr re, Expr im) {
+          Expr d2 = re * re + im * im;
+          // 1 - A, A = |D|^2 / (|D|^2 + c sigma^2): where the frames differ by
+          // more than noise explains, keep the reference.
+          return weight(tx, ty, p) * (1.0f - d2 / (d2 + temporal_factor * sigma2(tx, ty, p) * energy));
+        },
+        t);
+    correction(x, y) = select(in_planes(reference, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
+
+    reference.set_estimates({{0, 4000}, {0, 3000}});
+    alternate.set_estimates({{0, 4000}, {0, 3000}});
+    displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
+    noise_scale.set_estimates({{0, 4}});
+    noise_offset.set_estimates({{0, 4}});
+    temporal_factor.set_estimate(16.0f);
+    robustness_low.set_estimate(2.0f);
+    robustness_high.set_estimate(6.0f);
+    correction.set_estimates({{0, 4000}, {0, 3000}});
+    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+  }
+
+  void schedule() {
+    if (get_auto_schedule()) return;
+    const int vw = natural_vector_size<float>();
+    // Per-tile statistics for every tile first (small), then the mosaic in
+    // strips of 128 rows, each computing the 9 rows of tiles it overlaps.
+    sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    tile_sum.compute_at(sigma2, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    tile_sum.update().reorder(tx, whole_rvars()[0], whole_rvars()[1]).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    weight.compute_root().reorder(tx, ty, p).parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    filtered_energy.compute_at(weight, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    filtered_energy.update().reorder(tx, interior_rvars()[0], interior_rvars()[1]).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    // The aligned tile is resampled along its rows (vectors across i: each
+    // tile has its own integer shift, so across tiles would be gathers) and
+    // stored tiles-innermost for the stages vectorised across tiles.
+    const int row_vw = std::min(vw, kTile);
+    difference.clone_in(filtered_energy).compute_at(weight, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
+        i, row_vw);
+    correction.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    dft.schedule(dft_funcs, t, correction, yo, vw);
+    difference.compute_at(dft_funcs.out, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
+  }
+
+ private:
+  std::vector<RVar> whole_rvars() { return {RVar("whole$x"), RVar("whole$y")}; }
+  std::vector<RVar> interior_rvars() { return {RVar("interior$x"), RVar("interior$y")}; }
+
+  TileVars t;
+  Var x{"x"}, y{"y"}, yo{"yo"}, yi{"yi"};
+  Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+  TileDft dft;
+  DftFuncs dft_funcs;
+  Func ref_tile{"ref_tile"}, tile_sum{"tile_sum"}, sigma2{"sigma2"}, difference{"difference"},
+      filtered_energy{"filtered_energy"}, windowed{"windowed"};
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(MergeTemporalGenerator, nb_merge_temporal)

@@ -1,0 +1,351 @@
+// HDR+ frequency-domain merge: the plain C++ reference (readable loops, a
+// 16-point FFT, no Halide), the calls into the Halide pipelines, and the
+// driver that merges the frames one at a time.
+#include "stages/merge_wiener.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <complex>
+
+#include "core/bayer_planes.h"
+#include "core/catmull_rom.h"
+#include "nb_merge_spatial.h"
+#include "nb_merge_temporal.h"
+
+namespace nb {
+namespace {
+
+using Plane = Halide::Runtime::Buffer<float, 2>;
+constexpr int kTile = 16;
+constexpr int kStride = kTile / 2;
+using Complex = std::complex<float>;
+using Tile = std::array<std::array<float, kTile>, kTile>;          // [y][x]
+using Spectrum = std::array<std::array<Complex, kTile>, kTile>;  // [v][u]
+
+// Raised cosine, shifted half a sample so that w(i) + w(i + 8) = 1: tiles at
+// a stride of 8 overlap-add to exactly the signal.
+const std::array<float, kTile>& raised_cosine() {
+  static const std::array<float, kTile> w = [] {
+    std::array<float, kTile> v{};
+    for (int i = 0; i < kTile; ++i) v[i] = float(0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / kTile));
+    return v;
+  }();
+  return w;
+}
+
+// Sum over the 2-D window of w^2: E|N(w)|^2 of one windowed tile of white
+// noise is this times the noise variance.
+double window_energy() {
+  double e = 0;
+  for (float wy : raised_cosine())
+    for (float wx : raised_cosine()) e += double(wy * wx) * (wy * wx);
+  return e;
+}
+
+// 16-point radix-2 decimation-in-time FFT of data[0], data[stride], ...; the
+// inverse is unnormalised.
+void fft16(Complex* data, int stride, bool inverse) {
+  static const std::array<Complex, kTile / 2> twiddle = [] {
+    std::array<Complex, kTile / 2> t{};
+    for (int k = 0; k < kTile / 2; ++k) t[k] = std::polar(1.0f, float(-2 * M_PI * k / kTile));
+    return t;
+  }();
+  static const int bit_reversed[kTile] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+  Complex v[kTile];
+  for (int i = 0; i < kTile; ++i) v[i] = data[bit_reversed[i] * stride];
+  for (int len = 2; len <= kTile; len *= 2) {
+    const int half = len / 2, step = kTile / len;
+    for (int start = 0; start < kTile; start += len)
+      for (int k = 0; k < half; ++k) {
+        Complex w = inverse ? std::conj(twiddle[k * step]) : twiddle[k * step];
+        Complex a = v[start + k], b = v[start + k + half] * w;
+        v[start + k] = a + b;
+        v[start + k + half] = a - b;
+      }
+  }
+  for (int i = 0; i < kTile; ++i) data[i * stride] = v[i];
+}
+
+void fft2d(Spectrum* s, bool inverse) {
+  for (int v = 0; v < kTile; ++v) fft16(&(*s)[v][0], 1, inverse);
+  for (int u = 0; u < kTile; ++u) fft16(&(*s)[0][u], kTile, inverse);
+}
+
+Spectrum windowed_spectrum(const Tile& t) {
+  const auto& w = raised_cosine();
+  Spectrum s;
+  for (int y = 0; y < kTile; ++y)
+    for (int x = 0; x < kTile; ++x) s[y][x] = Complex(w[y] * w[x] * t[y][x], 0);
+  fft2d(&s, false);
+  return s;
+}
+
+// Inverse DFT (normalised), overlap-added into one CFA plane of `mosaic`.
+void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
+  fft2d(&s, true);
+  const int plane_w = mosaic->width() / 2, plane_h = mosaic->height() / 2;
+  for (int y = 0; y < kTile; ++y)
+    for (int x = 0; x < kTile; ++x) {
+      int px = x0 + x, py = y0 + y;
+      if (px < 0 || py < 0 || px >= plane_w || py >= plane_h) continue;
+      (*mosaic)(2 * px + (position & 1), 2 * py + (position >> 1)) += s[y][x].real() / (kTile * kTile);
+    }
+}
+
+// One CFA plane of a normalised mosaic, read with the edge repeated.
+class PlaneView {
+ public:
+  PlaneView(const Plane& mosaic, int position)
+      : mosaic_(mosaic), ox_(position & 1), oy_(position >> 1), w_(mosaic.width() / 2), h_(mosaic.height() / 2) {}
+  float at(int x, int y) const { return mosaic_(2 * std::clamp(x, 0, w_ - 1) + ox_, 2 * std::clamp(y, 0, h_ - 1) + oy_); }
+  // Catmull-Rom at a fractional position.
+  float cubic(double x, double y) const {
+    int ix = int(std::floor(x)), iy = int(std::floor(y));
+    float wx[4], wy[4];
+    catmull_rom_weights(float(x - ix), wx);
+    catmull_rom_weights(float(y - iy), wy);
+    float sum = 0;
+    for (int j = 0; j < 4; ++j) {
+      float row = 0;
+      for (int i = 0; i < 4; ++i) row += wx[i] * at(ix - 1 + i, iy - 1 + j);
+      sum += wy[j] * row;
+    }
+    return sum;
+  }
+  Tile tile(int x0, int y0, double* mean) const {
+    Tile t;
+    double sum = 0;
+    for (int y = 0; y < kTile; ++y)
+      for (int x = 0; x < kTile; ++x) sum += t[y][x] = at(x0 + x, y0 + y);
+    *mean = sum / (kTile * kTile);
+    return t;
+  }
+
+ private:
+  const Plane& mosaic_;
+  int ox_, oy_, w_, h_;
+};
+
+// Mean square of the 3x3-mean of the difference over the tile's interior,
+// in units of its expected value for noise alone (2 sigma^2 / 9).
+double filtered_difference_ratio(const Tile& ref, const Tile& alt, double sigma2) {
+  double sum = 0;
+  for (int y = 1; y < kTile - 1; ++y)
+    for (int x = 1; x < kTile - 1; ++x) {
+      double m = 0;
+      for (int j = -1; j <= 1; ++j)
+        for (int i = -1; i <= 1; ++i) m += ref[y + j][x + i] - alt[y + j][x + i];
+      m /= 9;
+      sum += m * m;
+    }
+  return sum / ((kTile - 2) * (kTile - 2)) / (2 * sigma2 / 9);
+}
+
+// Variance floor (normalised units), so a noiseless tile does not divide by zero.
+constexpr double kMinVariance = 1e-12;
+double tile_variance(const NoiseProfile& noise, int position, double mean) {
+  return std::max(noise.variance(position, mean), kMinVariance);
+}
+
+// A frame whose structured tiles keep less weight than this on average (a
+// different scene, a failed alignment) is rejected as a whole. Flat tiles
+// do not count: any dark sky matches any other within noise.
+constexpr float kRejectedBelowWeight = 0.25f;
+// A tile is structured when its variance exceeds the noise variance this many times.
+constexpr double kStructuredVarianceRatio = 4.0;
+
+// 1 for the reference's merge tiles with structure beyond noise, else 0.
+Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic, const NoiseProfile& noise) {
+  Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(ref_mosaic.width() / 2),
+                                          merge_tiles_across(ref_mosaic.height() / 2), 4);
+  for (int position = 0; position < 4; ++position) {
+    PlaneView plane(ref_mosaic, position);
+    for (int ty = 0; ty < out.dim(1).extent(); ++ty)
+      for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
+        double mean;
+        const Tile t = plane.tile(tx * kStride - kStride, ty * kStride - kStride, &mean);
+        double var = 0;
+        for (const auto& row : t)
+          for (float v : row) var += (v - mean) * (v - mean);
+        var /= kTile * kTile;
+        out(tx, ty, position) = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
+      }
+  }
+  return out;
+}
+
+}  // namespace
+
+int merge_tiles_across(int plane_extent) { return (plane_extent + kStride - 1) / kStride + 1; }
+
+TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const Plane& alt_mosaic,
+                                                 const AlignmentField& field, const NoiseProfile& noise,
+                                                 const WienerMergeParams& params) {
+  const int tiles_x = merge_tiles_across(ref_mosaic.width() / 2), tiles_y = merge_tiles_across(ref_mosaic.height() / 2);
+  const double energy = window_energy();
+  TemporalCorrection out;
+  out.correction = Plane(ref_mosaic.width(), ref_mosaic.height());
+  out.correction.fill(0.0f);
+  out.weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
+  for (int position = 0; position < 4; ++position) {
+    PlaneView ref(ref_mosaic, position), alt(alt_mosaic, position);
+    for (int ty = 0; ty < tiles_y; ++ty)
+      for (int tx = 0; tx < tiles_x; ++tx) {
+        const int x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
+        double mean;
+        const Tile r = ref.tile(x0, y0, &mean);
+        const double sigma2 = tile_variance(noise, position, mean);
+        int atx, aty;
+        field.nearest_tile(x0 + kTile / 2, y0 + kTile / 2, &atx, &aty);
+        const double dx = field.displacement(atx, aty, 0), dy = field.displacement(atx, aty, 1);
+        Tile a, d;
+        for (int y = 0; y < kTile; ++y)
+          for (int x = 0; x < kTile; ++x) {
+            a[y][x] = alt.cubic(x0 + x + dx, y0 + y + dy);
+            d[y][x] = r[y][x] - a[y][x];
+          }
+        const double ratio = filtered_difference_ratio(r, a, sigma2);
+        const float weight = float(
+            std::clamp((params.robustness_high - ratio) / (params.robustness_high - params.robustness_low), 0.0, 1.0));
+        out.weight(tx, ty, position) = weight;
+        if (weight == 0) continue;  // the reference's content: no correction
+        Spectrum s = windowed_spectrum(d);
+        const float noise_dft = float(params.temporal_factor * sigma2 * energy);
+        for (auto& row : s)
+          for (Complex& c : row) {
+            // The Wiener shrink A = |D|^2 / (|D|^2 + c sigma^2): where the
+            // frames differ by more than noise explains, keep the reference.
+            const float d2 = std::norm(c);
+            c *= weight * (1 - d2 / (d2 + noise_dft));
+          }
+        overlap_add(s, position, x0, y0, &out.correction);
+      }
+  }
+  return out;
+}
+
+Plane spatial_denoise_reference(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
+                                const NoiseProfile& noise, const WienerMergeParams& params) {
+  const int tiles_x = effective_frames.dim(0).extent(), tiles_y = effective_frames.dim(1).extent();
+  const double energy = window_energy();
+  Plane out(merged.width(), merged.height());
+  // A last odd row or column belongs to no CFA plane: it stays as merged.
+  out.for_each_element([&](int x, int y) {
+    out(x, y) = (x < merged.width() / 2 * 2 && y < merged.height() / 2 * 2) ? 0.0f : merged(x, y);
+  });
+  for (int position = 0; position < 4; ++position) {
+    PlaneView plane(merged, position);
+    for (int ty = 0; ty < tiles_y; ++ty)
+      for (int tx = 0; tx < tiles_x; ++tx) {
+        const int x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
+        double mean;
+        Spectrum s = windowed_spectrum(plane.tile(x0, y0, &mean));
+        // Noise left after merging: one frame's, divided by the frames averaged.
+        const float residual = float(params.spatial_factor * tile_variance(noise, position, mean) * energy /
+                                     effective_frames(tx, ty, position));
+        for (auto& row : s)
+          for (Complex& c : row) {
+            const float t2 = std::norm(c);
+            c *= t2 / (t2 + residual);
+          }
+        overlap_add(s, position, x0, y0, &out);
+      }
+  }
+  return out;
+}
+
+namespace {
+
+void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>* scale,
+                   Halide::Runtime::Buffer<float, 1>* offset) {
+  *scale = Halide::Runtime::Buffer<float, 1>(4);
+  *offset = Halide::Runtime::Buffer<float, 1>(4);
+  for (int i = 0; i < 4; ++i) {
+    (*scale)(i) = float(noise.scale[i]);
+    (*offset)(i) = float(noise.offset[i]);
+  }
+}
+
+}  // namespace
+
+Status temporal_correction(const Plane& reference, const Plane& alternate, const AlignmentField& field,
+                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out) {
+  Halide::Runtime::Buffer<float, 1> scale, offset;
+  noise_buffers(noise, &scale, &offset);
+  out->correction = Plane(reference.width(), reference.height());
+  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(reference.width() / 2),
+                                                  merge_tiles_across(reference.height() / 2), 4);
+  Plane ref = reference, alt = alternate;  // shallow copies: the generated API takes non-const
+  Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
+  int err = nb_merge_temporal(ref, alt, displacement, scale, offset, params.temporal_factor, params.robustness_low,
+                              params.robustness_high, out->correction, out->weight);
+  if (err != 0) return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
+                       const NoiseProfile& noise, const WienerMergeParams& params, Plane* out) {
+  Halide::Runtime::Buffer<float, 1> scale, offset;
+  noise_buffers(noise, &scale, &offset);
+  *out = Plane(merged.width(), merged.height());
+  Plane in = merged;
+  Halide::Runtime::Buffer<float, 3> effective = effective_frames;
+  int err = nb_merge_spatial(in, effective, scale, offset, params.spatial_factor, *out);
+  if (err != 0) return internal_error("merge: spatial pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const std::vector<AlignmentField>& fields,
+                    const NoiseProfile& noise, const WienerMergeParams& params, Implementation implementation,
+                    Plane* merged, MergeStats* stats) {
+  if (reference < 0 || reference >= int(frames.size()) || fields.size() != frames.size())
+    return invalid_argument("merge: reference index or alignment count does not match the burst");
+  const bool halide = implementation == Implementation::kHalide;
+  const Plane ref = normalised_mosaic(frames[reference]);
+  const int n_frames = int(frames.size());
+  Plane correction_sum(ref.width(), ref.height());
+  correction_sum.fill(0.0f);
+  Halide::Runtime::Buffer<float, 3> effective(merge_tiles_across(ref.width() / 2),
+                                              merge_tiles_across(ref.height() / 2), 4);
+  effective.fill(1.0f);  // the reference itself
+  stats->mean_weight.assign(frames.size(), 1.0f);
+  stats->rejected.assign(frames.size(), false);
+  const Halide::Runtime::Buffer<uint8_t, 3> structured = structured_tiles(ref, noise);
+  int64_t structured_count = 0;
+  structured.for_each_value([&](uint8_t s) { structured_count += s; });
+  for (int k = 0; k < n_frames; ++k) {
+    if (k == reference) continue;
+    const Plane alt = normalised_mosaic(frames[k]);
+    TemporalCorrection c;
+    if (halide) {
+      NB_RETURN_IF_ERROR(temporal_correction(ref, alt, fields[k], noise, params, &c));
+    } else {
+      c = temporal_correction_reference(ref, alt, fields[k], noise, params);
+    }
+    // The frame's mean weight over structured tiles (over all when the
+    // reference is flat throughout).
+    double weight_sum = 0;
+    c.weight.for_each_element([&](int tx, int ty, int p) {
+      if (structured_count == 0 || structured(tx, ty, p)) weight_sum += c.weight(tx, ty, p);
+    });
+    stats->mean_weight[k] = float(weight_sum / (structured_count ? structured_count : c.weight.number_of_elements()));
+    stats->rejected[k] = stats->mean_weight[k] < kRejectedBelowWeight;
+    if (stats->rejected[k]) continue;  // contributes the reference's content everywhere
+    correction_sum.for_each_value([](float& sum, float v) { sum += v; }, c.correction);
+    effective.for_each_value([](float& e, float w) { e += w; }, c.weight);
+  }
+  // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
+  // the mean correction.
+  Plane temporal(ref.width(), ref.height());
+  temporal.for_each_element(
+      [&](int x, int y) { temporal(x, y) = ref(x, y) - correction_sum(x, y) / float(n_frames); });
+  double effective_total = 0;
+  effective.for_each_value([&](float e) { effective_total += e; });
+  stats->effective_frames = effective_total / effective.number_of_elements();
+  if (halide) return spatial_denoise(temporal, effective, noise, params, merged);
+  *merged = spatial_denoise_reference(temporal, effective, noise, params);
+  return Status();
+}
+
+}  // namespace nb

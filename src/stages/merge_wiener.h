@@ -1,0 +1,85 @@
+// HDR+ merge (Hasinoff et al. 2016, sec. 5; IPOL analysis, Monod et al. 2021,
+// sec. 3): per CFA plane, overlapping 16x16 tiles with a raised-cosine window;
+// each aligned frame's tile is merged with the reference tile in the 2-D DFT
+// domain by the pairwise temporal Wiener filter, then the merged tile is
+// denoised spatially (Wiener, in the DFT domain) and overlap-added.
+//
+// Motion robustness on top of the Wiener term: a per-tile weight from the
+// local statistics of the aligned difference against the noise level
+// (Wronski et al. 2019's idea, at tile granularity), so a tile that moved
+// takes its content from the reference and never ghosts.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <vector>
+
+#include "core/alignment_field.h"
+#include "core/implementation.h"
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+
+namespace nb {
+
+struct WienerMergeParams {
+  // c in A = |D|^2 / (|D|^2 + c * sigma^2), sigma^2 the noise variance of a
+  // DFT coefficient of one windowed tile. Larger: more averaging, more risk.
+  float temporal_factor = 16.0f;
+  // Strength of the spatial Wiener step against the noise left after merging.
+  float spatial_factor = 1.5f;
+  // Robustness: the 3x3-mean of the aligned difference has, for noise alone,
+  // a known variance; a tile whose mean squared filtered difference exceeds
+  // it by `robustness_low` times starts losing weight, by `robustness_high`
+  // times has none.
+  float robustness_low = 2.0f;
+  float robustness_high = 6.0f;
+};
+
+struct MergeStats {
+  // Per frame: mean robustness weight over the reference's structured tiles
+  // (reference = 1), and whether the frame was left out for too low a weight.
+  std::vector<float> mean_weight;
+  std::vector<bool> rejected;
+  double effective_frames = 1;     // mean over tiles of 1 + sum of weights
+};
+
+// `fields[i]` aligns frame i to frames[reference]. Output: normalised mosaic
+// (black subtracted, divided by white - black, per CFA position) in the
+// reference geometry. Frames are merged one at a time into one accumulator.
+Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const std::vector<AlignmentField>& fields,
+                    const NoiseProfile& noise, const WienerMergeParams& params, Implementation implementation,
+                    Halide::Runtime::Buffer<float, 2>* merged, MergeStats* stats);
+
+// The two steps, each as a Halide call and as its plain C++ reference.
+//
+// Merge tiles: per CFA plane, 16x16 at a stride of 8, starting 8 plane pixels
+// before the plane, so (plane_width + 7) / 8 + 1 across. With D the DFT of the
+// windowed difference reference - aligned alternate and A the Wiener shrink,
+// the merged tile is the mean over frames of R - w (1 - A) D (w the
+// robustness weight); being linear, that is the reference minus the mean of
+// the overlap-added inverse transforms of w (1 - A) D: the correction.
+struct TemporalCorrection {
+  Halide::Runtime::Buffer<float, 2> correction;  // mosaic geometry, normalised units
+  Halide::Runtime::Buffer<float, 3> weight;      // (tile x, tile y, CFA position)
+};
+int merge_tiles_across(int plane_extent);
+// `reference` and `alternate` are normalised mosaics (normalised_mosaic()).
+Status temporal_correction(const Halide::Runtime::Buffer<float, 2>& reference,
+                           const Halide::Runtime::Buffer<float, 2>& alternate, const AlignmentField& field,
+                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out);
+TemporalCorrection temporal_correction_reference(const Halide::Runtime::Buffer<float, 2>& reference,
+                                                 const Halide::Runtime::Buffer<float, 2>& alternate,
+                                                 const AlignmentField& field, const NoiseProfile& noise,
+                                                 const WienerMergeParams& params);
+
+// Spatial Wiener step on the merged mosaic; `effective_frames` (tile x, tile
+// y, CFA position) says how many frames' worth of noise each tile averaged.
+Status spatial_denoise(const Halide::Runtime::Buffer<float, 2>& merged,
+                       const Halide::Runtime::Buffer<float, 3>& effective_frames, const NoiseProfile& noise,
+                       const WienerMergeParams& params, Halide::Runtime::Buffer<float, 2>* out);
+Halide::Runtime::Buffer<float, 2> spatial_denoise_reference(const Halide::Runtime::Buffer<float, 2>& merged,
+                                                            const Halide::Runtime::Buffer<float, 3>& effective_frames,
+                                                            const NoiseProfile& noise,
+                                                            const WienerMergeParams& params);
+
+}  // namespace nb
