@@ -12,7 +12,8 @@ using namespace nb::merge;
 
 class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
  public:
-  Input<Buffer<float, 2>> merged{"merged"};                      // normalised mosaic
+  Input<Buffer<float, 3>> merged{"merged"};  // CFA planes (x, y, p), padded by 32 (see merge_tiles.h)
+  Input<Buffer<float, 2>> merged_mosaic{"merged_mosaic"};  // the same, as the mosaic
   Input<Buffer<float, 3>> effective_frames{"effective_frames"};  // (tx, ty, p)
   Input<Buffer<float, 1>> noise_scale{"noise_scale"};
   Input<Buffer<float, 1>> noise_offset{"noise_offset"};
@@ -22,8 +23,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
   void generate() {
     const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
     Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
-    Func merged_planes = TileDft::planes(merged, "merged_planes");
-    tile(i, j, tx, ty, p) = merged_planes(x0 + i, y0 + j, p);
+    tile(i, j, tx, ty, p) = merged(x0 + i, y0 + j, p);
     RDom whole(0, kTile, 0, kTile, "whole");
     tile_sum(tx, ty, p) = 0.0f;
     tile_sum(tx, ty, p) += tile(whole.x, whole.y, tx, ty, p);
@@ -40,9 +40,12 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
           return t2 / (t2 + residual(tx, ty, p));
         },
         t);
-    denoised(x, y) = select(in_planes(merged, x, y), overlap_add(dft_funcs.out, x, y), merged(x, y));
+    Expr plane_width = merged_mosaic.width() / 2, plane_height = merged_mosaic.height() / 2;
+    denoised(x, y) =
+        select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), merged_mosaic(x, y));
 
-    merged.set_estimates({{0, 4000}, {0, 3000}});
+    merged.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
+    merged_mosaic.set_estimates({{0, 4000}, {0, 3000}});
     effective_frames.set_estimates({{0, 251}, {0, 188}, {0, 4}});
     noise_scale.set_estimates({{0, 4}});
     noise_offset.set_estimates({{0, 4}});

@@ -13,8 +13,13 @@ using namespace nb::merge;
 
 class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
  public:
-  Input<Buffer<float, 2>> reference{"reference"};  // normalised mosaics
-  Input<Buffer<float, 2>> alternate{"alternate"};
+  // CFA planes (x, y, p) of the normalised mosaics, padded (see merge_tiles.h):
+  // the reference by 32, the alternate by max_shift + 32.
+  Input<Buffer<float, 3>> reference{"reference"};
+  Input<Buffer<float, 3>> alternate{"alternate"};
+  Input<int> plane_width{"plane_width"};
+  Input<int> plane_height{"plane_height"};
+  Input<int> max_shift{"max_shift"};  // bound on |displacement|, integer part
   Input<Buffer<float, 3>> displacement{"displacement"};  // alignment tiles (16 at stride 8), {dx, dy}
   Input<Buffer<float, 1>> noise_scale{"noise_scale"};    // per CFA position
   Input<Buffer<float, 1>> noise_offset{"noise_offset"};
@@ -27,8 +32,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   void generate() {
     const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
     Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
-    Func ref_planes = TileDft::planes(reference, "ref_planes"), alt_planes = TileDft::planes(alternate, "alt_planes");
-    ref_tile(i, j, tx, ty, p) = ref_planes(x0 + i, y0 + j, p);
+    ref_tile(i, j, tx, ty, p) = reference(x0 + i, y0 + j, p);
 
     RDom whole(0, kTile, 0, kTile, "whole");
     tile_sum(tx, ty, p) = 0.0f;
@@ -41,7 +45,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     Expr atx = clamp(tx - 1, 0, displacement.dim(0).extent() - 1);
     Expr aty = clamp(ty - 1, 0, displacement.dim(1).extent() - 1);
     Expr dx = displacement(atx, aty, 0), dy = displacement(atx, aty, 1);
-    Expr ix = cast<int>(floor(dx)), iy = cast<int>(floor(dy));
+    Expr ix = clamp(cast<int>(floor(dx)), -max_shift, max_shift);
+    Expr iy = clamp(cast<int>(floor(dy)), -max_shift, max_shift);
     Expr fx = dx - floor(dx), fy = dy - floor(dy);
     auto catmull_rom = [](Expr s) {
       Expr s2 = s * s, s3 = s2 * s;
@@ -53,7 +58,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     for (int m = 0; m < 4; ++m) {
       Expr row = 0.0f;
       for (int n = 0; n < 4; ++n)
-        row += wx[n] * alt_planes(x0 + i + ix - 1 + n, y0 + j + iy - 1 + m, p);
+        row += wx[n] * alternate(x0 + i + ix - 1 + n, y0 + j + iy - 1 + m, p);
       sum += wy[m] * row;
     }
     difference(i, j, tx, ty, p) = ref_tile(i, j, tx, ty, p) - sum;
@@ -81,10 +86,13 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
           return weight(tx, ty, p) * (1.0f - d2 / (d2 + temporal_factor * sigma2(tx, ty, p) * energy));
         },
         t);
-    correction(x, y) = select(in_planes(reference, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
+    correction(x, y) = select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
 
-    reference.set_estimates({{0, 4000}, {0, 3000}});
-    alternate.set_estimates({{0, 4000}, {0, 3000}});
+    reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
+    alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});
+    plane_width.set_estimate(2000);
+    plane_height.set_estimate(1500);
+    max_shift.set_estimate(32);
     displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
     noise_scale.set_estimates({{0, 4}});
     noise_offset.set_estimates({{0, 4}});

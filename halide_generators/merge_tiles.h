@@ -4,6 +4,10 @@
 // pixels of CFA position p starting at (8 tx - 8, 8 ty - 8). The DFT is a
 // product with 16x16 cos/sin tables ("real DFT by small matrices"), using
 // Hermitian symmetry: only v = 0..8 of the first axis is kept.
+//
+// The generators read CFA planes (x, y, p) that the caller has padded with
+// the edge repeated, wide enough for every tile and displacement: no clamps,
+// so tile rows are plain vector loads.
 #pragma once
 
 #include <cmath>
@@ -140,9 +144,8 @@ class TileDft {
 };
 
 // Is mosaic pixel (x, y) part of a complete 2x2 CFA tile (so of a plane)?
-template <typename Mosaic>
-Expr in_planes(Mosaic& mosaic, Expr x, Expr y) {
-  return x < mosaic.width() / 2 * 2 && y < mosaic.height() / 2 * 2;
+inline Expr in_planes(Expr plane_width, Expr plane_height, Expr x, Expr y) {
+  return x < 2 * plane_width && y < 2 * plane_height;
 }
 
 // Overlap-add of tile(i, j, tx, ty, p) back to the mosaic pixel (x, y): the

@@ -13,6 +13,7 @@
 #include "common/reuse_freed_memory.h"
 #include "nightburst/synth.h"
 #include "stages/align_tiles.h"
+#include "stages/merge_wiener.h"
 
 namespace nb {
 namespace {
@@ -35,6 +36,13 @@ const SynthBurst& burst(int width, int height, int frames) {
   return *slot;
 }
 
+// Halide's pool keeps the workers it has started: lowering the count only
+// takes effect on a fresh pool.
+void set_threads(int n) {
+  halide_shutdown_thread_pool();
+  halide_set_num_threads(n);
+}
+
 double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -52,7 +60,7 @@ void set_counters(benchmark::State& state, const SynthBurst& b) {
 // frames, threads.
 void align(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
-  halide_set_num_threads(int(state.range(3)));
+  set_threads(int(state.range(3)));
   std::vector<AlignmentField> fields;
   // One untimed pass first: the steady state of a batch job, not the first
   // touch of freshly mapped memory (page faults are slow on the CI VM).
@@ -79,6 +87,44 @@ BENCHMARK(BM_AlignHalide)
     ->UseRealTime();
 // The reference is single-threaded loops; one pass is enough to compare.
 BENCHMARK(BM_AlignReference)
+    ->ArgNames({"width", "height", "frames", "threads"})
+    ->Args({4000, 3000, 8, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The merge stage as the pipeline runs it, on frames aligned once beforehand.
+// Args: width, height, frames, threads.
+void merge(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  set_threads(int(state.range(3)));
+  std::vector<AlignmentField> fields;
+  if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide, &fields).ok())
+    state.SkipWithError("alignment failed");
+  Halide::Runtime::Buffer<float, 2> merged;
+  MergeStats stats;
+  auto run = [&] { return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation, &merged, &stats); };
+  if (implementation == Implementation::kHalide) (void)run();  // untimed warm-up, as for alignment
+  for (auto _ : state) {
+    Status s = run();
+    if (!s.ok()) state.SkipWithError(s.message().c_str());
+    benchmark::DoNotOptimize(merged.data());
+  }
+  set_counters(state, b);
+}
+
+void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
+void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
+
+BENCHMARK(BM_MergeHalide)
+    ->ArgNames({"width", "height", "frames", "threads"})
+    ->Args({2000, 1500, 8, 1})
+    ->Args({2000, 1500, 8, 2})
+    ->Args({4000, 3000, 8, 1})
+    ->Args({4000, 3000, 8, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_MergeReference)
     ->ArgNames({"width", "height", "frames", "threads"})
     ->Args({4000, 3000, 8, 1})
     ->Iterations(1)

@@ -257,6 +257,24 @@ Plane spatial_denoise_reference(const Plane& merged, const Halide::Runtime::Buff
 
 namespace {
 
+// Plane pixels of repeated edge around the planes handed to the generators:
+// tiles reach 8 + 16 beyond the plane; the rest is slack.
+constexpr int kPlaneMargin = 32;
+
+// The four CFA planes (x, y, p) of a normalised mosaic with `margin` plane
+// pixels of repeated edge on every side (coordinates start at -margin).
+Halide::Runtime::Buffer<float, 3> padded_planes(const Plane& mosaic, int margin) {
+  const int w = mosaic.width() / 2, h = mosaic.height() / 2;
+  Halide::Runtime::Buffer<float, 3> planes(w + 2 * margin, h + 2 * margin, 4);
+  planes.set_min(-margin, -margin, 0);
+  for (int p = 0; p < 4; ++p)
+    for (int y = -margin; y < h + margin; ++y) {
+      const int sy = 2 * std::clamp(y, 0, h - 1) + (p >> 1);
+      for (int x = -margin; x < w + margin; ++x) planes(x, y, p) = mosaic(2 * std::clamp(x, 0, w - 1) + (p & 1), sy);
+    }
+  return planes;
+}
+
 void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>* scale,
                    Halide::Runtime::Buffer<float, 1>* offset) {
   *scale = Halide::Runtime::Buffer<float, 1>(4);
@@ -276,10 +294,17 @@ Status temporal_correction(const Plane& reference, const Plane& alternate, const
   out->correction = Plane(reference.width(), reference.height());
   out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(reference.width() / 2),
                                                   merge_tiles_across(reference.height() / 2), 4);
-  Plane ref = reference, alt = alternate;  // shallow copies: the generated API takes non-const
-  Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, displacement, scale, offset, params.temporal_factor, params.robustness_low,
-                              params.robustness_high, out->correction, out->weight);
+  // The integer part of the largest displacement bounds how far the
+  // alternate's tiles reach; its planes are padded that much more.
+  float largest = 0;
+  field.displacement.for_each_value([&](float d) { largest = std::max(largest, std::abs(d)); });
+  const int max_shift = int(std::ceil(largest)) + 1;
+  Halide::Runtime::Buffer<float, 3> ref = padded_planes(reference, kPlaneMargin);
+  Halide::Runtime::Buffer<float, 3> alt = padded_planes(alternate, kPlaneMargin + max_shift);
+  Halide::Runtime::Buffer<float, 3> displacement = field.displacement;  // shallow: the generated API takes non-const
+  int err = nb_merge_temporal(ref, alt, reference.width() / 2, reference.height() / 2, max_shift, displacement, scale,
+                              offset, params.temporal_factor, params.robustness_low, params.robustness_high,
+                              out->correction, out->weight);
   if (err != 0) return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   return Status();
 }
@@ -289,9 +314,10 @@ Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float,
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
   *out = Plane(merged.width(), merged.height());
-  Plane in = merged;
+  Halide::Runtime::Buffer<float, 3> planes = padded_planes(merged, kPlaneMargin);
+  Plane mosaic = merged;  // shallow copies: the generated API takes non-const
   Halide::Runtime::Buffer<float, 3> effective = effective_frames;
-  int err = nb_merge_spatial(in, effective, scale, offset, params.spatial_factor, *out);
+  int err = nb_merge_spatial(planes, mosaic, effective, scale, offset, params.spatial_factor, *out);
   if (err != 0) return internal_error("merge: spatial pipeline failed with code " + std::to_string(err));
   return Status();
 }
