@@ -39,7 +39,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
           Expr t2 = re * re + im * im;
           return t2 / (t2 + residual(tx, ty, p));
         },
-        t);
+        t, "dft");
     Expr plane_width = merged_mosaic.width() / 2, plane_height = merged_mosaic.height() / 2;
     denoised(x, y) =
         select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), merged_mosaic(x, y));

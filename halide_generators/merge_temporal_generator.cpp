@@ -54,21 +54,28 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
                                0.5f * (s3 - s2)};
     };
     std::vector<Expr> wx = catmull_rom(fx), wy = catmull_rom(fy);
-    Expr sum = 0.0f;
-    for (int m = 0; m < 4; ++m) {
+    // Separable: rows first (tile row j - 1 .. j + 2 of the source), then
+    // down the columns; the same order of sums as the reference. Built twice,
+    // because the weight and the correction compute it in different places.
+    auto build_difference = [&](Func& rows, Func& diff, const std::string& suffix) {
+      rows = Func("aligned_rows" + suffix);
+      diff = Func("difference" + suffix);
       Expr row = 0.0f;
-      for (int n = 0; n < 4; ++n)
-        row += wx[n] * alternate(x0 + i + ix - 1 + n, y0 + j + iy - 1 + m, p);
-      sum += wy[m] * row;
-    }
-    difference(i, j, tx, ty, p) = ref_tile(i, j, tx, ty, p) - sum;
+      for (int n = 0; n < 4; ++n) row += wx[n] * alternate(x0 + i + ix - 1 + n, y0 + j + iy, p);
+      rows(i, j, tx, ty, p) = row;
+      Expr sum = 0.0f;
+      for (int m = 0; m < 4; ++m) sum += wy[m] * rows(i, j - 1 + m, tx, ty, p);
+      diff(i, j, tx, ty, p) = ref_tile(i, j, tx, ty, p) - sum;
+    };
+    build_difference(aligned_rows, difference, "");
+    build_difference(aligned_rows_for_weight, difference_for_weight, "_for_weight");
 
     // Robustness: mean square of the 3x3-mean of the difference over the
     // interior, against its value for noise alone (2 sigma^2 / 9).
     RDom interior(1, kTile - 2, 1, kTile - 2, "interior");
     Expr box = 0.0f;
     for (int b = -1; b <= 1; ++b)
-      for (int a = -1; a <= 1; ++a) box += difference(interior.x + a, interior.y + b, tx, ty, p);
+      for (int a = -1; a <= 1; ++a) box += difference_for_weight(interior.x + a, interior.y + b, tx, ty, p);
     box = box / 9.0f;
     filtered_energy(tx, ty, p) = 0.0f;
     filtered_energy(tx, ty, p) += box * box;
@@ -85,7 +92,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
           // more than noise explains, keep the reference.
           return weight(tx, ty, p) * (1.0f - d2 / (d2 + temporal_factor * sigma2(tx, ty, p) * energy));
         },
-        t);
+        t, "dft");
     correction(x, y) = select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
 
     reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
@@ -118,11 +125,12 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // tile has its own integer shift, so across tiles would be gathers) and
     // stored tiles-innermost for the stages vectorised across tiles.
     const int row_vw = std::min(vw, kTile);
-    difference.clone_in(filtered_energy).compute_at(weight, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
-        i, row_vw);
+    difference_for_weight.compute_at(weight, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
+    aligned_rows_for_weight.compute_at(weight, ty).reorder(i, j, tx).vectorize(i, row_vw);
     correction.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, correction, yo, vw);
     difference.compute_at(dft_funcs.out, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
+    aligned_rows.compute_at(dft_funcs.out, ty).reorder(i, j, tx).vectorize(i, row_vw);
   }
 
  private:
@@ -134,8 +142,9 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, tile_sum{"tile_sum"}, sigma2{"sigma2"}, difference{"difference"},
-      filtered_energy{"filtered_energy"}, windowed{"windowed"};
+  Func ref_tile{"ref_tile"}, tile_sum{"tile_sum"}, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
+      windowed{"windowed"};
+  Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
 };
 
 }  // namespace

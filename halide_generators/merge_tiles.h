@@ -1,9 +1,10 @@
 // Pieces shared by the merge generators: the tile grid of a CFA plane, the
-// raised-cosine window, a 16x16 real-input DFT and its inverse, and the
+// raised-cosine window, a 16x16 real-input FFT and its inverse, and the
 // overlap-add back to the mosaic. Tiles are indexed (tx, ty, p): 16x16 plane
 // pixels of CFA position p starting at (8 tx - 8, 8 ty - 8). The DFT is a
-// product with 16x16 cos/sin tables ("real DFT by small matrices"), using
-// Hermitian symmetry: only v = 0..8 of the first axis is kept.
+// radix-4 FFT (two radix-4 stages per 16 points), using Hermitian symmetry:
+// only v = 0..8 of the first axis is kept. It replaced a product with 16x16
+// cos/sin tables, which was 1.7x slower per frame (merge_wiener.h).
 //
 // The generators read CFA planes (x, y, p) that the caller has padded with
 // the edge repeated, wide enough for every tile and displacement: no clamps,
@@ -36,10 +37,25 @@ struct TileVars {
   Var i{"i"}, j{"j"}, u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"}, p{"p"};
 };
 
+// A complex value as two Exprs.
+struct Cx {
+  Expr re, im;
+};
+inline Cx operator+(const Cx& a, const Cx& b) { return {a.re + b.re, a.im + b.im}; }
+inline Cx operator-(const Cx& a, const Cx& b) { return {a.re - b.re, a.im - b.im}; }
+
+// One 16-point DFT pass (sign -1 forward, +1 inverse, unnormalised) as two
+// radix-4 stages: X[k1 + 4 k2] = sum_n2 W4^(n2 k2) W16^(n2 k1) sum_n1 W4^(n1 k1) x[4 n1 + n2],
+// W = e^(sign 2 pi i / N). The 4-point DFTs need no multiplications; k1, n2
+// and k2 are unrolled, so each element's mux folds to its own sum.
+struct FftPass {
+  Func stage1, stage2;
+};
+
 // The functions of one forward-shrink-inverse chain, kept for scheduling.
 struct DftFuncs {
-  Func rows{"dft_rows"}, spectrum{"dft_spectrum"}, shrunk{"dft_shrunk"}, inverse_cols{"dft_inverse_cols"},
-      out{"dft_out"};
+  FftPass along_j, along_i, inverse_u, inverse_v;
+  Func shrunk{"dft_shrunk"}, out{"dft_out"};
 };
 
 class TileDft {
@@ -55,63 +71,62 @@ class TileDft {
   }
 
   // Forward DFT of windowed(i, j, tx, ty, p), `shrink` applied to each
-  // coefficient (given re, im and the tile's vars), inverse DFT: a real tile.
-  DftFuncs filter(Func windowed, const std::function<Expr(Expr re, Expr im)>& shrink, const TileVars& t) {
+  // coefficient (given re, im), inverse DFT: a real tile out(i, j, tx, ty, p).
+  // The first axis (j -> v) keeps v = 0..8 only: the input is real, so the
+  // rest is the conjugate mirror, rebuilt for the last inverse pass.
+  DftFuncs filter(Func windowed, const std::function<Expr(Expr re, Expr im)>& shrink, const TileVars& t,
+                  const std::string& name) {
     DftFuncs f;
-    RDom r(0, kTile, "r");
-    // Along j: F1(i, v) = sum_j x(i, j) e^{-2 pi i v j / 16}, v = 0..8.
-    f.rows(t.i, t.v, t.tx, t.ty, t.p) = Tuple(0.0f, 0.0f);
-    Expr x = windowed(t.i, r, t.tx, t.ty, t.p);
-    f.rows(t.i, t.v, t.tx, t.ty, t.p) = Tuple(f.rows(t.i, t.v, t.tx, t.ty, t.p)[0] + x * cos_table(t.v, r),
-                                              f.rows(t.i, t.v, t.tx, t.ty, t.p)[1] - x * sin_table(t.v, r));
-    // Along i: F2(u, v) = sum_i F1(i, v) e^{-2 pi i u i / 16}, u = 0..15.
-    f.spectrum(t.u, t.v, t.tx, t.ty, t.p) = Tuple(0.0f, 0.0f);
-    Expr re = f.rows(r, t.v, t.tx, t.ty, t.p)[0], im = f.rows(r, t.v, t.tx, t.ty, t.p)[1];
-    Expr c = cos_table(t.u, r), s = sin_table(t.u, r);
-    f.spectrum(t.u, t.v, t.tx, t.ty, t.p) = Tuple(f.spectrum(t.u, t.v, t.tx, t.ty, t.p)[0] + re * c + im * s,
-                                                  f.spectrum(t.u, t.v, t.tx, t.ty, t.p)[1] + im * c - re * s);
-    Expr sre = f.spectrum(t.u, t.v, t.tx, t.ty, t.p)[0], sim = f.spectrum(t.u, t.v, t.tx, t.ty, t.p)[1];
-    Expr gain = shrink(sre, sim);
-    f.shrunk(t.u, t.v, t.tx, t.ty, t.p) = Tuple(sre * gain, sim * gain);
-    // Inverse along u: G(i, v) = sum_u S(u, v) e^{+2 pi i u i / 16}.
-    f.inverse_cols(t.i, t.v, t.tx, t.ty, t.p) = Tuple(0.0f, 0.0f);
-    Expr gre = f.shrunk(r, t.v, t.tx, t.ty, t.p)[0], gim = f.shrunk(r, t.v, t.tx, t.ty, t.p)[1];
-    Expr c2 = cos_table(r, t.i), s2 = sin_table(r, t.i);
-    f.inverse_cols(t.i, t.v, t.tx, t.ty, t.p) =
-        Tuple(f.inverse_cols(t.i, t.v, t.tx, t.ty, t.p)[0] + gre * c2 - gim * s2,
-              f.inverse_cols(t.i, t.v, t.tx, t.ty, t.p)[1] + gim * c2 + gre * s2);
-    // Inverse along v to a real tile, by Hermitian symmetry:
-    // x(i, j) = G(i, 0) + (-1)^j G(i, 8) + 2 Re sum_{v=1..7} G(i, v) e^{+2 pi i v j / 16}.
-    auto g = [&](int v, int part) { return f.inverse_cols(t.i, v, t.tx, t.ty, t.p)[part]; };
-    Expr sum = 0.0f;
-    for (int v = 1; v < kTile / 2; ++v) sum += g(v, 0) * cos_table(v, t.j) - g(v, 1) * sin_table(v, t.j);
-    Expr nyquist = select(t.j % 2 == 0, g(kTile / 2, 0), -g(kTile / 2, 0));
-    f.out(t.i, t.j, t.tx, t.ty, t.p) = (g(0, 0) + nyquist + 2.0f * sum) * (1.0f / (kTile * kTile));
-    reductions.push_back({f, r});
+    const Var &i = t.i, &j = t.j, &u = t.u, &v = t.v, &tx = t.tx, &ty = t.ty, &p = t.p;
+    f.along_j = fft16([&](Expr n) { return Cx{windowed(i, n, tx, ty, p), 0.0f}; }, {i, tx, ty, p}, -1,
+                      name + "_along_j");
+    auto spectrum_j = [&](Expr vv, Expr ii) { return element(f.along_j, vv, {ii, tx, ty, p}); };
+    f.along_i = fft16([&](Expr n) { return spectrum_j(v, n); }, {v, tx, ty, p}, -1, name + "_along_i");
+    Cx d = element(f.along_i, u, {v, tx, ty, p});
+    Expr gain = shrink(d.re, d.im);
+    f.shrunk = Func(name + "_shrunk");
+    f.shrunk(u, v, tx, ty, p) = Tuple(d.re * gain, d.im * gain);
+    f.inverse_u = fft16([&](Expr n) { return Cx{f.shrunk(n, v, tx, ty, p)[0], f.shrunk(n, v, tx, ty, p)[1]}; },
+                        {v, tx, ty, p}, +1, name + "_inverse_u");
+    // Along v, the full spectrum from its half: G(16 - v) = conj(G(v)).
+    auto half = [&](Expr vv) { return element(f.inverse_u, i, {vv, tx, ty, p}); };
+    f.inverse_v = fft16(
+        [&](Expr n) {
+          Cx low = half(min(n, kTile / 2)), mirrored = half(clamp(kTile - n, 0, kTile / 2));
+          return Cx{select(n <= kTile / 2, low.re, mirrored.re), select(n <= kTile / 2, low.im, -mirrored.im)};
+        },
+        {i, tx, ty, p}, +1, name + "_inverse_v");
+    f.out = Func(name + "_out");
+    f.out(i, j, tx, ty, p) = element(f.inverse_v, j, {i, tx, ty, p}).re * (1.0f / (kTile * kTile));
     return f;
   }
 
   // Tiles in lanes: every stage vectorised across tx (contiguous in storage),
-  // the DFT indices plain loops. The output tiles are computed inside `at`'s
-  // loop over `var`, the stages before them one row of tiles at a time.
+  // the small FFT indices unrolled. The output tiles are computed inside
+  // `at`'s loop over `var`, the stages before them a row of tiles at a time.
   void schedule(DftFuncs f, const TileVars& t, Func at, Var var, int vector_width) {
     Func anchor = f.out;
-    for (Func g : {f.rows, f.spectrum, f.inverse_cols}) {
-      g.compute_at(anchor, t.ty).reorder_storage(t.tx, g.args()[0], g.args()[1], t.ty, t.p);
-      g.reorder(t.tx, g.args()[0], g.args()[1]).vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-    }
-    const Reduction& red = reduction_of(f);
-    f.rows.update().reorder(t.tx, red.r, t.i, t.v).vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-    f.spectrum.update().reorder(t.tx, red.r, t.u, t.v).vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-    f.inverse_cols.update().reorder(t.tx, red.r, t.i, t.v).vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-    f.shrunk.compute_at(anchor, t.ty)
-        .reorder_storage(t.tx, t.u, t.v, t.ty, t.p)
-        .reorder(t.tx, t.u, t.v)
-        .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
     f.out.compute_at(at, var)
         .reorder_storage(t.tx, t.i, t.j, t.ty, t.p)
         .reorder(t.tx, t.i, t.j)
         .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
+    f.shrunk.compute_at(anchor, t.ty)
+        .reorder_storage(t.tx, t.u, t.v, t.ty, t.p)
+        .reorder(t.tx, t.u, t.v)
+        .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
+    for (FftPass pass : {f.along_j, f.along_i, f.inverse_u, f.inverse_v})
+      for (Func stage : {pass.stage1, pass.stage2}) {
+        // args: (k1, n2 or k2, line, tx, ty, p)
+        std::vector<Var> a = stage.args();
+        stage.compute_at(anchor, t.ty)
+            .bound(a[0], 0, 4)
+            .bound(a[1], 0, 4)
+            .reorder_storage(t.tx, a[0], a[1], a[2], t.ty, t.p)
+            .reorder(t.tx, a[0], a[1], a[2])
+            .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf)
+            .unroll(a[0])
+            .unroll(a[1]);
+      }
     cos_table.compute_root();
     sin_table.compute_root();
     window.compute_root();
@@ -119,28 +134,54 @@ class TileDft {
 
   Func cos_table{"cos_table"}, sin_table{"sin_table"}, window{"window"};
 
-  // The CFA planes of `mosaic` as one Func (x, y, p), edges repeated per
-  // plane. repeat_edge marks the clamps as unlikely, so Halide splits the
-  // loops and the interior reads are plain vector loads.
-  template <typename Mosaic>
-  static Func planes(Mosaic& mosaic, const std::string& name) {
-    Var x{"x"}, y{"y"}, p{"p"};
-    Func raw(name + "_raw");
-    raw(x, y, p) = mosaic(2 * x + p % 2, 2 * y + p / 2);
-    return BoundaryConditions::repeat_edge(raw, {{0, mosaic.width() / 2}, {0, mosaic.height() / 2}, {0, 4}});
+ private:
+  // 4-point DFT of a[0..3], sign -1 forward, +1 inverse.
+  static std::vector<Cx> dft4(const std::vector<Cx>& a, int sign) {
+    Cx t0 = a[0] + a[2], t1 = a[0] - a[2], t2 = a[1] + a[3], odd = a[1] - a[3];
+    // odd * (sign i): forward multiplies by -i, inverse by +i.
+    Cx t3 = sign < 0 ? Cx{odd.im, -odd.re} : Cx{-odd.im, odd.re};
+    return {t0 + t2, t1 + t3, t0 - t2, t1 - t3};
   }
 
- private:
-  struct Reduction {
-    DftFuncs f;
-    RDom r;
-  };
-  const Reduction& reduction_of(const DftFuncs& f) const {
-    for (const Reduction& red : reductions)
-      if (red.f.out.name() == f.out.name()) return red;
-    return reductions.front();
+  static Cx pick(Expr index, const std::vector<Cx>& values) {
+    std::vector<Expr> re, im;
+    for (const Cx& c : values) {
+      re.push_back(c.re);
+      im.push_back(c.im);
+    }
+    return {mux(index, re), mux(index, im)};
   }
-  std::vector<Reduction> reductions;
+
+  // Element k of a pass's output, k = k1 + 4 k2.
+  static Cx element(const FftPass& pass, Expr k, std::vector<Expr> rest) {
+    std::vector<Expr> args = {k % 4, k / 4};
+    args.insert(args.end(), rest.begin(), rest.end());
+    return {pass.stage2(args)[0], pass.stage2(args)[1]};
+  }
+
+  FftPass fft16(const std::function<Cx(Expr n)>& in, std::vector<Var> rest, int sign, const std::string& name) {
+    FftPass pass{Func(name + "_stage1"), Func(name + "_stage2")};
+    Var k1{"k1"}, n2{"n2"}, k2{"k2"};
+    std::vector<Var> args1 = {k1, n2}, args2 = {k1, k2};
+    args1.insert(args1.end(), rest.begin(), rest.end());
+    args2.insert(args2.end(), rest.begin(), rest.end());
+    // Stage 1: 4-point DFTs over n1 for each n2, then the twiddle W16^(n2 k1).
+    std::vector<Cx> a;
+    for (int n1 = 0; n1 < 4; ++n1) a.push_back(in(4 * n1 + n2));
+    Cx x = pick(k1, dft4(a, sign));
+    Expr c = cos_table(n2, k1), s = float(sign) * sin_table(n2, k1);
+    pass.stage1(args1) = Tuple(x.re * c - x.im * s, x.re * s + x.im * c);
+    // Stage 2: 4-point DFTs over n2 for each k1.
+    std::vector<Cx> b;
+    for (int m = 0; m < 4; ++m) {
+      std::vector<Expr> at = {k1, m};
+      at.insert(at.end(), rest.begin(), rest.end());
+      b.push_back({pass.stage1(at)[0], pass.stage1(at)[1]});
+    }
+    Cx y = pick(k2, dft4(b, sign));
+    pass.stage2(args2) = Tuple(y.re, y.im);
+    return pass;
+  }
 };
 
 // Is mosaic pixel (x, y) part of a complete 2x2 CFA tile (so of a plane)?
