@@ -1,7 +1,9 @@
-// nb_finish_basic: bilinear demosaic, white balance with highlight clamp,
+// nb_finish_basic: Malvar-He-Cutler demosaic, white balance with highlight clamp,
 // camera -> linear sRGB matrix, exposure gain and the sRGB curve, to 16-bit.
-// The foundation's finishing; the finishing issue replaces the demosaic and tone.
+// The foundation's finishing with the demosaic of the finishing issue; local
+// tone mapping and the Night Sight look come next.
 #include "Halide.h"
+#include "demosaic.h"
 
 namespace {
 
@@ -22,20 +24,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   void generate() {
     // Mirroring about the edge sample keeps the CFA phase (x = -1 reads x = 1).
     Func in = BoundaryConditions::mirror_interior(mosaic);
-    Expr red_col = (x % 2) == red_x;
-    Expr red_row = (y % 2) == red_y;
-    Expr at_red = red_col && red_row;
-    Expr at_blue = !red_col && !red_row;
-    Expr centre = in(x, y);
-    Expr cross = (in(x - 1, y) + in(x + 1, y) + in(x, y - 1) + in(x, y + 1)) * 0.25f;
-    Expr diagonal =
-        (in(x - 1, y - 1) + in(x + 1, y - 1) + in(x - 1, y + 1) + in(x + 1, y + 1)) * 0.25f;
-    Expr horizontal = (in(x - 1, y) + in(x + 1, y)) * 0.5f;
-    Expr vertical = (in(x, y - 1) + in(x, y + 1)) * 0.5f;
-
-    camera(x, y, c) = mux(c, {select(at_red, centre, at_blue, diagonal, red_row, horizontal, vertical),
-                              select(at_red || at_blue, cross, centre),
-                              select(at_blue, centre, at_red, diagonal, red_row, vertical, horizontal)});
+    camera = nb::demosaic::malvar_he_cutler(in, red_x, red_y, x, y, c);
     // Clamping the balanced channels at 1 makes clipped highlights neutral:
     // every channel ends at the same value, and the matrix maps (1,1,1) to white.
     balanced(x, y, c) = min(camera(x, y, c) * wb_gains(c), 1.0f);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "nb_finish_basic.h"
+#include "stages/demosaic.h"
 
 namespace nb {
 
@@ -44,32 +45,11 @@ Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const Finis
 void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
                             const FinishParams& params, Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
   int w = mosaic.width(), h = mosaic.height();
-  // Mirror about the edge sample, as the generator does, so the CFA phase holds.
-  auto at = [&](int x, int y) {
-    x = x < 0 ? -x : (x >= w ? 2 * (w - 1) - x : x);
-    y = y < 0 ? -y : (y >= h ? 2 * (h - 1) - y : y);
-    return mosaic(x, y);
-  };
   *srgb = Halide::Runtime::Buffer<uint16_t, 3>(w, h, 3);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      float cross = (at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1)) * 0.25f;
-      float diagonal =
-          (at(x - 1, y - 1) + at(x + 1, y - 1) + at(x - 1, y + 1) + at(x + 1, y + 1)) * 0.25f;
-      float horizontal = (at(x - 1, y) + at(x + 1, y)) * 0.5f;
-      float vertical = (at(x, y - 1) + at(x, y + 1)) * 0.5f;
-      float centre = at(x, y);
       float cam[3];
-      switch (cfa_color(params.cfa, x, y)) {
-        case 0: cam[0] = centre; cam[1] = cross; cam[2] = diagonal; break;
-        case 2: cam[0] = diagonal; cam[1] = cross; cam[2] = centre; break;
-        default: {
-          bool red_row = cfa_color(params.cfa, x + 1, y) == 0;
-          cam[0] = red_row ? horizontal : vertical;
-          cam[1] = centre;
-          cam[2] = red_row ? vertical : horizontal;
-        }
-      }
+      demosaic_pixel(mosaic, params.cfa, x, y, cam);
       float balanced[3];
       for (int c = 0; c < 3; ++c) balanced[c] = std::min(cam[c] * params.wb_gains[c], 1.0f);
       for (int c = 0; c < 3; ++c) {

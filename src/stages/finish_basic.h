@@ -1,4 +1,4 @@
-// Basic finishing: bilinear demosaic, white balance, camera -> sRGB matrix,
+// Basic finishing: Malvar-He-Cutler demosaic, white balance, camera -> sRGB matrix,
 // global exposure gain and the sRGB curve, to a 16-bit sRGB image. Halide
 // (nb_finish_basic) with a plain C++ reference that tests compare it with.
 #pragma once
