@@ -19,6 +19,9 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   Input<Buffer<float, 1>> wb_gains{"wb_gains"};                  // R, G, B
   Input<Buffer<float, 2>> srgb_from_camera{"srgb_from_camera"};  // (camera channel, sRGB channel)
   Input<float> exposure_gain{"exposure_gain", 1.0f, 0.0f, 4096.0f};
+  // The look's S-curve on the encoded value (s_curve() in src/stages/tone_look.h).
+  Input<float> curve_contrast{"curve_contrast", 0.0f, 0.0f, 1.0f};
+  Input<float> curve_pivot{"curve_pivot", 0.5f, 0.0f, 1.0f};
   Output<Buffer<uint16_t, 3>> srgb{"srgb"};                      // (x, y, c), sRGB-encoded
 
   void generate() {
@@ -33,7 +36,10 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
                        srgb_from_camera(2, c) * balanced(x, y, 2)) * exposure_gain;
     Expr v = clamp(linear(x, y, c), 0.0f, 1.0f);
     Expr encoded = select(v <= 0.0031308f, 12.92f * v, 1.055f * pow(v, 1.0f / 2.4f) - 0.055f);
-    srgb(x, y, c) = cast<uint16_t>(encoded * 65535.0f + 0.5f);
+    auto logistic = [](Expr t) { return 1.0f / (1.0f + exp(-6.0f * t)); };
+    Expr lo = logistic(-curve_pivot), hi = logistic(1.0f - curve_pivot);
+    Expr curved = (1.0f - curve_contrast) * encoded + curve_contrast * (logistic(encoded - curve_pivot) - lo) / (hi - lo);
+    srgb(x, y, c) = cast<uint16_t>(clamp(curved, 0.0f, 1.0f) * 65535.0f + 0.5f);
 
     mosaic.set_estimates({{0, 4000}, {0, 3000}});
     wb_gains.set_estimates({{0, 3}});
@@ -41,6 +47,8 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     red_x.set_estimate(0);
     red_y.set_estimate(0);
     exposure_gain.set_estimate(4.0f);
+    curve_contrast.set_estimate(1.0f);
+    curve_pivot.set_estimate(0.5f);
     srgb.set_estimates({{0, 4000}, {0, 3000}, {0, 3}});
   }
 

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -39,6 +40,7 @@ struct ProcessArgs {
   int threads = 0;
   int bits = 8;
   std::string awb = "grayworld";
+  nb::Look look = nb::Look::kNight;
   bool quiet = false;
 };
 
@@ -47,6 +49,7 @@ int run_process(const ProcessArgs& a) {
   nb::ProcessOptions options;
   options.reference = a.reference;
   options.threads = a.threads;
+  options.look = a.look;
   if (a.awb == "grayworld") {
     options.awb = nb::AwbMethod::kGrayWorld;
   } else if (a.awb == "asshot") {
@@ -136,6 +139,12 @@ int main(int argc, char** argv) {
   process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
   process->add_option("--bits", pa.bits, "PNG bits per sample")->check(CLI::IsMember({8, 16}));
   process->add_option("--awb", pa.awb, "White balance: grayworld, asshot, or an illuminant R,G,B in camera RGB");
+  const std::map<std::string, nb::Look> looks = {
+      {"natural", nb::Look::kNatural}, {"bright", nb::Look::kBright}, {"night", nb::Look::kNight}};
+  process->add_option("--look", pa.look, "natural (mean green 0.10, no curve), bright (0.18, mild S-curve) or "
+                                         "night (0.05-0.10 by scene darkness, S-curve keeping shadows dark)")
+      ->transform(CLI::CheckedTransformer(looks, CLI::ignore_case))
+      ->default_str("night");
   process->add_flag("-q,--quiet", pa.quiet, "No progress lines on stderr");
 
   nb::SynthOptions so;

@@ -21,6 +21,13 @@ enum class AwbMethod {
   kManual,     // ProcessOptions::manual_illuminant
 };
 
+// The look of the finished photo (see src/stages/tone_look.h for the numbers).
+enum class Look {
+  kNatural,  // the foundation's rendering: mean green to 0.10, no S-curve
+  kBright,   // brighter, mild S-curve
+  kNight,    // Night Sight: darker scenes stay darker, S-curve keeps shadows dark
+};
+
 // Called at the start of each stage; return false to cancel the run.
 using ProgressCallback = std::function<bool(const std::string& stage)>;
 
@@ -29,6 +36,7 @@ struct ProcessOptions {
   int threads = 0;     // Halide worker threads; 0: one per core
   AwbMethod awb = AwbMethod::kGrayWorld;
   std::array<float, 3> manual_illuminant{1, 1, 1};  // camera RGB, used with kManual
+  Look look = Look::kNight;
   ProgressCallback progress;
 };
 
@@ -51,6 +59,8 @@ struct ProcessReport {
   std::array<float, 3> awb_gains{1, 1, 1};
   std::array<float, 3> awb_illuminant_rgb{1, 1, 1};
   float exposure_gain = 1;
+  std::string look;          // natural, bright or night
+  float curve_contrast = 0;  // the look's S-curve weight
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 

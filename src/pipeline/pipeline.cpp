@@ -16,6 +16,7 @@
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
+#include "stages/tone_look.h"
 #include "stages/white_balance.h"
 
 namespace nb {
@@ -180,8 +181,14 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   finish.cfa = ref.meta.cfa;
   finish.wb_gains = report.awb_gains;
   finish.srgb_from_camera = srgb_from_balanced_camera(ref.meta).cast<float>();
-  finish.exposure_gain = auto_exposure_gain(result->merged, ref.meta.cfa, report.awb_gains);
+  const double mean_green = mean_balanced_green(result->merged, ref.meta.cfa, report.awb_gains);
+  const ToneLook look = tone_look(options.look, mean_green);
+  finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
+  finish.curve_contrast = look.contrast;
+  finish.curve_pivot = look.pivot;
   report.exposure_gain = finish.exposure_gain;
+  report.look = options.look == Look::kNatural ? "natural" : options.look == Look::kBright ? "bright" : "night";
+  report.curve_contrast = look.contrast;
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
   NB_RETURN_IF_ERROR(finish_basic(result->merged, finish, &srgb));
   result->srgb = apply_orientation(srgb, ref.meta.orientation);

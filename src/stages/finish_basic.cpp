@@ -6,25 +6,9 @@
 
 #include "nb_finish_basic.h"
 #include "stages/demosaic.h"
+#include "stages/tone_look.h"
 
 namespace nb {
-
-float auto_exposure_gain(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
-                         const std::array<float, 3>& wb_gains) {
-  constexpr double kTargetMean = 0.10;  // linear, before the sRGB curve
-  constexpr double kMaxGain = 32.0;
-  double sum = 0;
-  int64_t n = 0;
-  for (int y = 0; y < mosaic.height(); ++y)
-    for (int x = 0; x < mosaic.width(); ++x)
-      if (cfa_color(cfa, x, y) == 1) {
-        sum += std::min(1.0f, std::max(0.0f, mosaic(x, y) * wb_gains[1]));
-        ++n;
-      }
-  double mean = n ? sum / n : 0;
-  if (mean <= 0) return float(kMaxGain);
-  return float(std::clamp(kTargetMean / mean, 1.0, kMaxGain));
-}
 
 Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
                     Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
@@ -37,7 +21,8 @@ Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const Finis
     for (int col = 0; col < 3; ++col) matrix(col, row) = params.srgb_from_camera(row, col);
   *srgb = Halide::Runtime::Buffer<uint16_t, 3>(mosaic.width(), mosaic.height(), 3);
   Halide::Runtime::Buffer<float, 2> input = mosaic;  // shallow copy: the generated API takes non-const
-  int err = nb_finish_basic(input, red_x, red_y, gains, matrix, params.exposure_gain, *srgb);
+  int err = nb_finish_basic(input, red_x, red_y, gains, matrix, params.exposure_gain, params.curve_contrast,
+                            params.curve_pivot, *srgb);
   if (err != 0) return internal_error("finish: Halide pipeline failed with code " + std::to_string(err));
   return Status();
 }
@@ -58,7 +43,8 @@ void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
                     params.exposure_gain;
         float v = std::clamp(lin, 0.0f, 1.0f);
         float e = v <= 0.0031308f ? 12.92f * v : 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;
-        (*srgb)(x, y, c) = uint16_t(e * 65535.0f + 0.5f);
+        e = s_curve(e, params.curve_contrast, params.curve_pivot);
+        (*srgb)(x, y, c) = uint16_t(std::clamp(e, 0.0f, 1.0f) * 65535.0f + 0.5f);
       }
     }
   }

@@ -1,5 +1,6 @@
 // Basic finishing: Malvar-He-Cutler demosaic, white balance, camera -> sRGB matrix,
-// global exposure gain and the sRGB curve, to a 16-bit sRGB image. Halide
+// global exposure gain, the sRGB curve and the look's S-curve, to a 16-bit
+// sRGB image. Halide
 // (nb_finish_basic) with a plain C++ reference that tests compare it with.
 #pragma once
 
@@ -17,13 +18,10 @@ struct FinishParams {
   std::array<float, 3> wb_gains{1, 1, 1};
   Eigen::Matrix3f srgb_from_camera = Eigen::Matrix3f::Identity();  // balanced camera -> linear sRGB
   float exposure_gain = 1.0f;
+  // Global S-curve on the sRGB-encoded values (s_curve() in tone_look.h); 0: none.
+  float curve_contrast = 0.0f;
+  float curve_pivot = 0.5f;
 };
-
-// Linear gain that brings the scene's mean balanced green to a night-photo
-// level (kept dark on purpose; Night Sight keeps night looking like night),
-// between 1 and 32.
-float auto_exposure_gain(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
-                         const std::array<float, 3>& wb_gains);
 
 // `srgb` is allocated here as (width, height, 3).
 Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,

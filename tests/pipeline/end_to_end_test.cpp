@@ -1,7 +1,10 @@
 // The whole pipeline on synthetic bursts, measured against ground truth.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/bayer_planes.h"
+#include "core/color.h"
 #include "nightburst/pipeline.h"
 #include "test_util.h"
 
@@ -78,6 +81,42 @@ TEST(EndToEndTest, SingleFrameBurstWorks) {
   std::printf("single frame: %.2f -> %.2f dB\n", p.reference_frame, p.merged);
   EXPECT_GT(p.merged, p.reference_frame);
   EXPECT_EQ(r.srgb.width(), o.width);
+}
+
+// Mean linear luminance of the finished image.
+double mean_luminance(const Halide::Runtime::Buffer<uint16_t, 3>& srgb) {
+  double sum = 0;
+  for (int y = 0; y < srgb.height(); ++y)
+    for (int x = 0; x < srgb.width(); ++x)
+      sum += 0.2126 * srgb_decode(srgb(x, y, 0) / 65535.0f) + 0.7152 * srgb_decode(srgb(x, y, 1) / 65535.0f) +
+             0.0722 * srgb_decode(srgb(x, y, 2) / 65535.0f);
+  return sum / (double(srgb.width()) * srgb.height());
+}
+
+// The looks order as named, and the night look keeps a darker scene darker.
+TEST(EndToEndTest, LooksSetBrightnessByHowDarkTheSceneWas) {
+  std::map<double, std::map<Look, double>> luminance;
+  for (double scene_mean : {0.003, 0.04}) {
+    SynthOptions o = testing::small_options(25);
+    o.frames = 2;
+    o.scene_mean = scene_mean;
+    SynthBurst b = testing::make_burst(o);
+    for (Look look : {Look::kNatural, Look::kBright, Look::kNight}) {
+      ProcessOptions options;
+      options.look = look;
+      ProcessResult r;
+      ASSERT_TRUE(process_burst(b.frames, options, &r).ok());
+      luminance[scene_mean][look] = mean_luminance(r.srgb);
+    }
+    std::printf("scene mean %.3f: output luminance natural %.3f, bright %.3f, night %.3f\n", scene_mean,
+                luminance[scene_mean][Look::kNatural], luminance[scene_mean][Look::kBright],
+                luminance[scene_mean][Look::kNight]);
+    EXPECT_GT(luminance[scene_mean][Look::kBright], luminance[scene_mean][Look::kNatural]);
+    EXPECT_GT(luminance[scene_mean][Look::kNatural], luminance[scene_mean][Look::kNight]);
+  }
+  EXPECT_LT(luminance[0.003][Look::kNight], 0.8 * luminance[0.04][Look::kNight]);
+  // Natural and bright target fixed levels whatever the darkness.
+  EXPECT_NEAR(luminance[0.003][Look::kNatural], luminance[0.04][Look::kNatural], 0.3 * luminance[0.04][Look::kNatural]);
 }
 
 TEST(EndToEndTest, ProgressCallbackCanCancel) {

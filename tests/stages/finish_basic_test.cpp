@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/color.h"
+#include "stages/tone_look.h"
 #include "nightburst/raw_frame.h"
 
 namespace nb {
@@ -72,13 +73,43 @@ TEST(FinishBasicTest, NeutralSurfaceAndClippedHighlightsComeOutNeutral) {
   }
 }
 
-TEST(FinishBasicTest, AutoExposureBrightensDarkScenesWithinBounds) {
+TEST(FinishBasicTest, ExposureGainWithinBounds) {
   Halide::Runtime::Buffer<float, 2> dark(64, 64), bright(64, 64);
   dark.fill(0.01f);
   bright.fill(0.5f);
   std::array<float, 3> gains{1, 1, 1};
-  EXPECT_NEAR(auto_exposure_gain(dark, CfaPattern::kRGGB, gains), 10.0f, 1e-3);
-  EXPECT_EQ(auto_exposure_gain(bright, CfaPattern::kRGGB, gains), 1.0f);
+  EXPECT_NEAR(exposure_gain_for(mean_balanced_green(dark, CfaPattern::kRGGB, gains), 0.10), 10.0f, 1e-3);
+  EXPECT_EQ(exposure_gain_for(mean_balanced_green(bright, CfaPattern::kRGGB, gains), 0.10), 1.0f);
+  EXPECT_EQ(exposure_gain_for(0.0, 0.10), 32.0f);
+}
+
+// The S-curve: monotonic, fixes black and white, darkens below the pivot
+// and lifts above it; contrast 0 is the identity. Halide applies the same.
+TEST(FinishBasicTest, SCurveIsMonotonicAndKeepsShadowsDark) {
+  for (float contrast : {0.0f, 0.4f, 1.0f}) {
+    float previous = -1;
+    for (int i = 0; i <= 1000; ++i) {
+      float v = i / 1000.0f, s = s_curve(v, contrast, 0.35f);
+      EXPECT_GT(s, previous) << v;
+      previous = s;
+      if (contrast == 0) {
+        EXPECT_NEAR(s, v, 1e-6);
+      }
+    }
+    EXPECT_NEAR(s_curve(0, contrast, 0.35f), 0.0f, 1e-6);
+    EXPECT_NEAR(s_curve(1, contrast, 0.35f), 1.0f, 1e-6);
+  }
+  EXPECT_LT(s_curve(0.15f, 1.0f, 0.35f), 0.15f);  // shadows darker
+  EXPECT_GT(s_curve(0.55f, 1.0f, 0.35f), 0.55f);  // mid-tones lifted
+  auto mosaic = random_mosaic(96, 64, 9);
+  FinishParams p = test_params(CfaPattern::kRGGB);
+  p.curve_contrast = 1.0f;
+  Halide::Runtime::Buffer<uint16_t, 3> fast, ref;
+  ASSERT_TRUE(finish_basic(mosaic, p, &fast).ok());
+  finish_basic_reference(mosaic, p, &ref);
+  int max_diff = 0;
+  ref.for_each_element([&](int x, int y, int c) { max_diff = std::max(max_diff, std::abs(int(fast(x, y, c)) - int(ref(x, y, c)))); });
+  EXPECT_LE(max_diff, 2);
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+#include "stages/tone_look.h"
+
+#include <algorithm>
+
+namespace nb {
+
+ToneLook tone_look(Look look, double mean_green) {
+  ToneLook t;
+  switch (look) {
+    case Look::kNatural:
+      t.target_mean = 0.10;
+      t.contrast = 0;
+      break;
+    case Look::kBright:
+      t.target_mean = 0.18;
+      t.contrast = 0.4f;
+      break;
+    case Look::kNight: {
+      constexpr double kDarkest = 0.002, kDusk = 0.05;
+      double d = std::log(std::max(mean_green, 1e-9) / kDarkest) / std::log(kDusk / kDarkest);
+      t.target_mean = 0.05 + 0.05 * std::clamp(d, 0.0, 1.0);
+      t.contrast = 1.0f;
+      break;
+    }
+  }
+  return t;
+}
+
+double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                           const std::array<float, 3>& wb_gains) {
+  double sum = 0;
+  int64_t n = 0;
+  for (int y = 0; y < mosaic.height(); ++y)
+    for (int x = 0; x < mosaic.width(); ++x)
+      if (cfa_color(cfa, x, y) == 1) {
+        sum += std::min(1.0f, std::max(0.0f, mosaic(x, y) * wb_gains[1]));
+        ++n;
+      }
+  return n ? sum / n : 0;
+}
+
+float exposure_gain_for(double mean_green, double target_mean) {
+  constexpr double kMaxGain = 32.0;
+  if (mean_green <= 0) return float(kMaxGain);
+  return float(std::clamp(target_mean / mean_green, 1.0, kMaxGain));
+}
+
+}  // namespace nb
