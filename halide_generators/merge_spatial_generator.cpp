@@ -24,11 +24,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
     Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
     tile(i, j, tx, ty, p) = merged(x0 + i, y0 + j, p);
-    RDom whole(0, kTile, 0, kTile, "whole");
-    tile_sum(tx, ty, p) = 0.0f;
-    tile_sum(tx, ty, p) += tile(whole.x, whole.y, tx, ty, p);
-    Expr mean = tile_sum(tx, ty, p) * (1.0f / (kTile * kTile));
-    Expr sigma2 = max(noise_scale(p) * max(mean, 0.0f) + noise_offset(p), 1e-12f);
+    Expr sigma2 = tile_noise_variance(tile, tile_sum, noise_scale, noise_offset, t);
     // Noise left after merging: one frame's, divided by the frames averaged.
     residual(tx, ty, p) = spatial_factor * sigma2 * float(window_energy()) / effective_frames(tx, ty, p);
 
@@ -57,8 +53,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     if (get_auto_schedule()) return;
     const int vw = natural_vector_size<float>();
     residual.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    tile_sum.compute_at(residual, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    tile_sum.update().reorder(tx, RVar("whole$x"), RVar("whole$y")).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    schedule_tile_sum(tile_sum, residual, t, vw);
     denoised.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, denoised, yo, vw);
     // Read along the tile's rows (plain vector loads), stored tiles-innermost
@@ -73,7 +68,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func tile{"tile"}, tile_sum{"tile_sum"}, residual{"residual"}, windowed{"windowed"};
+  Func tile{"tile"}, tile_sum, residual{"residual"}, windowed{"windowed"};
 };
 
 }  // namespace

@@ -34,11 +34,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
     ref_tile(i, j, tx, ty, p) = reference(x0 + i, y0 + j, p);
 
-    RDom whole(0, kTile, 0, kTile, "whole");
-    tile_sum(tx, ty, p) = 0.0f;
-    tile_sum(tx, ty, p) += ref_tile(whole.x, whole.y, tx, ty, p);
-    Expr mean = tile_sum(tx, ty, p) * (1.0f / (kTile * kTile));
-    sigma2(tx, ty, p) = max(noise_scale(p) * max(mean, 0.0f) + noise_offset(p), 1e-12f);
+    sigma2(tx, ty, p) = tile_noise_variance(ref_tile, tile_sum, noise_scale, noise_offset, t);
 
     // The alternate at the displacement of the nearest alignment tile (merge
     // tile tx is centred where alignment tile tx - 1 is).
@@ -116,8 +112,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // Per-tile statistics for every tile first (small), then the mosaic in
     // strips of 128 rows, each computing the 9 rows of tiles it overlaps.
     sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    tile_sum.compute_at(sigma2, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    tile_sum.update().reorder(tx, whole_rvars()[0], whole_rvars()[1]).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    schedule_tile_sum(tile_sum, sigma2, t, vw);
     weight.compute_root().reorder(tx, ty, p).parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     filtered_energy.compute_at(weight, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     filtered_energy.update().reorder(tx, interior_rvars()[0], interior_rvars()[1]).vectorize(tx, vw, TailStrategy::GuardWithIf);
@@ -134,7 +129,6 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   }
 
  private:
-  std::vector<RVar> whole_rvars() { return {RVar("whole$x"), RVar("whole$y")}; }
   std::vector<RVar> interior_rvars() { return {RVar("interior$x"), RVar("interior$y")}; }
 
   TileVars t;
@@ -142,7 +136,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, tile_sum{"tile_sum"}, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
+  Func ref_tile{"ref_tile"}, tile_sum, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
       windowed{"windowed"};
   Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
 };

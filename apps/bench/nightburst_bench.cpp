@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <utility>
@@ -55,81 +56,75 @@ void set_counters(benchmark::State& state, const SynthBurst& b) {
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
-// The alignment stage as the pipeline runs it: pyramids of every frame and
-// the tile search of each against the reference. Args: width, height,
-// frames, threads.
-void align(benchmark::State& state, Implementation implementation) {
-  const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
-  set_threads(int(state.range(3)));
-  std::vector<AlignmentField> fields;
-  // One untimed pass first: the steady state of a batch job, not the first
-  // touch of freshly mapped memory (page faults are slow on the CI VM).
-  if (implementation == Implementation::kHalide)
-    (void)align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+// Times `stage` on the burst. For Halide one untimed pass first: the steady
+// state of a batch job, not the first touch of freshly mapped memory (page
+// faults are slow on the CI VM).
+void measure(benchmark::State& state, const SynthBurst& b, Implementation implementation,
+             const std::function<Status()>& stage) {
+  if (implementation == Implementation::kHalide) (void)stage();
   for (auto _ : state) {
-    Status s = align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+    Status s = stage();
     if (!s.ok()) state.SkipWithError(s.message().c_str());
-    benchmark::DoNotOptimize(fields.data());
   }
   set_counters(state, b);
 }
 
-void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHalide); }
-void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
+// Args: width, height, frames, threads.
+const SynthBurst& burst_for(benchmark::State& state) {
+  set_threads(int(state.range(3)));
+  return burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+}
 
-BENCHMARK(BM_AlignHalide)
-    ->ArgNames({"width", "height", "frames", "threads"})
-    ->Args({2000, 1500, 8, 1})
-    ->Args({2000, 1500, 8, 2})
-    ->Args({4000, 3000, 8, 1})
-    ->Args({4000, 3000, 8, 2})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-// The reference is single-threaded loops; one pass is enough to compare.
-BENCHMARK(BM_AlignReference)
-    ->ArgNames({"width", "height", "frames", "threads"})
-    ->Args({4000, 3000, 8, 1})
-    ->Iterations(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+// The alignment stage as the pipeline runs it: pyramids of every frame and
+// the tile search of each against the reference.
+void align(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst_for(state);
+  std::vector<AlignmentField> fields;
+  measure(state, b, implementation,
+          [&] { return align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields); });
+}
 
 // The merge stage as the pipeline runs it, on frames aligned once beforehand.
-// Args: width, height, frames, threads.
 void merge(benchmark::State& state, Implementation implementation) {
-  const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
-  set_threads(int(state.range(3)));
+  const SynthBurst& b = burst_for(state);
   std::vector<AlignmentField> fields;
   if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide, &fields).ok())
     state.SkipWithError("alignment failed");
   Halide::Runtime::Buffer<float, 2> merged;
   MergeStats stats;
-  auto run = [&] { return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation, &merged, &stats); };
-  if (implementation == Implementation::kHalide) (void)run();  // untimed warm-up, as for alignment
-  for (auto _ : state) {
-    Status s = run();
-    if (!s.ok()) state.SkipWithError(s.message().c_str());
-    benchmark::DoNotOptimize(merged.data());
-  }
-  set_counters(state, b);
+  measure(state, b, implementation, [&] {
+    return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation, &merged, &stats);
+  });
 }
 
+// Halide cases: two sizes of 8-frame bursts, 1 and 2 threads.
+void halide_cases(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"width", "height", "frames", "threads"})
+      ->Args({2000, 1500, 8, 1})
+      ->Args({2000, 1500, 8, 2})
+      ->Args({4000, 3000, 8, 1})
+      ->Args({4000, 3000, 8, 2})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+// The references are single-threaded loops; one 12 MP pass is enough to compare.
+void reference_cases(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"width", "height", "frames", "threads"})
+      ->Args({4000, 3000, 8, 1})
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHalide); }
+void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
 void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
-
-BENCHMARK(BM_MergeHalide)
-    ->ArgNames({"width", "height", "frames", "threads"})
-    ->Args({2000, 1500, 8, 1})
-    ->Args({2000, 1500, 8, 2})
-    ->Args({4000, 3000, 8, 1})
-    ->Args({4000, 3000, 8, 2})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_MergeReference)
-    ->ArgNames({"width", "height", "frames", "threads"})
-    ->Args({4000, 3000, 8, 1})
-    ->Iterations(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_AlignHalide)->Apply(halide_cases);
+BENCHMARK(BM_AlignReference)->Apply(reference_cases);
+BENCHMARK(BM_MergeHalide)->Apply(halide_cases);
+BENCHMARK(BM_MergeReference)->Apply(reference_cases);
 
 }  // namespace
 }  // namespace nb
