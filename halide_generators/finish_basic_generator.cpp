@@ -4,6 +4,7 @@
 // tone mapping and the Night Sight look come next.
 #include "Halide.h"
 #include "demosaic.h"
+#include "stages/finish_detail.h"
 
 namespace {
 
@@ -22,6 +23,9 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   // The look's S-curve on the encoded value (s_curve() in src/stages/tone_look.h).
   Input<float> curve_contrast{"curve_contrast", 0.0f, 0.0f, 1.0f};
   Input<float> curve_pivot{"curve_pivot", 0.5f, 0.0f, 1.0f};
+  // Chroma denoise strength and sharpening amount (src/stages/finish_detail.h).
+  Input<float> chroma_denoise{"chroma_denoise", 1.0f, 0.0f, 1.0f};
+  Input<float> sharpen{"sharpen", 0.5f, 0.0f, 4.0f};
   Output<Buffer<uint16_t, 3>> srgb{"srgb"};                      // (x, y, c), sRGB-encoded
 
   void generate() {
@@ -39,7 +43,37 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     auto logistic = [](Expr t) { return 1.0f / (1.0f + exp(-6.0f * t)); };
     Expr lo = logistic(-curve_pivot), hi = logistic(1.0f - curve_pivot);
     Expr curved = (1.0f - curve_contrast) * encoded + curve_contrast * (logistic(encoded - curve_pivot) - lo) / (hi - lo);
-    srgb(x, y, c) = cast<uint16_t>(clamp(curved, 0.0f, 1.0f) * 65535.0f + 0.5f);
+    display(x, y, c) = clamp(curved, 0.0f, 1.0f);
+
+    // Chroma denoise and sharpening, as detail_pixel() in finish_detail.h.
+    namespace detail = nb::detail;
+    luma(x, y) = 0.299f * display(x, y, 0) + 0.587f * display(x, y, 1) + 0.114f * display(x, y, 2);
+    Expr y0 = luma(x, y), cb0 = display(x, y, 2) - y0, cr0 = display(x, y, 0) - y0;
+    RDom taps(-detail::kChromaTaps, 2 * detail::kChromaTaps + 1, -detail::kChromaTaps, 2 * detail::kChromaTaps + 1,
+              "taps");
+    Expr qx = x + detail::kChromaStride * taps.x, qy = y + detail::kChromaStride * taps.y;
+    Expr yq = luma(qx, qy), cb = display(qx, qy, 2) - yq, cr = display(qx, qy, 0) - yq;
+    Expr dy = yq - y0, dcb = cb - cb0, dcr = cr - cr0;
+    Expr w = exp(-dy * dy * (0.5f / (detail::kLumaSigma * detail::kLumaSigma)) -
+                 (dcb * dcb + dcr * dcr) * (0.5f / (detail::kChromaSigma * detail::kChromaSigma)));
+    chroma_sums(x, y) = Tuple(0.0f, 0.0f, 0.0f);
+    chroma_sums(x, y) = Tuple(chroma_sums(x, y)[0] + w, chroma_sums(x, y)[1] + w * cb, chroma_sums(x, y)[2] + w * cr);
+    Expr cb_out = cb0 + chroma_denoise * (chroma_sums(x, y)[1] / chroma_sums(x, y)[0] - cb0);
+    Expr cr_out = cr0 + chroma_denoise * (chroma_sums(x, y)[2] / chroma_sums(x, y)[0] - cr0);
+    Expr blur = 0.0f, luma_lo = y0, luma_hi = y0;
+    const float k[3] = {1, 2, 1};
+    for (int j = -1; j <= 1; ++j)
+      for (int i = -1; i <= 1; ++i) {
+        Expr l = luma(x + i, y + j);
+        blur += k[i + 1] * k[j + 1] * l;
+        luma_lo = min(luma_lo, l);
+        luma_hi = max(luma_hi, l);
+      }
+    blur = blur * (1.0f / 16);
+    sharpened(x, y) = Tuple(clamp(y0 + sharpen * (y0 - blur), luma_lo, luma_hi), cb_out, cr_out);
+    Expr ys = sharpened(x, y)[0], red = ys + sharpened(x, y)[2], blue = ys + sharpened(x, y)[1];
+    Expr green = (ys - 0.299f * red - 0.114f * blue) * (1.0f / 0.587f);
+    srgb(x, y, c) = cast<uint16_t>(clamp(mux(c, {red, green, blue}), 0.0f, 1.0f) * 65535.0f + 0.5f);
 
     mosaic.set_estimates({{0, 4000}, {0, 3000}});
     wb_gains.set_estimates({{0, 3}});
@@ -49,6 +83,8 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     exposure_gain.set_estimate(4.0f);
     curve_contrast.set_estimate(1.0f);
     curve_pivot.set_estimate(0.5f);
+    chroma_denoise.set_estimate(1.0f);
+    sharpen.set_estimate(0.5f);
     srgb.set_estimates({{0, 4000}, {0, 3000}, {0, 3}});
   }
 
@@ -63,11 +99,19 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
         .split(y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
         .parallel(yo)
         .vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    // The display image and its luma per strip (with the 4-pixel apron the
+    // chroma window needs), the per-pixel sums per row.
+    display.compute_at(srgb, yo).reorder(c, x, y).unroll(c).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    luma.compute_at(srgb, yo).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    chroma_sums.compute_at(srgb, yi).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    chroma_sums.update().reorder(x, RVar("taps$x"), RVar("taps$y")).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    sharpened.compute_at(srgb, yi).vectorize(x, vector_width, TailStrategy::GuardWithIf);
   }
 
  private:
   Var x{"x"}, y{"y"}, c{"c"}, yo{"yo"}, yi{"yi"};
-  Func camera{"camera"}, balanced{"balanced"}, linear{"linear"};
+  Func camera{"camera"}, balanced{"balanced"}, linear{"linear"}, display{"display"}, luma{"luma"},
+      chroma_sums{"chroma_sums"}, sharpened{"sharpened"};
 };
 
 }  // namespace

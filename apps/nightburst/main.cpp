@@ -41,6 +41,8 @@ struct ProcessArgs {
   int bits = 8;
   std::string awb = "grayworld";
   nb::Look look = nb::Look::kNight;
+  float chroma_denoise = 1.0f;
+  float sharpen = 0.5f;
   bool quiet = false;
 };
 
@@ -50,6 +52,8 @@ int run_process(const ProcessArgs& a) {
   options.reference = a.reference;
   options.threads = a.threads;
   options.look = a.look;
+  options.chroma_denoise = a.chroma_denoise;
+  options.sharpen = a.sharpen;
   if (a.awb == "grayworld") {
     options.awb = nb::AwbMethod::kGrayWorld;
   } else if (a.awb == "asshot") {
@@ -145,6 +149,12 @@ int main(int argc, char** argv) {
                                          "night (0.05-0.10 by scene darkness, S-curve keeping shadows dark)")
       ->transform(CLI::CheckedTransformer(looks, CLI::ignore_case))
       ->default_str("night");
+  process->add_option("--chroma-denoise", pa.chroma_denoise, "Chroma denoise strength, 0 (off) to 1")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
+  process->add_option("--sharpen", pa.sharpen, "Luma sharpening amount, 0 (off) to 4; halos are clamped")
+      ->check(CLI::Range(0.0f, 4.0f))
+      ->capture_default_str();
   process->add_flag("-q,--quiet", pa.quiet, "No progress lines on stderr");
 
   nb::SynthOptions so;

@@ -37,6 +37,8 @@ struct ProcessOptions {
   AwbMethod awb = AwbMethod::kGrayWorld;
   std::array<float, 3> manual_illuminant{1, 1, 1};  // camera RGB, used with kManual
   Look look = Look::kNight;
+  float chroma_denoise = 1.0f;  // strength, 0 (off) to 1
+  float sharpen = 0.5f;         // unsharp-mask amount, 0 (off) to 4
   ProgressCallback progress;
 };
 

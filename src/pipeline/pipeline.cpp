@@ -186,6 +186,8 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
   finish.curve_pivot = look.pivot;
+  finish.chroma_denoise = options.chroma_denoise;
+  finish.sharpen = options.sharpen;
   report.exposure_gain = finish.exposure_gain;
   report.look = options.look == Look::kNatural ? "natural" : options.look == Look::kBright ? "bright" : "night";
   report.curve_contrast = look.contrast;

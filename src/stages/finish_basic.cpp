@@ -6,6 +6,7 @@
 
 #include "nb_finish_basic.h"
 #include "stages/demosaic.h"
+#include "stages/finish_detail.h"
 #include "stages/tone_look.h"
 
 namespace nb {
@@ -22,32 +23,54 @@ Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const Finis
   *srgb = Halide::Runtime::Buffer<uint16_t, 3>(mosaic.width(), mosaic.height(), 3);
   Halide::Runtime::Buffer<float, 2> input = mosaic;  // shallow copy: the generated API takes non-const
   int err = nb_finish_basic(input, red_x, red_y, gains, matrix, params.exposure_gain, params.curve_contrast,
-                            params.curve_pivot, *srgb);
+                            params.curve_pivot, params.chroma_denoise, params.sharpen, *srgb);
   if (err != 0) return internal_error("finish: Halide pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
-void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
-                            const FinishParams& params, Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
-  int w = mosaic.width(), h = mosaic.height();
-  *srgb = Halide::Runtime::Buffer<uint16_t, 3>(w, h, 3);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      float cam[3];
-      demosaic_pixel(mosaic, params.cfa, x, y, cam);
-      float balanced[3];
-      for (int c = 0; c < 3; ++c) balanced[c] = std::min(cam[c] * params.wb_gains[c], 1.0f);
-      for (int c = 0; c < 3; ++c) {
-        const auto& m = params.srgb_from_camera;
-        float lin = (m(c, 0) * balanced[0] + m(c, 1) * balanced[1] + m(c, 2) * balanced[2]) *
-                    params.exposure_gain;
-        float v = std::clamp(lin, 0.0f, 1.0f);
-        float e = v <= 0.0031308f ? 12.92f * v : 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;
-        e = s_curve(e, params.curve_contrast, params.curve_pivot);
-        (*srgb)(x, y, c) = uint16_t(std::clamp(e, 0.0f, 1.0f) * 65535.0f + 0.5f);
-      }
-    }
+namespace {
+
+// Display-referred RGB of one pixel: demosaic, balance, matrix, exposure,
+// sRGB curve, S-curve; clamped to [0, 1].
+void display_pixel(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params, int x, int y,
+                   float out[3]) {
+  float cam[3];
+  demosaic_pixel(mosaic, params.cfa, x, y, cam);
+  float balanced[3];
+  for (int c = 0; c < 3; ++c) balanced[c] = std::min(cam[c] * params.wb_gains[c], 1.0f);
+  for (int c = 0; c < 3; ++c) {
+    const auto& m = params.srgb_from_camera;
+    float lin = (m(c, 0) * balanced[0] + m(c, 1) * balanced[1] + m(c, 2) * balanced[2]) * params.exposure_gain;
+    float v = std::clamp(lin, 0.0f, 1.0f);
+    float e = v <= 0.0031308f ? 12.92f * v : 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;
+    out[c] = std::clamp(s_curve(e, params.curve_contrast, params.curve_pivot), 0.0f, 1.0f);
   }
+}
+
+}  // namespace
+
+void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
+                            Halide::Runtime::Buffer<uint16_t, 3>* srgb) {
+  const int w = mosaic.width(), h = mosaic.height(), pad = 4;
+  // The display image with a 4-pixel border (demosaiced from the mirrored mosaic).
+  Halide::Runtime::Buffer<float, 3> display(w + 2 * pad, h + 2 * pad, 3);
+  display.set_min(-pad, -pad, 0);
+  for (int y = -pad; y < h + pad; ++y)
+    for (int x = -pad; x < w + pad; ++x) {
+      float v[3];
+      display_pixel(mosaic, params, x, y, v);
+      for (int c = 0; c < 3; ++c) display(x, y, c) = v[c];
+    }
+  auto at = [&](int x, int y, float rgb[3]) {
+    for (int c = 0; c < 3; ++c) rgb[c] = display(x, y, c);
+  };
+  *srgb = Halide::Runtime::Buffer<uint16_t, 3>(w, h, 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      float v[3];
+      detail::detail_pixel(at, params.chroma_denoise, params.sharpen, x, y, v);
+      for (int c = 0; c < 3; ++c) (*srgb)(x, y, c) = uint16_t(std::clamp(v[c], 0.0f, 1.0f) * 65535.0f + 0.5f);
+    }
 }
 
 }  // namespace nb

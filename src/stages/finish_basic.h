@@ -21,6 +21,9 @@ struct FinishParams {
   // Global S-curve on the sRGB-encoded values (s_curve() in tone_look.h); 0: none.
   float curve_contrast = 0.0f;
   float curve_pivot = 0.5f;
+  // Chroma denoise strength and luma sharpening amount (finish_detail.h); 0: off.
+  float chroma_denoise = 1.0f;
+  float sharpen = 0.5f;
 };
 
 // `srgb` is allocated here as (width, height, 3).
