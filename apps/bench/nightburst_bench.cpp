@@ -14,6 +14,8 @@
 #include "common/reuse_freed_memory.h"
 #include "nightburst/synth.h"
 #include "stages/align_tiles.h"
+#include "core/color.h"
+#include "stages/finish_basic.h"
 #include "stages/merge_wiener.h"
 
 namespace nb {
@@ -97,6 +99,32 @@ void merge(benchmark::State& state, Implementation implementation) {
   });
 }
 
+// Finishing (demosaic, colour, look, chroma denoise, sharpening) of the
+// burst's clean mosaic, standing in for a merged one; counters per frame.
+void finish(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst_for(state);
+  const RawMetadata& meta = b.frames[0].meta;
+  FinishParams p;
+  p.cfa = meta.cfa;
+  for (int c = 0; c < 3; ++c) p.wb_gains[c] = 1.0f / b.illuminant_rgb[c];
+  p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+  p.exposure_gain = 2.0f;
+  p.curve_contrast = 1.0f;
+  Halide::Runtime::Buffer<uint16_t, 3> srgb;
+  if (implementation == Implementation::kHalide) (void)finish_basic(b.clean_mosaic, p, &srgb);
+  for (auto _ : state) {
+    if (implementation == Implementation::kHalide) {
+      Status s = finish_basic(b.clean_mosaic, p, &srgb);
+      if (!s.ok()) state.SkipWithError(s.message().c_str());
+    } else {
+      finish_basic_reference(b.clean_mosaic, p, &srgb);
+    }
+  }
+  state.counters["MP/s"] =
+      benchmark::Counter(double(meta.width) * meta.height / 1e6 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+
 // Halide cases: two sizes of 8-frame bursts, 1 and 2 threads.
 void halide_cases(benchmark::internal::Benchmark* b) {
   b->ArgNames({"width", "height", "frames", "threads"})
@@ -121,10 +149,14 @@ void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHal
 void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
 void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
+void BM_FinishHalide(benchmark::State& state) { finish(state, Implementation::kHalide); }
+void BM_FinishReference(benchmark::State& state) { finish(state, Implementation::kReference); }
 BENCHMARK(BM_AlignHalide)->Apply(halide_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
 BENCHMARK(BM_MergeHalide)->Apply(halide_cases);
 BENCHMARK(BM_MergeReference)->Apply(reference_cases);
+BENCHMARK(BM_FinishHalide)->Apply(halide_cases);
+BENCHMARK(BM_FinishReference)->Apply(reference_cases);
 
 }  // namespace
 }  // namespace nb
