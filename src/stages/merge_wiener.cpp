@@ -297,7 +297,8 @@ Status temporal_correction(const Plane& reference, const Plane& alternate, const
   // The integer part of the largest displacement bounds how far the
   // alternate's tiles reach; its planes are padded that much more.
   float largest = 0;
-  field.displacement.for_each_value([&](float d) { largest = std::max(largest, std::abs(d)); });
+  field.displacement.for_each_element(
+      [&](int tx, int ty, int c) { largest = std::max(largest, std::abs(field.displacement(tx, ty, c))); });
   const int max_shift = int(std::ceil(largest)) + 1;
   Halide::Runtime::Buffer<float, 3> ref = padded_planes(reference, kPlaneMargin);
   Halide::Runtime::Buffer<float, 3> alt = padded_planes(alternate, kPlaneMargin + max_shift);
@@ -339,7 +340,7 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
   stats->rejected.assign(frames.size(), false);
   const Halide::Runtime::Buffer<uint8_t, 3> structured = structured_tiles(ref, noise);
   int64_t structured_count = 0;
-  structured.for_each_value([&](uint8_t s) { structured_count += s; });
+  structured.for_each_element([&](int tx, int ty, int p) { structured_count += structured(tx, ty, p); });
   for (int k = 0; k < n_frames; ++k) {
     if (k == reference) continue;
     const Plane alt = normalised_mosaic(frames[k]);
@@ -358,8 +359,8 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
     stats->mean_weight[k] = float(weight_sum / (structured_count ? structured_count : c.weight.number_of_elements()));
     stats->rejected[k] = stats->mean_weight[k] < kRejectedBelowWeight;
     if (stats->rejected[k]) continue;  // contributes the reference's content everywhere
-    correction_sum.for_each_value([](float& sum, float v) { sum += v; }, c.correction);
-    effective.for_each_value([](float& e, float w) { e += w; }, c.weight);
+    correction_sum.for_each_element([&](int x, int y) { correction_sum(x, y) += c.correction(x, y); });
+    effective.for_each_element([&](int tx, int ty, int p) { effective(tx, ty, p) += c.weight(tx, ty, p); });
   }
   // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
   // the mean correction.
@@ -367,7 +368,7 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
   temporal.for_each_element(
       [&](int x, int y) { temporal(x, y) = ref(x, y) - correction_sum(x, y) / float(n_frames); });
   double effective_total = 0;
-  effective.for_each_value([&](float e) { effective_total += e; });
+  effective.for_each_element([&](int tx, int ty, int p) { effective_total += effective(tx, ty, p); });
   stats->effective_frames = effective_total / effective.number_of_elements();
   if (halide) return spatial_denoise(temporal, effective, noise, params, merged);
   *merged = spatial_denoise_reference(temporal, effective, noise, params);
