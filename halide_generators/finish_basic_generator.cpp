@@ -26,18 +26,30 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   // Chroma denoise strength and sharpening amount (src/stages/finish_detail.h).
   Input<float> chroma_denoise{"chroma_denoise", 1.0f, 0.0f, 1.0f};
   Input<float> sharpen{"sharpen", 0.5f, 0.0f, 4.0f};
+  // Local tone mapping gain, one value per 4x4 sensor pixels (src/stages/local_tone.h).
+  Input<Buffer<float, 2>> tone_gain{"tone_gain"};
   Output<Buffer<uint16_t, 3>> srgb{"srgb"};                      // (x, y, c), sRGB-encoded
 
   void generate() {
     // Mirroring about the edge sample keeps the CFA phase (x = -1 reads x = 1).
     Func in = BoundaryConditions::mirror_interior(mosaic);
     camera = nb::demosaic::malvar_he_cutler(in, red_x, red_y, x, y, c);
+    // The tone gain, bilinear, as sample_tone_gain() in finish_basic.h.
+    auto axis = [](Expr v, Expr extent) {
+      Expr g = min(max((cast<float>(v) + 0.5f) * 0.25f - 0.5f, 0.0f), cast<float>(extent - 1));
+      Expr a = cast<int>(g);
+      return std::vector<Expr>{a, min(a + 1, extent - 1), g - cast<float>(a)};
+    };
+    std::vector<Expr> gx = axis(x, tone_gain.width()), gy = axis(y, tone_gain.height());
+    Expr top = tone_gain(gx[0], gy[0]) + gx[2] * (tone_gain(gx[1], gy[0]) - tone_gain(gx[0], gy[0]));
+    Expr bottom = tone_gain(gx[0], gy[1]) + gx[2] * (tone_gain(gx[1], gy[1]) - tone_gain(gx[0], gy[1]));
+    local_gain(x, y) = top + gy[2] * (bottom - top);
     // Clamping the balanced channels at 1 makes clipped highlights neutral:
     // every channel ends at the same value, and the matrix maps (1,1,1) to white.
     balanced(x, y, c) = min(camera(x, y, c) * wb_gains(c), 1.0f);
     linear(x, y, c) = (srgb_from_camera(0, c) * balanced(x, y, 0) +
                        srgb_from_camera(1, c) * balanced(x, y, 1) +
-                       srgb_from_camera(2, c) * balanced(x, y, 2)) * exposure_gain;
+                       srgb_from_camera(2, c) * balanced(x, y, 2)) * exposure_gain * local_gain(x, y);
     Expr v = clamp(linear(x, y, c), 0.0f, 1.0f);
     Expr encoded = select(v <= 0.0031308f, 12.92f * v, 1.055f * pow(v, 1.0f / 2.4f) - 0.055f);
     auto logistic = [](Expr t) { return 1.0f / (1.0f + exp(-6.0f * t)); };
@@ -85,6 +97,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     curve_pivot.set_estimate(0.5f);
     chroma_denoise.set_estimate(1.0f);
     sharpen.set_estimate(0.5f);
+    tone_gain.set_estimates({{0, 1000}, {0, 750}});
     srgb.set_estimates({{0, 4000}, {0, 3000}, {0, 3}});
   }
 
@@ -102,6 +115,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     // The display image and its luma per strip (with the 4-pixel apron the
     // chroma window needs), the per-pixel sums per row.
     display.compute_at(srgb, yo).reorder(c, x, y).unroll(c).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    local_gain.compute_at(srgb, yo).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     luma.compute_at(srgb, yo).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     chroma_sums.compute_at(srgb, yi).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     chroma_sums.update().reorder(x, RVar("taps$x"), RVar("taps$y")).vectorize(x, vector_width, TailStrategy::GuardWithIf);
@@ -111,7 +125,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
  private:
   Var x{"x"}, y{"y"}, c{"c"}, yo{"yo"}, yi{"yi"};
   Func camera{"camera"}, balanced{"balanced"}, linear{"linear"}, display{"display"}, luma{"luma"},
-      chroma_sums{"chroma_sums"}, sharpened{"sharpened"};
+      chroma_sums{"chroma_sums"}, sharpened{"sharpened"}, local_gain{"local_gain"};
 };
 
 }  // namespace

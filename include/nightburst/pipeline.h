@@ -63,6 +63,7 @@ struct ProcessReport {
   float exposure_gain = 1;
   std::string look;          // natural, bright or night
   float curve_contrast = 0;  // the look's S-curve weight
+  float local_tone_ratio = 1;  // exposure fusion: long / short exposure (1: none)
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 

@@ -27,7 +27,7 @@ std::string report_to_json(const ProcessReport& r) {
                 {"from_metadata", r.noise_from_metadata}};
   j["awb"] = {{"method", r.awb_method}, {"gains", r.awb_gains}, {"illuminant_rgb", r.awb_illuminant_rgb}};
   j["exposure_gain"] = r.exposure_gain;
-  j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}};
+  j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}, {"local_tone_ratio", r.local_tone_ratio}};
   json stages = json::object();
   for (const auto& [name, ms] : r.stage_ms) stages[name] = ms;
   j["stage_ms"] = stages;

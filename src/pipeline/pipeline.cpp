@@ -12,6 +12,7 @@
 #include "core/color.h"
 #include "stages/align_tiles.h"
 #include "stages/finish_basic.h"
+#include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
@@ -186,6 +187,18 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
   finish.curve_pivot = look.pivot;
+  // Local tone mapping (not in the natural look): exposure fusion of exposures
+  // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
+  // target while shadows are lifted and highlights kept.
+  Halide::Runtime::Buffer<float, 2> luminance =
+      tone_luminance(result->merged, ref.meta.cfa, report.awb_gains, finish.exposure_gain);
+  report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
+  if (report.local_tone_ratio > 1.0f) {
+    const float short_scale = 1.0f / std::sqrt(report.local_tone_ratio);
+    finish.exposure_gain *= short_scale;
+    luminance.for_each_element([&](int x, int y) { luminance(x, y) *= short_scale; });
+    NB_RETURN_IF_ERROR(local_tone_gain(luminance, report.local_tone_ratio, &finish.tone_gain));
+  }
   finish.chroma_denoise = options.chroma_denoise;
   finish.sharpen = options.sharpen;
   report.exposure_gain = finish.exposure_gain;

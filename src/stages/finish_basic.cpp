@@ -22,8 +22,13 @@ Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const Finis
     for (int col = 0; col < 3; ++col) matrix(col, row) = params.srgb_from_camera(row, col);
   *srgb = Halide::Runtime::Buffer<uint16_t, 3>(mosaic.width(), mosaic.height(), 3);
   Halide::Runtime::Buffer<float, 2> input = mosaic;  // shallow copy: the generated API takes non-const
+  Halide::Runtime::Buffer<float, 2> tone_gain = params.tone_gain;
+  if (!tone_gain.data()) {
+    tone_gain = Halide::Runtime::Buffer<float, 2>(1, 1);
+    tone_gain(0, 0) = 1.0f;
+  }
   int err = nb_finish_basic(input, red_x, red_y, gains, matrix, params.exposure_gain, params.curve_contrast,
-                            params.curve_pivot, params.chroma_denoise, params.sharpen, *srgb);
+                            params.curve_pivot, params.chroma_denoise, params.sharpen, tone_gain, *srgb);
   if (err != 0) return internal_error("finish: Halide pipeline failed with code " + std::to_string(err));
   return Status();
 }
@@ -38,9 +43,10 @@ void display_pixel(const Halide::Runtime::Buffer<float, 2>& mosaic, const Finish
   demosaic_pixel(mosaic, params.cfa, x, y, cam);
   float balanced[3];
   for (int c = 0; c < 3; ++c) balanced[c] = std::min(cam[c] * params.wb_gains[c], 1.0f);
+  const float local = params.tone_gain.data() ? sample_tone_gain(params.tone_gain, x, y) : 1.0f;
   for (int c = 0; c < 3; ++c) {
     const auto& m = params.srgb_from_camera;
-    float lin = (m(c, 0) * balanced[0] + m(c, 1) * balanced[1] + m(c, 2) * balanced[2]) * params.exposure_gain;
+    float lin = (m(c, 0) * balanced[0] + m(c, 1) * balanced[1] + m(c, 2) * balanced[2]) * params.exposure_gain * local;
     float v = std::clamp(lin, 0.0f, 1.0f);
     float e = v <= 0.0031308f ? 12.92f * v : 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;
     out[c] = std::clamp(s_curve(e, params.curve_contrast, params.curve_pivot), 0.0f, 1.0f);

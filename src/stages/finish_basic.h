@@ -7,6 +7,7 @@
 #include <HalideBuffer.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <array>
 
 #include "nightburst/raw_frame.h"
@@ -24,7 +25,28 @@ struct FinishParams {
   // Chroma denoise strength and luma sharpening amount (finish_detail.h); 0: off.
   float chroma_denoise = 1.0f;
   float sharpen = 0.5f;
+  // Local tone mapping gain (local_tone.h), one value per 4x4 sensor pixels,
+  // applied to linear RGB bilinearly; empty: none.
+  Halide::Runtime::Buffer<float, 2> tone_gain;
 };
+
+// The tone gain at sensor pixel (x, y): bilinear in the map, whose pixels
+// are centred on 4x4 sensor blocks, edges clamped. The generator computes the same.
+inline float sample_tone_gain(const Halide::Runtime::Buffer<float, 2>& map, int x, int y) {
+  auto axis = [](int v, int extent, int* a, int* b, float* t) {
+    float g = std::min(std::max((v + 0.5f) * 0.25f - 0.5f, 0.0f), float(extent - 1));
+    *a = int(g);
+    *b = std::min(*a + 1, extent - 1);
+    *t = g - float(*a);
+  };
+  int x0, x1, y0, y1;
+  float tx, ty;
+  axis(x, map.width(), &x0, &x1, &tx);
+  axis(y, map.height(), &y0, &y1, &ty);
+  float top = map(x0, y0) + tx * (map(x1, y0) - map(x0, y0));
+  float bottom = map(x0, y1) + tx * (map(x1, y1) - map(x0, y1));
+  return top + ty * (bottom - top);
+}
 
 // `srgb` is allocated here as (width, height, 3).
 Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,

@@ -1,0 +1,159 @@
+// Exposure fusion: the C++ reference, the Halide call, and the inputs.
+#include "stages/local_tone.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/color.h"
+#include "nb_local_tone.h"
+
+namespace nb {
+namespace {
+
+using Image = Halide::Runtime::Buffer<float, 2>;
+
+int at(int v, int extent) { return std::clamp(v, 0, extent - 1); }
+
+// [1 4 6 4 1]/16 blur with clamped borders, every second pixel kept; size (w + 1) / 2.
+Image down(const Image& in) {
+  const float k[5] = {1, 4, 6, 4, 1};
+  const int w = in.width(), h = in.height(), ow = (w + 1) / 2, oh = (h + 1) / 2;
+  Image rows(ow, h), out(ow, oh);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < ow; ++x) {
+      float s = 0;
+      for (int i = -2; i <= 2; ++i) s += k[i + 2] * in(at(2 * x + i, w), y);
+      rows(x, y) = s * (1.0f / 16);
+    }
+  for (int y = 0; y < oh; ++y)
+    for (int x = 0; x < ow; ++x) {
+      float s = 0;
+      for (int i = -2; i <= 2; ++i) s += k[i + 2] * rows(x, at(2 * y + i, h));
+      out(x, y) = s * (1.0f / 16);
+    }
+  return out;
+}
+
+// Linear interpolation to twice the size (w x h), pixel centres aligned:
+// even x takes 1/4 of coarse x/2 - 1 and 3/4 of x/2, odd x 3/4 of (x-1)/2 and 1/4 of (x+1)/2.
+Image up(const Image& in, int w, int h) {
+  const int cw = in.width(), ch = in.height();
+  auto taps = [](int x, int extent, int* a, int* b, float* wa) {
+    if (x % 2 == 0) {
+      *a = at(x / 2 - 1, extent);
+      *b = at(x / 2, extent);
+      *wa = 0.25f;
+    } else {
+      *a = at((x - 1) / 2, extent);
+      *b = at((x + 1) / 2, extent);
+      *wa = 0.75f;
+    }
+  };
+  Image rows(cw, h), out(w, h);
+  for (int y = 0; y < h; ++y) {
+    int a, b;
+    float wa;
+    taps(y, ch, &a, &b, &wa);
+    for (int x = 0; x < cw; ++x) rows(x, y) = wa * in(x, a) + (1 - wa) * in(x, b);
+  }
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      int a, b;
+      float wa;
+      taps(x, cw, &a, &b, &wa);
+      out(x, y) = wa * rows(a, y) + (1 - wa) * rows(b, y);
+    }
+  return out;
+}
+
+std::vector<Image> gaussian_pyramid(Image base) {
+  std::vector<Image> p{base};
+  for (int j = 1; j < tone::kLevels; ++j) p.push_back(down(p.back()));
+  return p;
+}
+
+float well_exposed(float v) {
+  float d = v - 0.5f;
+  return std::exp(-d * d * (0.5f / (tone::kWellExposedSigma * tone::kWellExposedSigma))) + 1e-6f;
+}
+
+}  // namespace
+
+Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains, float exposure_gain) {
+  const int n = tone::kDownscale, w = std::max(1, mosaic.width() / n), h = std::max(1, mosaic.height() / n);
+  const float weight[3] = {0.2126f, 0.7152f, 0.0722f};
+  Image out(w, h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      float sum[3] = {0, 0, 0}, count[3] = {0, 0, 0};
+      for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i) {
+          int sx = std::min(n * x + i, mosaic.width() - 1), sy = std::min(n * y + j, mosaic.height() - 1);
+          int c = cfa_color(cfa, sx, sy);
+          sum[c] += mosaic(sx, sy);
+          count[c] += 1;
+        }
+      float lum = 0;
+      for (int c = 0; c < 3; ++c) lum += weight[c] * wb_gains[c] * (count[c] > 0 ? sum[c] / count[c] : 0);
+      out(x, y) = std::max(0.0f, lum * exposure_gain);
+    }
+  return out;
+}
+
+float long_exposure_ratio(const Image& luminance, Look look) {
+  if (look == Look::kNatural) return 1.0f;
+  std::vector<float> v(luminance.data(), luminance.data() + luminance.number_of_elements());
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  const float median = std::max(v[v.size() / 2], 1e-6f);
+  const float max_ratio = look == Look::kNight ? 3.0f : 8.0f;
+  return std::clamp(0.12f / median, 1.0f, max_ratio);
+}
+
+Image local_tone_gain_reference(const Image& luminance, float ratio) {
+  const int w = luminance.width(), h = luminance.height();
+  Image short_img(w, h), long_img(w, h), weight(w, h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      float s = srgb_encode(std::clamp(luminance(x, y), 0.0f, 1.0f));
+      float l = srgb_encode(std::clamp(luminance(x, y) * ratio, 0.0f, 1.0f));
+      short_img(x, y) = s;
+      long_img(x, y) = l;
+      float ws = well_exposed(s), wl = well_exposed(l);
+      weight(x, y) = ws / (ws + wl);  // of the short exposure
+    }
+  std::vector<Image> gs = gaussian_pyramid(short_img), gl = gaussian_pyramid(long_img), gw = gaussian_pyramid(weight);
+  // Coarsest level: the weighted images; then each finer level adds its
+  // weighted Laplacian detail to the upsampled result.
+  const int top = tone::kLevels - 1;
+  Image fused(gs[top].width(), gs[top].height());
+  fused.for_each_element([&](int x, int y) {
+    fused(x, y) = gw[top](x, y) * gs[top](x, y) + (1 - gw[top](x, y)) * gl[top](x, y);
+  });
+  for (int j = top - 1; j >= 0; --j) {
+    const int lw = gs[j].width(), lh = gs[j].height();
+    Image us = up(gs[j + 1], lw, lh), ul = up(gl[j + 1], lw, lh), uf = up(fused, lw, lh);
+    Image next(lw, lh);
+    next.for_each_element([&](int x, int y) {
+      float detail_s = gs[j](x, y) - us(x, y), detail_l = gl[j](x, y) - ul(x, y);
+      next(x, y) = uf(x, y) + gw[j](x, y) * detail_s + (1 - gw[j](x, y)) * detail_l;
+    });
+    fused = next;
+  }
+  Image gain(w, h);
+  gain.for_each_element([&](int x, int y) {
+    float linear = srgb_decode(std::clamp(fused(x, y), 0.0f, 1.0f));
+    gain(x, y) = std::clamp(linear / std::max(luminance(x, y), 1e-6f), 1.0f, ratio);
+  });
+  return gain;
+}
+
+Status local_tone_gain(const Image& luminance, float ratio, Image* gain) {
+  *gain = Image(luminance.width(), luminance.height());
+  Image in = luminance;  // shallow copy: the generated API takes non-const
+  int err = nb_local_tone(in, ratio, *gain);
+  if (err != 0) return internal_error("finish: local tone pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+}  // namespace nb

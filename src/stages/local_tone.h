@@ -1,0 +1,36 @@
+// Local tone mapping by exposure fusion (HDR+, Hasinoff et al. 2016, sec. 6;
+// Mertens et al. 2007): the image as exposed ("short") and a synthetically
+// brightened copy ("long", k times the light) are blended with Laplacian
+// pyramids by well-exposedness weights, on a quarter-resolution luminance
+// image; the result is a per-pixel gain (1..k) that the finishing applies
+// to linear RGB, bilinearly upsampled. Shadows are lifted, bright areas kept.
+// Halide (nb_local_tone) and a plain C++ reference.
+#pragma once
+
+#include <HalideBuffer.h>
+
+#include <array>
+
+#include "nightburst/pipeline.h"
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+#include "stages/local_tone_params.h"
+
+namespace nb {
+
+// Quarter-resolution luminance (Rec. 709 weights on the white-balanced
+// camera channels, mean of each 4x4 sensor block) times the exposure gain.
+Halide::Runtime::Buffer<float, 2> tone_luminance(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                                                 const std::array<float, 3>& wb_gains, float exposure_gain);
+
+// How much brighter the long exposure is: enough to bring the median
+// luminance to 0.12, at most 8 (bright), 3 (night; night stays night); 1 for
+// the natural look, which has no local tone mapping.
+float long_exposure_ratio(const Halide::Runtime::Buffer<float, 2>& luminance, Look look);
+
+Status local_tone_gain(const Halide::Runtime::Buffer<float, 2>& luminance, float ratio,
+                       Halide::Runtime::Buffer<float, 2>* gain);
+Halide::Runtime::Buffer<float, 2> local_tone_gain_reference(const Halide::Runtime::Buffer<float, 2>& luminance,
+                                                            float ratio);
+
+}  // namespace nb
