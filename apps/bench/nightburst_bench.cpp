@@ -16,6 +16,7 @@
 #include "stages/align_tiles.h"
 #include "core/color.h"
 #include "stages/finish_basic.h"
+#include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
 
 namespace nb {
@@ -125,6 +126,32 @@ void finish(benchmark::State& state, Implementation implementation) {
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+// Local tone mapping: the quarter-resolution luminance and the exposure
+// fusion to a gain map (k = 3, the night look's largest).
+void local_tone(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst_for(state);
+  const RawMetadata& meta = b.frames[0].meta;
+  std::array<float, 3> gains;
+  for (int c = 0; c < 3; ++c) gains[c] = 1.0f / b.illuminant_rgb[c];
+  Halide::Runtime::Buffer<float, 2> gain;
+  auto run = [&] {
+    auto lum = tone_luminance(b.clean_mosaic, meta.cfa, gains, 2.0f);
+    if (implementation == Implementation::kReference) {
+      gain = local_tone_gain_reference(lum, 3.0f);
+      return Status();
+    }
+    return local_tone_gain(lum, 3.0f, &gain);
+  };
+  if (implementation == Implementation::kHalide) (void)run();
+  for (auto _ : state) {
+    Status s = run();
+    if (!s.ok()) state.SkipWithError(s.message().c_str());
+  }
+  state.counters["MP/s"] =
+      benchmark::Counter(double(meta.width) * meta.height / 1e6 * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+
 // Halide cases: two sizes of 8-frame bursts, 1 and 2 threads.
 void halide_cases(benchmark::internal::Benchmark* b) {
   b->ArgNames({"width", "height", "frames", "threads"})
@@ -151,12 +178,16 @@ void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHal
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
 void BM_FinishHalide(benchmark::State& state) { finish(state, Implementation::kHalide); }
 void BM_FinishReference(benchmark::State& state) { finish(state, Implementation::kReference); }
+void BM_LocalToneHalide(benchmark::State& state) { local_tone(state, Implementation::kHalide); }
+void BM_LocalToneReference(benchmark::State& state) { local_tone(state, Implementation::kReference); }
 BENCHMARK(BM_AlignHalide)->Apply(halide_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
 BENCHMARK(BM_MergeHalide)->Apply(halide_cases);
 BENCHMARK(BM_MergeReference)->Apply(reference_cases);
 BENCHMARK(BM_FinishHalide)->Apply(halide_cases);
 BENCHMARK(BM_FinishReference)->Apply(reference_cases);
+BENCHMARK(BM_LocalToneHalide)->Apply(halide_cases);
+BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 
 }  // namespace
 }  // namespace nb
