@@ -14,10 +14,10 @@
 #include "common/reuse_freed_memory.h"
 #include "nightburst/synth.h"
 #include "stages/align_tiles.h"
-#include "core/color.h"
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
+#include "stages/white_balance.h"
 
 namespace nb {
 namespace {
@@ -53,23 +53,26 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;
 }
 
-void set_counters(benchmark::State& state, const SynthBurst& b) {
-  double megapixels = double(b.frames[0].meta.width) * b.frames[0].meta.height * b.frames.size() / 1e6;
+// `megapixels` processed per iteration: the whole burst for align and
+// merge, one image for the finishing stages.
+void set_counters(benchmark::State& state, double megapixels) {
   state.counters["MP/s"] = benchmark::Counter(megapixels * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 
+double frame_megapixels(const SynthBurst& b) { return double(b.frames[0].meta.width) * b.frames[0].meta.height / 1e6; }
+
 // Times `stage` on the burst. For Halide one untimed pass first: the steady
 // state of a batch job, not the first touch of freshly mapped memory (page
 // faults are slow on the CI VM).
-void measure(benchmark::State& state, const SynthBurst& b, Implementation implementation,
+void measure(benchmark::State& state, double megapixels, Implementation implementation,
              const std::function<Status()>& stage) {
   if (implementation == Implementation::kHalide) (void)stage();
   for (auto _ : state) {
     Status s = stage();
     if (!s.ok()) state.SkipWithError(s.message().c_str());
   }
-  set_counters(state, b);
+  set_counters(state, megapixels);
 }
 
 // Args: width, height, frames, threads.
@@ -83,7 +86,7 @@ const SynthBurst& burst_for(benchmark::State& state) {
 void align(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
   std::vector<AlignmentField> fields;
-  measure(state, b, implementation,
+  measure(state, frame_megapixels(b) * b.frames.size(), implementation,
           [&] { return align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields); });
 }
 
@@ -95,61 +98,38 @@ void merge(benchmark::State& state, Implementation implementation) {
     state.SkipWithError("alignment failed");
   Halide::Runtime::Buffer<float, 2> merged;
   MergeStats stats;
-  measure(state, b, implementation, [&] {
+  measure(state, frame_megapixels(b) * b.frames.size(), implementation, [&] {
     return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation, &merged, &stats);
   });
 }
 
 // Finishing (demosaic, colour, look, chroma denoise, sharpening) of the
-// burst's clean mosaic, standing in for a merged one; counters per frame.
+// burst's clean mosaic, standing in for a merged one.
 void finish(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
-  const RawMetadata& meta = b.frames[0].meta;
-  FinishParams p;
-  p.cfa = meta.cfa;
-  for (int c = 0; c < 3; ++c) p.wb_gains[c] = 1.0f / b.illuminant_rgb[c];
-  p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+  FinishParams p = finish_params_for(b.frames[0].meta, gains_for_illuminant(b.illuminant_rgb));
   p.exposure_gain = 2.0f;
   p.curve_contrast = 1.0f;
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
-  if (implementation == Implementation::kHalide) (void)finish_basic(b.clean_mosaic, p, &srgb);
-  for (auto _ : state) {
-    if (implementation == Implementation::kHalide) {
-      Status s = finish_basic(b.clean_mosaic, p, &srgb);
-      if (!s.ok()) state.SkipWithError(s.message().c_str());
-    } else {
-      finish_basic_reference(b.clean_mosaic, p, &srgb);
-    }
-  }
-  state.counters["MP/s"] =
-      benchmark::Counter(double(meta.width) * meta.height / 1e6 * state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_rss_mb();
+  measure(state, frame_megapixels(b), implementation, [&] {
+    if (implementation == Implementation::kHalide) return finish_basic(b.clean_mosaic, p, &srgb);
+    finish_basic_reference(b.clean_mosaic, p, &srgb);
+    return Status();
+  });
 }
 
 // Local tone mapping: the quarter-resolution luminance and the exposure
 // fusion to a gain map (k = 3, the night look's largest).
 void local_tone(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
-  const RawMetadata& meta = b.frames[0].meta;
-  std::array<float, 3> gains;
-  for (int c = 0; c < 3; ++c) gains[c] = 1.0f / b.illuminant_rgb[c];
+  const std::array<float, 3> gains = gains_for_illuminant(b.illuminant_rgb);
   Halide::Runtime::Buffer<float, 2> gain;
-  auto run = [&] {
-    auto lum = tone_luminance(b.clean_mosaic, meta.cfa, gains, 2.0f);
-    if (implementation == Implementation::kReference) {
-      gain = local_tone_gain_reference(lum, 3.0f);
-      return Status();
-    }
-    return local_tone_gain(lum, 3.0f, &gain);
-  };
-  if (implementation == Implementation::kHalide) (void)run();
-  for (auto _ : state) {
-    Status s = run();
-    if (!s.ok()) state.SkipWithError(s.message().c_str());
-  }
-  state.counters["MP/s"] =
-      benchmark::Counter(double(meta.width) * meta.height / 1e6 * state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_rss_mb();
+  measure(state, frame_megapixels(b), implementation, [&] {
+    auto lum = tone_luminance(b.clean_mosaic, b.frames[0].meta.cfa, gains, 2.0f);
+    if (implementation == Implementation::kHalide) return local_tone_gain(lum, 3.0f, &gain);
+    gain = local_tone_gain_reference(lum, 3.0f);
+    return Status();
+  });
 }
 
 // Halide cases: two sizes of 8-frame bursts, 1 and 2 threads.

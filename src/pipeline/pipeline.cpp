@@ -178,10 +178,7 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   report.awb_gains = gains_for_illuminant(illuminant);
 
   if (!timer.begin("finish")) return cancelled();
-  FinishParams finish;
-  finish.cfa = ref.meta.cfa;
-  finish.wb_gains = report.awb_gains;
-  finish.srgb_from_camera = srgb_from_balanced_camera(ref.meta).cast<float>();
+  FinishParams finish = finish_params_for(ref.meta, report.awb_gains);
   const double mean_green = mean_balanced_green(result->merged, ref.meta.cfa, report.awb_gains);
   const ToneLook look = tone_look(options.look, mean_green);
   finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);

@@ -4,12 +4,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/color.h"
 #include "nb_finish_basic.h"
 #include "stages/demosaic.h"
 #include "stages/finish_detail.h"
 #include "stages/tone_look.h"
 
 namespace nb {
+
+FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& wb_gains) {
+  FinishParams p;
+  p.cfa = meta.cfa;
+  p.wb_gains = wb_gains;
+  p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+  return p;
+}
 
 Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
                     Halide::Runtime::Buffer<uint16_t, 3>* srgb) {

@@ -30,6 +30,10 @@ struct FinishParams {
   Halide::Runtime::Buffer<float, 2> tone_gain;
 };
 
+// The colour part of the parameters for a frame's metadata and white-balance
+// gains: CFA, gains and the camera -> sRGB matrix; the rest at defaults.
+FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& wb_gains);
+
 // The tone gain at sensor pixel (x, y): bilinear in the map, whose pixels
 // are centred on 4x4 sensor blocks, edges clamped. The generator computes the same.
 inline float sample_tone_gain(const Halide::Runtime::Buffer<float, 2>& map, int x, int y) {

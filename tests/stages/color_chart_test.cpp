@@ -7,6 +7,7 @@
 
 #include "core/color.h"
 #include "stages/finish_basic.h"
+#include "stages/white_balance.h"
 #include "test_util.h"
 
 namespace nb {
@@ -85,10 +86,7 @@ TEST(ColorChartTest, ChartUnderTrueIlluminantWithinDeltaE3) {
     o.illuminant_kelvin = kelvin;
     SynthBurst b = testing::make_burst(o);
     const RawMetadata& meta = b.frames[0].meta;
-    FinishParams p;
-    p.cfa = meta.cfa;
-    for (int c = 0; c < 3; ++c) p.wb_gains[c] = 1.0f / b.illuminant_rgb[c];
-    p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+    FinishParams p = finish_params_for(meta, gains_for_illuminant(b.illuminant_rgb));
     p.exposure_gain = 1.0f;
     Halide::Runtime::Buffer<uint16_t, 3> srgb;
     ASSERT_TRUE(finish_basic(b.clean_mosaic, p, &srgb).ok());

@@ -7,6 +7,7 @@
 #include "core/color.h"
 #include "stages/finish_basic.h"
 #include "stages/finish_detail.h"
+#include "stages/white_balance.h"
 #include "test_util.h"
 
 namespace nb {
@@ -46,10 +47,7 @@ TEST(FinishDetailTest, ChromaDenoiseRemovesColourNoise) {
     int i = cfa_index(x, y);
     noisy(x, y) = (b.frames[0].mosaic(x, y) - meta.black_level[i]) / (meta.white_level - meta.black_level[i]);
   });
-  FinishParams p;
-  p.cfa = meta.cfa;
-  for (int c = 0; c < 3; ++c) p.wb_gains[c] = 1.0f / b.illuminant_rgb[c];
-  p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+  FinishParams p = finish_params_for(meta, gains_for_illuminant(b.illuminant_rgb));
   p.exposure_gain = 2.5f;
   p.sharpen = 0;
   Halide::Runtime::Buffer<uint16_t, 3> clean, off, on;

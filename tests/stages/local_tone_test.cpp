@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "stages/white_balance.h"
 #include "test_util.h"
 
 namespace nb {
@@ -13,9 +14,7 @@ TEST(LocalToneTest, HalideMatchesTheReference) {
   SynthOptions o = testing::small_options(81);
   o.frames = 1;
   SynthBurst b = testing::make_burst(o);
-  std::array<float, 3> gains;
-  for (int c = 0; c < 3; ++c) gains[c] = 1.0f / b.illuminant_rgb[c];
-  auto lum = tone_luminance(b.clean_mosaic, b.frames[0].meta.cfa, gains, 3.0f);
+  auto lum = tone_luminance(b.clean_mosaic, b.frames[0].meta.cfa, gains_for_illuminant(b.illuminant_rgb), 3.0f);
   const float ratio = long_exposure_ratio(lum, Look::kBright);
   Halide::Runtime::Buffer<float, 2> fast, expected = local_tone_gain_reference(lum, ratio);
   ASSERT_TRUE(local_tone_gain(lum, ratio, &fast).ok());
