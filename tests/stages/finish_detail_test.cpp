@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-#include "core/color.h"
 #include "stages/finish_basic.h"
 #include "stages/finish_detail.h"
 #include "stages/white_balance.h"
