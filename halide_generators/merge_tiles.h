@@ -14,24 +14,12 @@
 #include <cmath>
 
 #include "Halide.h"
+#include "stages/merge_tiles_params.h"
 
 namespace nb::merge {
 
 using namespace Halide;
 
-constexpr int kTile = 16;
-constexpr int kStride = 8;
-constexpr int kHalf = kTile / 2 + 1;  // frequencies 0..8 along the Hermitian axis
-
-// Sum over the 2-D window of w^2 (the noise energy of a windowed tile).
-inline double window_energy() {
-  double e1 = 0;
-  for (int i = 0; i < kTile; ++i) {
-    double w = 0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / kTile);
-    e1 += w * w;
-  }
-  return e1 * e1;
-}
 
 struct TileVars {
   Var i{"i"}, j{"j"}, u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"}, p{"p"};
@@ -67,7 +55,9 @@ class TileDft {
     cos_table(k, n) = cos(angle);
     sin_table(k, n) = sin(angle);
     Var a{"a"};
-    window(a) = 0.5f - 0.5f * cos((cast<float>(a) + 0.5f) * float(2 * M_PI / kTile));
+    std::vector<Expr> weights;
+    for (int i = 0; i < kTile; ++i) weights.push_back(float(nb::merge::window(i)));
+    window(a) = mux(a, weights);
   }
 
   // Forward DFT of windowed(i, j, tx, ty, p), `shrink` applied to each
@@ -194,7 +184,7 @@ Expr tile_noise_variance(Func tile, Func& sum, Profile& scale, Profile& offset, 
   sum(t.tx, t.ty, t.p) = 0.0f;
   sum(t.tx, t.ty, t.p) += tile(whole.x, whole.y, t.tx, t.ty, t.p);
   Expr mean = sum(t.tx, t.ty, t.p) * (1.0f / (kTile * kTile));
-  return max(scale(t.p) * max(mean, 0.0f) + offset(t.p), 1e-12f);
+  return max(scale(t.p) * max(mean, 0.0f) + offset(t.p), kMinVariance);
 }
 
 // Schedules the tile sum of tile_noise_variance() inside `at`'s loop over ty.

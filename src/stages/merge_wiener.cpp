@@ -12,35 +12,26 @@
 #include "core/catmull_rom.h"
 #include "nb_merge_spatial.h"
 #include "nb_merge_temporal.h"
+#include "stages/merge_tiles_params.h"
 
 namespace nb {
 namespace {
 
 using Plane = Halide::Runtime::Buffer<float, 2>;
-constexpr int kTile = 16;
-constexpr int kStride = kTile / 2;
+using merge::kStride;
+using merge::kTile;
 using Complex = std::complex<float>;
 using Tile = std::array<std::array<float, kTile>, kTile>;          // [y][x]
 using Spectrum = std::array<std::array<Complex, kTile>, kTile>;  // [v][u]
 
-// Raised cosine, shifted half a sample so that w(i) + w(i + 8) = 1: tiles at
-// a stride of 8 overlap-add to exactly the signal.
+// merge::window() as a float table.
 const std::array<float, kTile>& raised_cosine() {
   static const std::array<float, kTile> w = [] {
     std::array<float, kTile> v{};
-    for (int i = 0; i < kTile; ++i) v[i] = float(0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / kTile));
+    for (int i = 0; i < kTile; ++i) v[i] = float(merge::window(i));
     return v;
   }();
   return w;
-}
-
-// Sum over the 2-D window of w^2: E|N(w)|^2 of one windowed tile of white
-// noise is this times the noise variance.
-double window_energy() {
-  double e = 0;
-  for (float wy : raised_cosine())
-    for (float wx : raised_cosine()) e += double(wy * wx) * (wy * wx);
-  return e;
 }
 
 // 16-point radix-2 decimation-in-time FFT of data[0], data[stride], ...; the
@@ -142,10 +133,8 @@ double filtered_difference_ratio(const Tile& ref, const Tile& alt, double sigma2
   return sum / ((kTile - 2) * (kTile - 2)) / (2 * sigma2 / 9);
 }
 
-// Variance floor (normalised units), so a noiseless tile does not divide by zero.
-constexpr double kMinVariance = 1e-12;
 double tile_variance(const NoiseProfile& noise, int position, double mean) {
-  return std::max(noise.variance(position, mean), kMinVariance);
+  return std::max(noise.variance(position, mean), double(merge::kMinVariance));
 }
 
 // A frame whose structured tiles keep less weight than this on average (a
@@ -183,7 +172,7 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
                                                  const AlignmentField& field, const NoiseProfile& noise,
                                                  const WienerMergeParams& params) {
   const int tiles_x = merge_tiles_across(ref_mosaic.width() / 2), tiles_y = merge_tiles_across(ref_mosaic.height() / 2);
-  const double energy = window_energy();
+  const double energy = merge::window_energy();
   TemporalCorrection out;
   out.correction = Plane(ref_mosaic.width(), ref_mosaic.height());
   out.correction.fill(0.0f);
@@ -228,7 +217,7 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
 Plane spatial_denoise_reference(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
                                 const NoiseProfile& noise, const WienerMergeParams& params) {
   const int tiles_x = effective_frames.dim(0).extent(), tiles_y = effective_frames.dim(1).extent();
-  const double energy = window_energy();
+  const double energy = merge::window_energy();
   Plane out(merged.width(), merged.height());
   // A last odd row or column belongs to no CFA plane: it stays as merged.
   out.for_each_element([&](int x, int y) {

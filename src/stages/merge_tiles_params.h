@@ -1,0 +1,26 @@
+// The merge's tile grid and window, shared by the C++ reference and the
+// Halide generators (no dependencies, so the generators can include it).
+#pragma once
+
+#include <cmath>
+
+namespace nb::merge {
+
+constexpr int kTile = 16;
+constexpr int kStride = kTile / 2;
+// Variance floor (normalised units), so a noiseless tile does not divide by zero.
+constexpr float kMinVariance = 1e-12f;
+
+// Raised cosine, shifted half a sample so that w(i) + w(i + 8) = 1: tiles at
+// a stride of 8 overlap-add to exactly the signal.
+inline double window(int i) { return 0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / kTile); }
+
+// Sum over the 2-D window of w^2: E|N(w)|^2 of one windowed tile of white
+// noise is this times the noise variance.
+inline double window_energy() {
+  double e1 = 0;
+  for (int i = 0; i < kTile; ++i) e1 += window(i) * window(i);
+  return e1 * e1;
+}
+
+}  // namespace nb::merge
