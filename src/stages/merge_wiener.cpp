@@ -276,27 +276,39 @@ void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>*
 
 }  // namespace
 
-Status temporal_correction(const Plane& reference, const Plane& alternate, const AlignmentField& field,
-                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out) {
+namespace {
+
+// temporal_correction() with the reference's planes already padded by
+// kPlaneMargin: the merge driver pads them once per burst, not per frame.
+Status temporal_correction_padded(const Halide::Runtime::Buffer<float, 3>& reference_planes, int width, int height,
+                                  const Plane& alternate, const AlignmentField& field, const NoiseProfile& noise,
+                                  const WienerMergeParams& params, TemporalCorrection* out) {
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
-  out->correction = Plane(reference.width(), reference.height());
-  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(reference.width() / 2),
-                                                  merge_tiles_across(reference.height() / 2), 4);
+  out->correction = Plane(width, height);
+  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
   // The integer part of the largest displacement bounds how far the
   // alternate's tiles reach; its planes are padded that much more.
   float largest = 0;
   field.displacement.for_each_element(
       [&](int tx, int ty, int c) { largest = std::max(largest, std::abs(field.displacement(tx, ty, c))); });
   const int max_shift = int(std::ceil(largest)) + 1;
-  Halide::Runtime::Buffer<float, 3> ref = padded_planes(reference, kPlaneMargin);
+  Halide::Runtime::Buffer<float, 3> ref = reference_planes;  // shallow copies: the generated API takes non-const
   Halide::Runtime::Buffer<float, 3> alt = padded_planes(alternate, kPlaneMargin + max_shift);
-  Halide::Runtime::Buffer<float, 3> displacement = field.displacement;  // shallow: the generated API takes non-const
-  int err = nb_merge_temporal(ref, alt, reference.width() / 2, reference.height() / 2, max_shift, displacement, scale,
-                              offset, params.temporal_factor, params.robustness_low, params.robustness_high,
-                              out->correction, out->weight);
+  Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
+  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, scale, offset,
+                              params.temporal_factor, params.robustness_low, params.robustness_high, out->correction,
+                              out->weight);
   if (err != 0) return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   return Status();
+}
+
+}  // namespace
+
+Status temporal_correction(const Plane& reference, const Plane& alternate, const AlignmentField& field,
+                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out) {
+  return temporal_correction_padded(padded_planes(reference, kPlaneMargin), reference.width(), reference.height(),
+                                    alternate, field, noise, params, out);
 }
 
 Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
@@ -319,6 +331,8 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
     return invalid_argument("merge: reference index or alignment count does not match the burst");
   const bool halide = implementation == Implementation::kHalide;
   const Plane ref = normalised_mosaic(frames[reference]);
+  Halide::Runtime::Buffer<float, 3> ref_planes;
+  if (halide) ref_planes = padded_planes(ref, kPlaneMargin);
   const int n_frames = int(frames.size());
   Plane correction_sum(ref.width(), ref.height());
   correction_sum.fill(0.0f);
@@ -335,7 +349,8 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
     const Plane alt = normalised_mosaic(frames[k]);
     TemporalCorrection c;
     if (halide) {
-      NB_RETURN_IF_ERROR(temporal_correction(ref, alt, fields[k], noise, params, &c));
+      NB_RETURN_IF_ERROR(temporal_correction_padded(ref_planes, ref.width(), ref.height(), alt, fields[k], noise,
+                                                    params, &c));
     } else {
       c = temporal_correction_reference(ref, alt, fields[k], noise, params);
     }
