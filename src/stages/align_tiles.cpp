@@ -266,9 +266,28 @@ Status match_tiles(const GrayPyramid& ref, const GrayPyramid& alt, TileMatches* 
   return Status();
 }
 
-AlignmentField alignment_from_matches(const GrayPyramid& ref, const TileMatches& m, const NoiseProfile& noise,
-                                      const TileAlignParams& params) {
+Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& ref, const NoiseProfile& noise) {
   const Gray& r0 = ref[0];
+  const int tile = align::kTileSize[0], stride = align::tile_stride(0), n = tile * tile;
+  Halide::Runtime::Buffer<double, 2> out(align::tile_count(r0.width(), 0), align::tile_count(r0.height(), 0));
+  for (int ty = 0; ty < out.height(); ++ty)
+    for (int tx = 0; tx < out.width(); ++tx) {
+      int x0 = tx * stride, y0 = ty * stride;
+      double mean = 0;
+      for (int y = y0; y < y0 + tile; ++y)
+        for (int x = x0; x < x0 + tile; ++x) mean += r0(clamp_index(x, r0.width()), clamp_index(y, r0.height()));
+      mean /= n * double(align::kGrayScale);
+      // Noise variance of a difference of two binned gray samples (each the
+      // mean of four), in the pyramid's 16-bit units.
+      double s2 = 0;
+      for (int i = 0; i < 4; ++i) s2 += noise.variance(i, mean);
+      out(tx, ty) = 2 * s2 / 16 * double(align::kGrayScale) * align::kGrayScale;
+    }
+  return out;
+}
+
+AlignmentField alignment_from_matches(const TileMatches& m, const Halide::Runtime::Buffer<double, 2>& tile_variance,
+                                      const TileAlignParams& params) {
   AlignmentField out;
   out.tile_size = align::kTileSize[0];
   out.tile_stride = align::tile_stride(0);
@@ -279,16 +298,7 @@ AlignmentField alignment_from_matches(const GrayPyramid& ref, const TileMatches&
   const int n = out.tile_size * out.tile_size;
   for (int ty = 0; ty < out.tiles_y; ++ty)
     for (int tx = 0; tx < out.tiles_x; ++tx) {
-      int x0 = tx * out.tile_stride, y0 = ty * out.tile_stride;
-      double mean = 0;
-      for (int y = y0; y < y0 + out.tile_size; ++y)
-        for (int x = x0; x < x0 + out.tile_size; ++x) mean += r0(clamp_index(x, r0.width()), clamp_index(y, r0.height()));
-      mean /= n * double(align::kGrayScale);
-      // Noise variance of a difference of two binned gray samples (each the
-      // mean of four), in the pyramid's 16-bit units.
-      double s2 = 0;
-      for (int i = 0; i < 4; ++i) s2 += noise.variance(i, mean);
-      s2 = 2 * s2 / 16 * double(align::kGrayScale) * align::kGrayScale;
+      const double s2 = tile_variance(tx, ty);
       // Predicted error of the displacement: the SSD's curvature is
       // 2 * sum(gradient^2) over the tile, and with noise variance s2 per
       // difference the least-squares shift has var(d) = 2 s2 / curvature.
@@ -316,6 +326,7 @@ Status align_burst(const std::vector<RawFrame>& frames, int reference, const Noi
   };
   GrayPyramid ref, alt;
   NB_RETURN_IF_ERROR(pyramid_of(frames[reference], &ref));
+  const Halide::Runtime::Buffer<double, 2> tile_variance = tile_difference_variance(ref, noise);
   fields->assign(frames.size(), AlignmentField());
   for (size_t i = 0; i < frames.size(); ++i) {
     if (int(i) == reference) {
@@ -329,7 +340,7 @@ Status align_burst(const std::vector<RawFrame>& frames, int reference, const Noi
     } else {
       m = match_tiles_reference(ref, alt);
     }
-    (*fields)[i] = alignment_from_matches(ref, m, noise, params);
+    (*fields)[i] = alignment_from_matches(m, tile_variance, params);
   }
   return Status();
 }

@@ -43,10 +43,14 @@ struct TileAlignParams {
   float max_uncertainty_px = 1.0f;
 };
 
+// Noise variance of the difference of two frames' level-0 samples, per tile
+// of the reference at its mean level (pyramid units): computed once per burst.
+Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& reference, const NoiseProfile& noise);
+
 // The alignment field of `matches`, with each tile's confidence from its cost
-// curvature against the noise level of the reference tile.
-AlignmentField alignment_from_matches(const GrayPyramid& reference, const TileMatches& matches,
-                                      const NoiseProfile& noise, const TileAlignParams& params);
+// curvature against the tile's noise (tile_difference_variance()).
+AlignmentField alignment_from_matches(const TileMatches& matches, const Halide::Runtime::Buffer<double, 2>& tile_variance,
+                                      const TileAlignParams& params);
 
 // Aligns every frame of the burst to frames[reference], which gets a zero
 // field: the whole stage as the pipeline runs it.

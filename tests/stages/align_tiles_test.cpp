@@ -46,7 +46,7 @@ AlignmentField align(const GrayPyramid& ref, const GrayPyramid& alt, const Noise
   TileMatches m;
   Status s = match_tiles(ref, alt, &m);
   EXPECT_TRUE(s.ok()) << s.message();
-  return alignment_from_matches(ref, m, noise, TileAlignParams());
+  return alignment_from_matches(m, tile_difference_variance(ref, noise), TileAlignParams());
 }
 
 AlignErrors measure(const SynthBurst& b) {
