@@ -165,7 +165,7 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   switch (options.awb) {
     case AwbMethod::kGrayWorld:
       report.awb_method = "grayworld";
-      illuminant = gray_world_illuminant(result->merged, ref.meta.cfa, ref.meta.as_shot_neutral);
+      illuminant = gray_world(awb_thumbnail(result->merged, ref.meta.cfa), ref.meta.as_shot_neutral);
       break;
     case AwbMethod::kAsShot: report.awb_method = "asshot"; break;
     case AwbMethod::kManual:

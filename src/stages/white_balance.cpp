@@ -1,25 +1,167 @@
-// Gray-world white balance on the merged mosaic.
+// White balance by image statistics on a camera-RGB thumbnail.
 #include "stages/white_balance.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace nb {
 
-std::array<float, 3> gray_world_illuminant(const Halide::Runtime::Buffer<float, 2>& mosaic,
-                                           CfaPattern cfa, const std::array<float, 3>& fallback) {
-  constexpr float kClipped = 0.95f;
-  double sum[3] = {0, 0, 0};
-  for (int y = 0; y < mosaic.height(); ++y)
-    for (int x = 0; x < mosaic.width(); ++x) {
-      float v = mosaic(x, y);
-      if (v < kClipped) sum[cfa_color(cfa, x, y)] += v;
+RgbThumbnail awb_thumbnail(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                           int max_side) {
+  const int quads_w = mosaic.width() / 2, quads_h = mosaic.height() / 2;
+  const int factor = std::max(1, (std::max(quads_w, quads_h) + max_side - 1) / max_side);
+  RgbThumbnail t;
+  t.width = std::max(1, quads_w / factor);
+  t.height = std::max(1, quads_h / factor);
+  t.rgb.assign(size_t(t.width) * t.height * 3, 0.0f);
+  t.unclipped.assign(size_t(t.width) * t.height, 1);
+  if (quads_w == 0 || quads_h == 0) {
+    std::fill(t.unclipped.begin(), t.unclipped.end(), 0);
+    return t;
+  }
+  // Weight per channel in one quad: green has two samples.
+  const float channel_share[3] = {1.0f, 0.5f, 1.0f};
+  const float block_share = 1.0f / float(factor * factor);
+  for (int ty = 0; ty < t.height; ++ty)
+    for (int tx = 0; tx < t.width; ++tx) {
+      float sum[3] = {0, 0, 0};
+      bool clipped = false;
+      for (int qy = ty * factor; qy < (ty + 1) * factor; ++qy)
+        for (int qx = tx * factor; qx < (tx + 1) * factor; ++qx)
+          for (int dy = 0; dy < 2; ++dy)
+            for (int dx = 0; dx < 2; ++dx) {
+              const int x = 2 * qx + dx, y = 2 * qy + dy;
+              const float v = mosaic(x, y);
+              clipped |= v >= kClippedLevel;
+              sum[cfa_color(cfa, x, y)] += v;
+            }
+      float* p = &t.rgb[(size_t(ty) * t.width + tx) * 3];
+      for (int c = 0; c < 3; ++c) p[c] = sum[c] * channel_share[c] * block_share;
+      t.unclipped[size_t(ty) * t.width + tx] = clipped ? 0 : 1;
     }
-  // Green has twice the samples of red or blue.
-  double r = sum[0], g = sum[1] / 2, b = sum[2];
-  if (!(r > 0 && g > 0 && b > 0)) return fallback;
-  return {float(r / g), 1.0f, float(b / g)};
+  return t;
 }
 
-std::array<float, 3> gains_for_illuminant(const std::array<float, 3>& ill) {
+static float luminance(const float* p) { return 0.25f * p[0] + 0.5f * p[1] + 0.25f * p[2]; }
+
+std::vector<uint8_t> usable_pixels(const RgbThumbnail& t) {
+  const size_t n = size_t(t.width) * t.height;
+  std::vector<float> lum;
+  lum.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    if (t.unclipped[i]) lum.push_back(luminance(&t.rgb[i * 3]));
+  std::vector<uint8_t> usable(n, 0);
+  if (lum.empty()) return usable;
+  const size_t k = std::min(lum.size() - 1, size_t(0.99 * double(lum.size())));
+  std::nth_element(lum.begin(), lum.begin() + k, lum.end());
+  const float dark = kDarkFraction * lum[k];
+  for (size_t i = 0; i < n; ++i) {
+    const float* p = &t.rgb[i * 3];
+    usable[i] = t.unclipped[i] && p[0] > 0 && p[1] > 0 && p[2] > 0 && luminance(p) > dark;
+  }
+  return usable;
+}
+
+RgbThumbnail local_absolute_deviation(const RgbThumbnail& t) {
+  RgbThumbnail e = t;
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x) {
+      const float* p = t.pixel(x, y);
+      float sum[3] = {0, 0, 0};
+      int count = 0;
+      bool unclipped = t.unclipped[size_t(y) * t.width + x] != 0;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if ((dx == 0 && dy == 0) || nx < 0 || ny < 0 || nx >= t.width || ny >= t.height) continue;
+          const float* q = t.pixel(nx, ny);
+          for (int c = 0; c < 3; ++c) sum[c] += std::abs(p[c] - q[c]);
+          unclipped &= t.unclipped[size_t(ny) * t.width + nx] != 0;
+          ++count;
+        }
+      float* out = &e.rgb[(size_t(y) * t.width + x) * 3];
+      for (int c = 0; c < 3; ++c) out[c] = count ? sum[c] / float(count) : 0.0f;
+      e.unclipped[size_t(y) * t.width + x] = unclipped;
+    }
+  return e;
+}
+
+static Illuminant normalised(const double v[3], const Illuminant& fallback) {
+  if (!(v[0] > 0 && v[1] > 0 && v[2] > 0) || !std::isfinite(v[0] + v[1] + v[2])) return fallback;
+  return {float(v[0] / v[1]), 1.0f, float(v[2] / v[1])};
+}
+
+Illuminant gray_world(const RgbThumbnail& t, const Illuminant& fallback) {
+  return shades_of_gray(t, 1.0, fallback);
+}
+
+Illuminant white_patch(const RgbThumbnail& t, const Illuminant& fallback) {
+  const std::vector<uint8_t> usable = usable_pixels(t);
+  double max[3] = {0, 0, 0};
+  for (size_t i = 0; i < usable.size(); ++i)
+    if (usable[i])
+      for (int c = 0; c < 3; ++c) max[c] = std::max(max[c], double(t.rgb[i * 3 + c]));
+  return normalised(max, fallback);
+}
+
+// (mean of v^p)^(1/p) per channel over `values` (3 per pixel) where `use`.
+static Illuminant minkowski_norm(const std::vector<float>& values, const std::vector<uint8_t>& use,
+                                 double p, const Illuminant& fallback) {
+  double sum[3] = {0, 0, 0};
+  for (size_t i = 0; i < use.size(); ++i)
+    if (use[i])
+      for (int c = 0; c < 3; ++c) sum[c] += std::pow(double(values[i * 3 + c]), p);
+  for (double& s : sum) s = std::pow(s, 1.0 / p);
+  return normalised(sum, fallback);
+}
+
+Illuminant shades_of_gray(const RgbThumbnail& t, double p, const Illuminant& fallback) {
+  return minkowski_norm(t.rgb, usable_pixels(t), p, fallback);
+}
+
+Illuminant gray_edge(const RgbThumbnail& t, double p, const Illuminant& fallback) {
+  const std::vector<uint8_t> usable = usable_pixels(t);
+  const int w = t.width, h = t.height;
+  auto at = [&](const std::vector<float>& img, int x, int y, int c) {
+    x = std::clamp(x, 0, w - 1);
+    y = std::clamp(y, 0, h - 1);
+    return img[(size_t(y) * w + x) * 3 + c];
+  };
+  // 3x3 binomial blur, then central-difference gradient magnitude.
+  std::vector<float> blurred(t.rgb.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        float s = 0;
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx)
+            s += float((2 - std::abs(dx)) * (2 - std::abs(dy))) * at(t.rgb, x + dx, y + dy, c);
+        blurred[(size_t(y) * w + x) * 3 + c] = s / 16.0f;
+      }
+  std::vector<float> gradient(t.rgb.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        const float gx = 0.5f * (at(blurred, x + 1, y, c) - at(blurred, x - 1, y, c));
+        const float gy = 0.5f * (at(blurred, x, y + 1, c) - at(blurred, x, y - 1, c));
+        gradient[(size_t(y) * w + x) * 3 + c] = std::sqrt(gx * gx + gy * gy);
+      }
+  return minkowski_norm(gradient, usable, p, fallback);
+}
+
+std::array<float, 3> gains_for_illuminant(const Illuminant& ill) {
   return {ill[1] / ill[0], 1.0f, ill[1] / ill[2]};
+}
+
+double angular_error_deg(const Illuminant& a, const Illuminant& b) {
+  double dot = 0, na = 0, nb2 = 0;
+  for (int c = 0; c < 3; ++c) {
+    dot += double(a[c]) * b[c];
+    na += double(a[c]) * a[c];
+    nb2 += double(b[c]) * b[c];
+  }
+  const double cosine = std::clamp(dot / std::sqrt(na * nb2), -1.0, 1.0);
+  return std::acos(cosine) * 180.0 / M_PI;
 }
 
 }  // namespace nb
