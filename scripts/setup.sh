@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev           # benchmark harness
   rawtran-doc                # a real Canon EOS 30D CR2 for the real-raw test
+  colord-data                # CIE illuminant spectra for training the learned white balance
 )
 
 missing=()

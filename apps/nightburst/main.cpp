@@ -39,7 +39,8 @@ struct ProcessArgs {
   int reference = -1;
   int threads = 0;
   int bits = 8;
-  std::string awb = "grayworld";
+  std::string awb = "learned";
+  std::string awb_model;
   nb::Look look = nb::Look::kNight;
   float chroma_denoise = 1.0f;
   float sharpen = 0.5f;
@@ -54,22 +55,33 @@ int run_process(const ProcessArgs& a) {
   options.look = a.look;
   options.chroma_denoise = a.chroma_denoise;
   options.sharpen = a.sharpen;
-  if (a.awb == "grayworld") {
+  if (a.awb == "learned") {
+    options.awb = nb::AwbMethod::kLearned;
+  } else if (a.awb == "grayworld") {
     options.awb = nb::AwbMethod::kGrayWorld;
   } else if (a.awb == "asshot") {
     options.awb = nb::AwbMethod::kAsShot;
   } else if (parse_illuminant(a.awb, &options.manual_illuminant)) {
     options.awb = nb::AwbMethod::kManual;
   } else {
-    return report_error(nb::invalid_argument("--awb must be grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
+    return report_error(
+        nb::invalid_argument("--awb must be learned, grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
+  }
+  if (!a.awb_model.empty()) {
+    std::vector<uint8_t> bytes;
+    nb::Status s = nb::read_binary_file(a.awb_model, nb::kMaxAwbModelBytes, &bytes);
+    if (s.ok()) s = nb::AwbModel::parse(bytes.data(), bytes.size(), a.awb_model, &options.awb_model);
+    if (!s.ok()) return report_error(s);
   }
 
   std::vector<std::string> files;
   nb::Status s = nb::expand_burst_paths(a.inputs, &files);
   if (!s.ok()) return report_error(s);
+  std::vector<std::string> inputs = files;
+  if (!a.awb_model.empty()) inputs.push_back(a.awb_model);
   for (const std::string& out : {a.output, a.merged_dng, a.report}) {
     if (out.empty()) continue;
-    s = nb::check_output_path(out, files);
+    s = nb::check_output_path(out, inputs);
     if (!s.ok()) return report_error(s);
   }
   auto say = [&](const std::string& what) {
@@ -142,7 +154,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
   process->add_option("--bits", pa.bits, "PNG bits per sample")->check(CLI::IsMember({8, 16}));
-  process->add_option("--awb", pa.awb, "White balance: grayworld, asshot, or an illuminant R,G,B in camera RGB");
+  process->add_option("--awb", pa.awb,
+                      "White balance: learned (default), grayworld, asshot, or an illuminant R,G,B in camera RGB");
+  process->add_option("--awb-model", pa.awb_model, "Learned white-balance model file (default: the built-in one)");
   const std::map<std::string, nb::Look> looks = {
       {"natural", nb::Look::kNatural}, {"bright", nb::Look::kBright}, {"night", nb::Look::kNight}};
   process->add_option("--look", pa.look, "natural (mean green 0.10, no curve), bright (0.18, mild S-curve) or "

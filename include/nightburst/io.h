@@ -42,6 +42,11 @@ Status write_merged_dng(const std::string& path, const Halide::Runtime::Buffer<f
 Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb,
                  int bits_per_sample);
 
+// Reads a whole file, refusing one larger than `max_bytes` before reading it.
+Status read_binary_file(const std::string& path, size_t max_bytes, std::vector<uint8_t>* bytes);
+// Model files are small (the default is 64 KB); anything far larger is not one.
+constexpr size_t kMaxAwbModelBytes = 16 << 20;
+
 // Writes text to `path` atomically.
 Status write_text_file(const std::string& path, const std::string& text);
 

@@ -5,7 +5,9 @@
 #include <HalideBuffer.h>
 
 #include <array>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,9 +18,26 @@
 namespace nb {
 
 enum class AwbMethod {
+  kLearned,    // FFCC (Barron & Tsai 2017) trained on spectral renderings; the default
   kGrayWorld,  // scene average is neutral
   kAsShot,     // the camera's as-shot neutral
   kManual,     // ProcessOptions::manual_illuminant
+};
+
+// A learned white-balance model, parsed from the bytes of a model file
+// (nightburst_awb train writes them). Immutable; share it between runs.
+class AwbModel {
+ public:
+  // `source` names the bytes (a path) in error messages.
+  static Status parse(const uint8_t* data, size_t size, const std::string& source,
+                      std::shared_ptr<const AwbModel>* model);
+  ~AwbModel();
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit AwbModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 // The look of the finished photo (see src/stages/tone_look.h for the numbers).
@@ -34,7 +53,8 @@ using ProgressCallback = std::function<bool(const std::string& stage)>;
 struct ProcessOptions {
   int reference = -1;  // index into the burst; -1: the sharpest of the first three
   int threads = 0;     // Halide worker threads; 0: one per core
-  AwbMethod awb = AwbMethod::kGrayWorld;
+  AwbMethod awb = AwbMethod::kLearned;
+  std::shared_ptr<const AwbModel> awb_model;        // kLearned; null: the built-in model
   std::array<float, 3> manual_illuminant{1, 1, 1};  // camera RGB, used with kManual
   Look look = Look::kNight;
   float chroma_denoise = 1.0f;  // strength, 0 (off) to 1
@@ -60,6 +80,9 @@ struct ProcessReport {
   std::string awb_method;
   std::array<float, 3> awb_gains{1, 1, 1};
   std::array<float, 3> awb_illuminant_rgb{1, 1, 1};
+  // Learned AWB: posterior probability that the illuminant is within about
+  // 2 degrees of the estimate (0..1); -1 for the other methods.
+  float awb_confidence = -1;
   float exposure_gain = 1;
   std::string look;          // natural, bright or night
   float curve_contrast = 0;  // the look's S-curve weight

@@ -46,4 +46,21 @@ Status write_text_file(const std::string& path, const std::string& text) {
   });
 }
 
+Status read_binary_file(const std::string& path, size_t max_bytes, std::vector<uint8_t>* bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return bad_input(path + ": is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return io_error(path + ": cannot open for reading");
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return io_error(path + ": cannot determine its size");
+  if (size_t(size) > max_bytes)
+    return bad_input(path + ": " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+                     " allowed");
+  bytes->resize(size_t(size));
+  in.seekg(0);
+  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes->data()), size)) return io_error(path + ": read failed");
+  return Status();
+}
+
 }  // namespace nb

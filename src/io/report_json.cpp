@@ -26,6 +26,7 @@ std::string report_to_json(const ProcessReport& r) {
                 {"offset", r.noise.offset},
                 {"from_metadata", r.noise_from_metadata}};
   j["awb"] = {{"method", r.awb_method}, {"gains", r.awb_gains}, {"illuminant_rgb", r.awb_illuminant_rgb}};
+  if (r.awb_confidence >= 0) j["awb"]["confidence"] = r.awb_confidence;
   j["exposure_gain"] = r.exposure_gain;
   j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}, {"local_tone_ratio", r.local_tone_ratio}};
   json stages = json::object();

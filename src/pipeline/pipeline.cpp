@@ -18,6 +18,7 @@
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
 #include "stages/tone_look.h"
+#include "stages/ffcc.h"
 #include "stages/white_balance.h"
 
 namespace nb {
@@ -163,6 +164,15 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   if (!timer.begin("white_balance")) return cancelled();
   std::array<float, 3> illuminant = ref.meta.as_shot_neutral;
   switch (options.awb) {
+    case AwbMethod::kLearned: {
+      report.awb_method = "learned";
+      const FfccModel& model = options.awb_model ? options.awb_model->impl().ffcc : default_ffcc_model();
+      const AwbEstimate estimate =
+          estimate_illuminant_ffcc(model, awb_thumbnail(result->merged, ref.meta.cfa), ref.meta);
+      illuminant = estimate.illuminant_rgb;
+      report.awb_confidence = estimate.confidence;
+      break;
+    }
     case AwbMethod::kGrayWorld:
       report.awb_method = "grayworld";
       illuminant = gray_world(awb_thumbnail(result->merged, ref.meta.cfa), ref.meta.as_shot_neutral);

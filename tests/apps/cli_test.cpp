@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "nightburst/io.h"
+#include "stages/ffcc.h"
 #include "test_util.h"
 
 namespace nb {
@@ -41,6 +42,9 @@ TEST_F(CliTest, ProcessWritesPngDngAndReport) {
   EXPECT_EQ(j["frames"].size(), 3u);
   EXPECT_EQ(j["awb"]["gains"].size(), 3u);
   EXPECT_EQ(j["awb"]["illuminant_rgb"][1], 1.0);
+  EXPECT_EQ(j["awb"]["method"], "learned");
+  EXPECT_GE(j["awb"]["confidence"].get<double>(), 0.0);
+  EXPECT_LE(j["awb"]["confidence"].get<double>(), 1.0);
   for (const char* stage : {"load", "align", "merge", "finish", "write"}) EXPECT_TRUE(j["stage_ms"].contains(stage)) << stage;
 }
 
@@ -54,6 +58,33 @@ TEST_F(CliTest, ExitCodesForUsageAndBadInput) {
   std::ofstream(dir_.file("notes.dng")) << "hello";
   EXPECT_EQ(run("process " + dir_.file("notes.dng") + " -o " + dir_.file("x.png")), 1);
   EXPECT_FALSE(std::filesystem::exists(dir_.file("x.png")));
+}
+
+TEST_F(CliTest, AwbModelFileIsCheckedBeforeAnyWork) {
+  // A good model file gives the built-in model's result; a damaged one is
+  // refused with its name and reason, and nothing is written.
+  const std::vector<uint8_t> bytes = serialize_ffcc_model(default_ffcc_model());
+  const std::string good = dir_.file("model.bin"), bad = dir_.file("bad.bin");
+  std::ofstream(good, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  std::ofstream(bad, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), 100);
+  const std::string r1 = dir_.file("r1.json"), r2 = dir_.file("r2.json");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("a.png") + " --report " + r1), 0);
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("b.png") + " --report " + r2 + " --awb-model " + good), 0);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(r1))["awb"], nlohmann::json::parse(std::ifstream(r2))["awb"]);
+
+  const std::string out = dir_.file("c.png");
+  const std::string cmd = std::string(NB_CLI_PATH) + " process " + burst_dir_ + " -o " + out + " --awb-model " + bad + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string message;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe)) message += buffer;
+  const int status = pclose(pipe);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(message.find("bad.bin"), std::string::npos) << message;
+  EXPECT_NE(message.find("bytes of filters"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_EQ(run("process " + burst_dir_ + " -o " + good + " --awb-model " + good), 2);  // never overwrite the model
 }
 
 TEST_F(CliTest, RefusesToOverwriteAnInput) {

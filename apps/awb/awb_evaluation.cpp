@@ -1,0 +1,133 @@
+// Camera split, scene rendering, estimators and statistics for AWB training and evaluation.
+#include "awb_evaluation.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "scene_render.h"
+
+namespace nb::awb {
+
+bool is_held_out_camera(int index) { return index % 4 == 1; }
+
+static RawMetadata camera_metadata(const SpectralData& data, const Camera& camera) {
+  RawMetadata meta;
+  const Eigen::Matrix3d m = fit_camera_from_xyz(data, camera);
+  for (int i = 0; i < 9; ++i) meta.color_matrix[i] = m(i / 3, i % 3);
+  meta.has_color_matrix = true;
+  return meta;
+}
+
+std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
+                                 int per_camera, uint64_t seed) {
+  std::vector<Scene> scenes;
+  for (int index : cameras) {
+    const Camera& camera = data.cameras[size_t(index)];
+    const RawMetadata meta = camera_metadata(data, camera);
+    std::mt19937_64 rng(seed * 1000003ull + uint64_t(index));
+    for (int k = 0; k < per_camera; ++k) {
+      const Illuminant light = random_illuminant(data, rng);
+      RenderedScene r = render_scene(data, camera, light, rng);
+      scenes.push_back({std::move(r.thumbnail), r.truth, meta});
+    }
+  }
+  return scenes;
+}
+
+static Eigen::Vector3f truth_in_canonical(const FfccModel& model, const Scene& s) {
+  return canonical_from_camera(model, s.meta) * Eigen::Vector3f(s.truth[0], s.truth[1], s.truth[2]);
+}
+
+Status model_grid(const SpectralData& data, const std::vector<int>& train_cameras,
+                  const std::vector<Scene>& training_scenes, FfccModel* model) {
+  Eigen::Matrix3d sum = Eigen::Matrix3d::Zero();
+  for (int index : train_cameras) sum += fit_camera_from_xyz(data, data.cameras[size_t(index)]);
+  model->canonical_from_xyz = (sum / double(train_cameras.size())).cast<float>();
+  model->u_start = model->v_start = 0;
+  double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9};
+  for (const Scene& s : training_scenes) {
+    const Eigen::Vector3f c = truth_in_canonical(*model, s);
+    const double uv[2] = {std::log(double(c(1)) / c(0)), std::log(double(c(1)) / c(2))};
+    for (int k = 0; k < 2; ++k) {
+      lo[k] = std::min(lo[k], uv[k]);
+      hi[k] = std::max(hi[k], uv[k]);
+    }
+  }
+  const double window = model->bins * double(model->bin_size);
+  for (int k = 0; k < 2; ++k)
+    if (hi[k] - lo[k] > 0.8 * window)
+      return bad_input("training illuminants span " + std::to_string(hi[k] - lo[k]) +
+                       " log-chroma units, more than 80% of the histogram window");
+  model->u_start = float(0.5 * (lo[0] + hi[0]) - 0.5 * window);
+  model->v_start = float(0.5 * (lo[1] + hi[1]) - 0.5 * window);
+  return Status();
+}
+
+std::vector<TrainingExample> training_examples(const FfccModel& model,
+                                               const std::vector<Scene>& scenes) {
+  std::vector<TrainingExample> examples;
+  examples.reserve(scenes.size());
+  for (const Scene& s : scenes)
+    examples.push_back({chroma_histograms(model, s.thumbnail, canonical_from_camera(model, s.meta)),
+                        chroma_bin(model, truth_in_canonical(model, s))});
+  return examples;
+}
+
+std::string method_name(Method m) {
+  switch (m) {
+    case Method::kLearned:
+      return "learned (FFCC)";
+    case Method::kGrayWorld:
+      return "gray-world";
+    case Method::kWhitePatch:
+      return "white-patch";
+    case Method::kShadesOfGray:
+      return "shades-of-gray p=6";
+    case Method::kGrayEdge:
+      return "gray-edge";
+  }
+  return "?";
+}
+
+nb::Illuminant estimate(Method m, const FfccModel& model, const RgbThumbnail& t,
+                        const RawMetadata& meta) {
+  const nb::Illuminant fallback{1, 1, 1};
+  switch (m) {
+    case Method::kLearned:
+      return estimate_illuminant_ffcc(model, t, meta).illuminant_rgb;
+    case Method::kGrayWorld:
+      return gray_world(t, fallback);
+    case Method::kWhitePatch:
+      return white_patch(t, fallback);
+    case Method::kShadesOfGray:
+      return shades_of_gray(t, 6.0, fallback);
+    case Method::kGrayEdge:
+      return gray_edge(t, 1.0, fallback);
+  }
+  return fallback;
+}
+
+ErrorStats error_stats(std::vector<double> e) {
+  ErrorStats s;
+  s.count = e.size();
+  if (e.empty()) return s;
+  std::sort(e.begin(), e.end());
+  const size_t n = e.size(), quarter = std::max<size_t>(1, n / 4);
+  s.mean = std::accumulate(e.begin(), e.end(), 0.0) / double(n);
+  s.median = n % 2 ? e[n / 2] : 0.5 * (e[n / 2 - 1] + e[n / 2]);
+  s.best25 = std::accumulate(e.begin(), e.begin() + quarter, 0.0) / double(quarter);
+  s.worst25 = std::accumulate(e.end() - quarter, e.end(), 0.0) / double(quarter);
+  return s;
+}
+
+std::array<std::vector<double>, kAllMethods.size()> evaluate_scenes(
+    const FfccModel& model, const std::vector<Scene>& scenes) {
+  std::array<std::vector<double>, kAllMethods.size()> errors;
+  for (const Scene& s : scenes)
+    for (size_t m = 0; m < kAllMethods.size(); ++m)
+      errors[m].push_back(
+          angular_error_deg(estimate(kAllMethods[m], model, s.thumbnail, s.meta), s.truth));
+  return errors;
+}
+
+}  // namespace nb::awb

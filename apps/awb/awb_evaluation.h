@@ -1,0 +1,60 @@
+// What training and evaluation share: the camera split, the model's grid,
+// rendered scenes with their cameras' metadata, the estimators compared and
+// the error statistics colour-constancy papers report.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ffcc_train.h"
+#include "spectral_data.h"
+#include "stages/ffcc.h"
+
+namespace nb::awb {
+
+// Cameras (by index in SpectralData::cameras, sorted by name) never seen in
+// training: every fourth, starting with the second.
+bool is_held_out_camera(int index);
+
+struct Scene {
+  RgbThumbnail thumbnail;
+  nb::Illuminant truth;  // camera RGB, G = 1
+  RawMetadata meta;      // the camera's fitted colour matrix
+};
+
+// `per_camera` random scenes for each camera in `cameras`; deterministic in
+// `seed` (each camera has its own random stream).
+std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
+                                 int per_camera, uint64_t seed);
+
+// The model's grid: canonical space = mean of the training cameras'
+// normalised colour matrices; the histogram window centred on the training
+// illuminants. Fails if those do not fit in the window.
+Status model_grid(const SpectralData& data, const std::vector<int>& train_cameras,
+                  const std::vector<Scene>& training_scenes, FfccModel* model);
+
+std::vector<TrainingExample> training_examples(const FfccModel& model,
+                                               const std::vector<Scene>& scenes);
+
+enum class Method { kLearned, kGrayWorld, kWhitePatch, kShadesOfGray, kGrayEdge };
+constexpr std::array<Method, 5> kAllMethods = {Method::kLearned, Method::kGrayWorld,
+                                               Method::kWhitePatch, Method::kShadesOfGray,
+                                               Method::kGrayEdge};
+std::string method_name(Method method);
+nb::Illuminant estimate(Method method, const FfccModel& model, const RgbThumbnail& thumbnail,
+                        const RawMetadata& meta);
+
+// Mean, median, and the means of the best and worst quarters, in degrees.
+struct ErrorStats {
+  double mean = 0, median = 0, best25 = 0, worst25 = 0;
+  size_t count = 0;
+};
+ErrorStats error_stats(std::vector<double> errors_deg);
+
+// Angular errors of every method on every scene.
+std::array<std::vector<double>, kAllMethods.size()> evaluate_scenes(
+    const FfccModel& model, const std::vector<Scene>& scenes);
+
+}  // namespace nb::awb

@@ -1,0 +1,208 @@
+// nightburst_awb: trains the learned white balance (FFCC) from spectral data
+// and evaluates it against the classic estimators.
+//   nightburst_awb train --out model.bin      (the command behind the built-in model)
+//   nightburst_awb eval [--model model.bin] [--bursts]
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "awb_evaluation.h"
+#include "nightburst/io.h"
+#include "nightburst/pipeline.h"
+#include "nightburst/synth.h"
+#include "stages/ffcc.h"
+
+namespace {
+
+using namespace nb::awb;
+
+struct CommonArgs {
+  std::string data = NIGHTBURST_SPECTRAL_DIR;
+  std::string illuminants = "/usr/share/colord/illuminant";
+  uint64_t seed = 1;
+  int scenes_per_camera = 300;
+  int threads = 2;
+};
+
+int fail(const nb::Status& s) {
+  std::fprintf(stderr, "nightburst_awb: error: %s\n", s.message().c_str());
+  return 1;
+}
+
+void print_table(const std::string& title,
+                 const std::array<std::vector<double>, kAllMethods.size()>& errors) {
+  std::printf("\n%s (%zu cases), angular error in degrees\n", title.c_str(), errors[0].size());
+  std::printf(
+      "| method | mean | median | best 25%% | worst 25%% |\n| --- | --- | --- | --- | --- |\n");
+  for (size_t m = 0; m < kAllMethods.size(); ++m) {
+    const ErrorStats s = error_stats(errors[m]);
+    std::printf("| %s | %.2f | %.2f | %.2f | %.2f |\n", method_name(kAllMethods[m]).c_str(), s.mean,
+                s.median, s.best25, s.worst25);
+  }
+}
+
+std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool validation_split) {
+  std::vector<int> out;
+  for (int i = 0; i < int(data.cameras.size()); ++i) {
+    if (is_held_out_camera(i) != held_out) continue;
+    // With --validate, every fourth training camera (index % 4 == 3) is kept for validation.
+    if (!held_out && validation_split && i % 4 == 3) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
+int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
+              bool validate) {
+  SpectralData data;
+  nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
+  if (!s.ok()) return fail(s);
+  const std::vector<int> train = cameras_where(data, false, validate);
+  auto t0 = std::chrono::steady_clock::now();
+  const std::vector<Scene> scenes = render_scenes(data, train, a.scenes_per_camera, a.seed);
+  nb::FfccModel model;
+  s = model_grid(data, train, scenes, &model);
+  if (!s.ok()) return fail(s);
+  const std::vector<TrainingExample> examples = training_examples(model, scenes);
+  std::fprintf(stderr, "nightburst_awb: %zu cameras, %zu scenes rendered in %.1f s; training\n",
+               train.size(), scenes.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  train_ffcc(examples, options, &model);
+  std::fprintf(stderr, "nightburst_awb: trained in %.1f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  if (validate) {
+    std::vector<int> validation;
+    for (int i = 0; i < int(data.cameras.size()); ++i)
+      if (!is_held_out_camera(i) && i % 4 == 3) validation.push_back(i);
+    print_table(
+        "Validation cameras",
+        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1)));
+  }
+  if (!out.empty()) {
+    const std::vector<uint8_t> bytes = nb::serialize_ffcc_model(model);
+    s = nb::write_text_file(out, std::string(bytes.begin(), bytes.end()));
+    if (!s.ok()) return fail(s);
+    std::fprintf(stderr, "nightburst_awb: wrote %s (%zu bytes)\n", out.c_str(), bytes.size());
+  }
+  return 0;
+}
+
+nb::Status load_model(const std::string& path, nb::FfccModel* model) {
+  if (path.empty()) {
+    *model = nb::default_ffcc_model();
+    return nb::Status();
+  }
+  std::vector<uint8_t> bytes;
+  NB_RETURN_IF_ERROR(nb::read_binary_file(path, nb::kMaxAwbModelBytes, &bytes));
+  return nb::parse_ffcc_model(bytes.data(), bytes.size(), path, model);
+}
+
+// Synthetic night bursts (nightburst synth's scene) at falling light levels:
+// the merged mosaic of each goes to every estimator.
+void evaluate_bursts(const nb::FfccModel& model, int threads) {
+  const double levels[] = {0.04, 0.01, 0.003, 0.001};
+  const double kelvins[] = {2400, 3200, 4300, 5500, 7000};
+  for (double level : levels) {
+    std::array<std::vector<double>, kAllMethods.size()> errors;
+    for (double kelvin : kelvins)
+      for (uint64_t seed = 1; seed <= 2; ++seed) {
+        nb::SynthOptions o;
+        o.width = 768;
+        o.height = 512;
+        o.frames = 6;
+        o.seed = seed;
+        o.scene_mean = level;
+        o.shot_noise = 0.004;
+        o.read_noise = 2e-6;
+        o.illuminant_kelvin = kelvin;
+        nb::SynthBurst burst;
+        if (!nb::make_synthetic_burst(o, &burst).ok()) continue;
+        nb::ProcessOptions po;
+        po.awb = nb::AwbMethod::kAsShot;
+        po.threads = threads;
+        nb::ProcessResult result;
+        if (!nb::process_burst(burst.frames, po, &result).ok()) continue;
+        const nb::RgbThumbnail t = nb::awb_thumbnail(result.merged, result.merged_meta.cfa);
+        for (size_t m = 0; m < kAllMethods.size(); ++m)
+          errors[m].push_back(nb::angular_error_deg(
+              estimate(kAllMethods[m], model, t, result.merged_meta), burst.illuminant_rgb));
+      }
+    char title[160];
+    std::snprintf(title, sizeof title,
+                  "Synthetic night bursts, scene mean %.3g of white (shot noise 0.004, 6 frames)",
+                  level);
+    print_table(title, errors);
+  }
+}
+
+int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts) {
+  nb::FfccModel model;
+  nb::Status s = load_model(model_path, &model);
+  if (!s.ok()) return fail(s);
+  SpectralData data;
+  s = load_spectral_data(a.data, a.illuminants, &data);
+  if (!s.ok()) return fail(s);
+  const std::vector<int> held_out = cameras_where(data, true, false);
+  std::string names;
+  for (int i : held_out) names += (names.empty() ? "" : ", ") + data.cameras[size_t(i)].name;
+  std::printf("Held-out cameras (%zu): %s\n", held_out.size(), names.c_str());
+  // A seed offset keeps these scenes apart from any training run's.
+  print_table(
+      "Held-out cameras, rendered scenes",
+      evaluate_scenes(model, render_scenes(data, held_out, a.scenes_per_camera, a.seed + 7919)));
+  if (bursts) evaluate_bursts(model, a.threads);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nightburst_awb: train and evaluate the learned white balance"};
+  app.require_subcommand(1);
+  CommonArgs common;
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--data", common.data,
+                    "Spectral data folder (camera/, training_spectral.json, cmf_1931.json)");
+    cmd->add_option("--illuminants", common.illuminants, "Folder of colord .sp illuminant spectra");
+    cmd->add_option("--seed", common.seed, "Random seed of the rendered scenes");
+    cmd->add_option("--scenes-per-camera", common.scenes_per_camera, "Rendered scenes per camera")
+        ->check(CLI::Range(1, 100000));
+    cmd->add_option("--threads", common.threads, "Worker threads")->check(CLI::Range(1, 256));
+  };
+
+  TrainOptions train_options;
+  std::string out;
+  bool validate = false;
+  CLI::App* train =
+      app.add_subcommand("train", "Render scenes from the training cameras and fit the model");
+  add_common(train);
+  train->add_option("-o,--out", out, "Model file to write");
+  train->add_option("--iterations", train_options.iterations, "L-BFGS iterations on the log loss")
+      ->check(CLI::Range(1, 100000));
+  train
+      ->add_option("--refine-iterations", train_options.refine_iterations,
+                   "L-BFGS iterations on the expected angular error")
+      ->check(CLI::Range(0, 100000));
+  train->add_option("--filter-smoothness", train_options.filter_smoothness);
+  train->add_option("--filter-l2", train_options.filter_l2);
+  train->add_option("--bias-smoothness", train_options.bias_smoothness);
+  train->add_option("--bias-l2", train_options.bias_l2);
+  train->add_flag("--validate", validate,
+                  "Hold out every fourth training camera and report errors on them");
+
+  std::string model_path;
+  bool bursts = false;
+  CLI::App* eval =
+      app.add_subcommand("eval", "Angular errors of every estimator on the held-out cameras");
+  add_common(eval);
+  eval->add_option("--model", model_path, "Model file (default: the built-in model)");
+  eval->add_flag("--bursts", bursts,
+                 "Also evaluate on synthetic night bursts at four light levels");
+
+  CLI11_PARSE(app, argc, argv);
+  train_options.threads = common.threads;
+  if (train->parsed()) return run_train(common, train_options, out, validate);
+  return run_eval(common, model_path, bursts);
+}

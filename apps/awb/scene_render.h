@@ -1,0 +1,27 @@
+// Random scenes for white-balance training and evaluation, rendered from
+// spectra to one camera's RGB at thumbnail size: a shaded background and
+// patches of measured reflectances, some textured, specular highlights in
+// the illuminant's colour, exposure with clipping, shot and read noise.
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "spectral_data.h"
+#include "stages/white_balance.h"
+
+namespace nb::awb {
+
+// A random light: a measured CIE/ISO spectrum, a blackbody 2000..10000 K, CIE
+// daylight 4000..25000 K (temperatures uniform in mired), or a mixture of two.
+Illuminant random_illuminant(const SpectralData& data, std::mt19937_64& rng);
+
+struct RenderedScene {
+  RgbThumbnail thumbnail;
+  nb::Illuminant truth;  // the camera's response to the light, G = 1
+};
+
+RenderedScene render_scene(const SpectralData& data, const Camera& camera, const Illuminant& light,
+                           std::mt19937_64& rng, int width = 128, int height = 96);
+
+}  // namespace nb::awb

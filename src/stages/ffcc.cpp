@@ -1,0 +1,346 @@
+// Fast Fourier Color Constancy: histograms, FFT convolution, von Mises fit.
+#include "stages/ffcc.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unsupported/Eigen/FFT>
+
+namespace nb {
+
+extern const uint8_t kDefaultFfccModel[];
+extern const size_t kDefaultFfccModelSize;
+
+namespace {
+
+constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
+constexpr int kMinBins = 8, kMaxBins = 256;
+
+// Offset of bin i from `mean` on a torus of n bins, in [-n/2, n/2).
+double wrapped_offset(double i, double mean, int n) {
+  return std::fmod(i - mean + 1.5 * n, double(n)) - 0.5 * n;
+}
+
+class ByteReader {
+ public:
+  ByteReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  bool read_u32(uint32_t* v) {
+    if (size_ - pos_ < 4) return false;
+    *v = uint32_t(data_[pos_]) | uint32_t(data_[pos_ + 1]) << 8 | uint32_t(data_[pos_ + 2]) << 16 |
+         uint32_t(data_[pos_ + 3]) << 24;
+    pos_ += 4;
+    return true;
+  }
+  bool read_f32(float* v) {
+    uint32_t bits;
+    if (!read_u32(&bits)) return false;
+    std::memcpy(v, &bits, 4);
+    return true;
+  }
+  size_t remaining() const { return size_ - pos_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+void append_u32(std::vector<uint8_t>* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(uint8_t(v >> (8 * i)));
+}
+void append_f32(std::vector<uint8_t>* out, float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  append_u32(out, bits);
+}
+
+}  // namespace
+
+Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& source,
+                        FfccModel* model) {
+  auto fail = [&](const std::string& why) {
+    return bad_input(source + ": not a usable FFCC model: " + why);
+  };
+  if (size < sizeof(kMagic) || std::memcmp(data, kMagic, sizeof(kMagic)) != 0)
+    return fail("missing the NBFFCC02 signature");
+  ByteReader in(data + sizeof(kMagic), size - sizeof(kMagic));
+  FfccModel m;
+  uint32_t bins = 0, channels = 0;
+  if (!in.read_u32(&bins) || !in.read_u32(&channels) || !in.read_f32(&m.bin_size) ||
+      !in.read_f32(&m.u_start) || !in.read_f32(&m.v_start))
+    return fail("truncated header");
+  if (channels != uint32_t(kChromaChannels))
+    return fail(std::to_string(channels) + " histogram channels; this version reads " +
+                std::to_string(int(kChromaChannels)));
+  if (bins < uint32_t(kMinBins) || bins > uint32_t(kMaxBins))
+    return fail("bin count " + std::to_string(bins) + " outside " + std::to_string(kMinBins) +
+                ".." + std::to_string(kMaxBins));
+  m.bins = int(bins);
+  if (!(m.bin_size > 0 && m.bin_size < 1) || !std::isfinite(m.u_start) || !std::isfinite(m.v_start))
+    return fail("bin size or histogram origin out of range");
+  for (int i = 0; i < 9; ++i) {
+    float v;
+    if (!in.read_f32(&v)) return fail("truncated colour matrix");
+    if (!std::isfinite(v)) return fail("colour matrix is not finite");
+    m.canonical_from_xyz(i / 3, i % 3) = v;
+  }
+  if (!(std::abs(m.canonical_from_xyz.determinant()) > 1e-6f))
+    return fail("colour matrix is singular");
+  const size_t cells = size_t(m.bins) * m.bins;
+  const size_t expected = (kChromaChannels + 1) * cells * 4;
+  if (in.remaining() != expected)
+    return fail("expected " + std::to_string(expected) + " bytes of filters, found " +
+                std::to_string(in.remaining()));
+  m.filters.resize(kChromaChannels);
+  for (int map = 0; map <= kChromaChannels; ++map) {
+    std::vector<float>& values = map < kChromaChannels ? m.filters[size_t(map)] : m.bias;
+    values.resize(cells);
+    for (float& v : values) {
+      in.read_f32(&v);
+      if (!std::isfinite(v)) return fail("a filter value is not finite");
+    }
+  }
+  *model = std::move(m);
+  return Status();
+}
+
+std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
+  std::vector<uint8_t> out(kMagic, kMagic + sizeof(kMagic));
+  append_u32(&out, uint32_t(m.bins));
+  append_u32(&out, uint32_t(m.filters.size()));
+  append_f32(&out, m.bin_size);
+  append_f32(&out, m.u_start);
+  append_f32(&out, m.v_start);
+  for (int i = 0; i < 9; ++i) append_f32(&out, m.canonical_from_xyz(i / 3, i % 3));
+  for (const std::vector<float>& filter : m.filters)
+    for (float v : filter) append_f32(&out, v);
+  for (float v : m.bias) append_f32(&out, v);
+  return out;
+}
+
+AwbModel::AwbModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AwbModel::~AwbModel() = default;
+
+Status AwbModel::parse(const uint8_t* data, size_t size, const std::string& source,
+                       std::shared_ptr<const AwbModel>* model) {
+  auto impl = std::make_unique<Impl>();
+  NB_RETURN_IF_ERROR(parse_ffcc_model(data, size, source, &impl->ffcc));
+  model->reset(new AwbModel(std::move(impl)));
+  return Status();
+}
+
+const FfccModel& default_ffcc_model() {
+  static const FfccModel model = [] {
+    FfccModel m;
+    Status s = parse_ffcc_model(kDefaultFfccModel, kDefaultFfccModelSize, "built-in model", &m);
+    if (!s.ok()) {
+      // The build embeds a file the tests parse; failing here is a build bug.
+      std::fprintf(stderr, "nightburst: internal error: %s\n", s.message().c_str());
+      std::abort();
+    }
+    return m;
+  }();
+  return model;
+}
+
+Eigen::Matrix3f canonical_from_camera(const FfccModel& model, const RawMetadata& meta) {
+  if (!meta.has_color_matrix) return Eigen::Matrix3f::Identity();
+  Eigen::Matrix3f camera_from_xyz;
+  for (int i = 0; i < 9; ++i) camera_from_xyz(i / 3, i % 3) = float(meta.color_matrix[i]);
+  Eigen::FullPivLU<Eigen::Matrix3f> lu(camera_from_xyz);
+  if (!lu.isInvertible()) return Eigen::Matrix3f::Identity();
+  return model.canonical_from_xyz * lu.inverse();
+}
+
+TorusFft::TorusFft(int n) : n_(n), buffer_(size_t(n) * n), line_in_(n), line_out_(n) {}
+
+void TorusFft::transform(std::vector<std::complex<float>>* data, bool inverse) {
+  // Eigen::FFT keeps per-size plans; one instance per call keeps this reentrant.
+  thread_local Eigen::FFT<float> fft;
+  std::vector<std::complex<float>>& d = *data;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int line = 0; line < n_; ++line) {
+      // Pass 0: rows (contiguous); pass 1: columns.
+      const size_t start = pass == 0 ? size_t(line) * n_ : size_t(line);
+      const size_t step = pass == 0 ? 1 : size_t(n_);
+      for (int i = 0; i < n_; ++i) line_in_[i] = d[start + i * step];
+      if (inverse)
+        fft.inv(line_out_.data(), line_in_.data(), n_);
+      else
+        fft.fwd(line_out_.data(), line_in_.data(), n_);
+      for (int i = 0; i < n_; ++i) d[start + i * step] = line_out_[i];
+    }
+}
+
+void TorusFft::forward(const float* in, std::complex<float>* out) {
+  for (size_t i = 0; i < buffer_.size(); ++i) buffer_[i] = in[i];
+  transform(&buffer_, false);
+  std::copy(buffer_.begin(), buffer_.end(), out);
+}
+
+void TorusFft::inverse(const std::complex<float>* in, float* out) {
+  std::copy(in, in + buffer_.size(), buffer_.begin());
+  transform(&buffer_, true);  // Eigen's inverse divides by n per axis
+  for (size_t i = 0; i < buffer_.size(); ++i) out[i] = buffer_[i].real();
+}
+
+Eigen::Vector2d chroma_bin(const FfccModel& m, const Eigen::Vector3f& c) {
+  const double u = std::log(double(c(1)) / c(0)), v = std::log(double(c(1)) / c(2));
+  return {(u - m.u_start) / m.bin_size - 0.5, (v - m.v_start) / m.bin_size - 0.5};
+}
+
+Eigen::Vector3f rgb_at_bin(const FfccModel& m, const Eigen::Vector2d& bin) {
+  const double u = m.u_start + (bin(0) + 0.5) * m.bin_size,
+               v = m.v_start + (bin(1) + 0.5) * m.bin_size;
+  return Eigen::Vector3f(float(std::exp(-u)), 1.0f, float(std::exp(-v)));
+}
+
+// Adds each usable pixel's canonical chroma to `histogram` (nearest bin, wrapped); normalises.
+static void accumulate_histogram(const FfccModel& m, const RgbThumbnail& t,
+                                 const std::vector<uint8_t>& use,
+                                 const Eigen::Matrix3f& to_canonical,
+                                 std::vector<float>* histogram) {
+  histogram->assign(size_t(m.bins) * m.bins, 0.0f);
+  double total = 0;
+  for (size_t i = 0; i < use.size(); ++i) {
+    if (!use[i]) continue;
+    const Eigen::Vector3f c = to_canonical * Eigen::Map<const Eigen::Vector3f>(&t.rgb[i * 3]);
+    if (!(c(0) > 0 && c(1) > 0 && c(2) > 0)) continue;
+    const Eigen::Vector2d b = chroma_bin(m, c);
+    const int bu = wrap_bin(int(std::lround(b(0))), m.bins),
+              bv = wrap_bin(int(std::lround(b(1))), m.bins);
+    (*histogram)[size_t(bu) * m.bins + bv] += 1.0f;
+    total += 1;
+  }
+  if (total > 0)
+    for (float& v : *histogram) v = float(v / total);
+}
+
+ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
+                                   const Eigen::Matrix3f& to_canonical) {
+  ChromaHistograms h;
+  h.channels.resize(kChromaChannels);
+  const std::vector<uint8_t> use = usable_pixels(t);
+  accumulate_histogram(m, t, use, to_canonical, &h.channels[kPixelChannel]);
+
+  const RgbThumbnail edges = local_absolute_deviation(t);
+  // An edge pixel is usable where its centre is and all its neighbours are unclipped.
+  std::vector<uint8_t> edge_use(use.size());
+  for (size_t i = 0; i < use.size(); ++i) edge_use[i] = use[i] && edges.unclipped[i];
+  accumulate_histogram(m, edges, edge_use, to_canonical, &h.channels[kEdgeChannel]);
+
+  std::vector<float> luminance;
+  for (size_t i = 0; i < use.size(); ++i)
+    if (use[i]) luminance.push_back(t.rgb[i * 3] + 2 * t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2]);
+  std::vector<uint8_t> bright_use(use.size(), 0);
+  if (!luminance.empty()) {
+    const size_t k = size_t(double(luminance.size() - 1) * (1.0 - kBrightestFraction));
+    std::nth_element(luminance.begin(), luminance.begin() + k, luminance.end());
+    const float threshold = luminance[k];
+    for (size_t i = 0; i < use.size(); ++i)
+      bright_use[i] = use[i] && t.rgb[i * 3] + 2 * t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2] >= threshold;
+  }
+  accumulate_histogram(m, t, bright_use, to_canonical, &h.channels[kBrightChannel]);
+  return h;
+}
+
+std::vector<float> ffcc_scores(const FfccModel& m, const ChromaHistograms& h) {
+  const size_t cells = size_t(m.bins) * m.bins;
+  TorusFft fft(m.bins);
+  std::vector<std::complex<float>> a(cells), b(cells), sum(cells, 0.0f);
+  for (size_t c = 0; c < m.filters.size(); ++c) {
+    fft.forward(h.channels[c].data(), a.data());
+    fft.forward(m.filters[c].data(), b.data());
+    for (size_t i = 0; i < cells; ++i) sum[i] += a[i] * b[i];
+  }
+  std::vector<float> scores(cells);
+  fft.inverse(sum.data(), scores.data());
+  for (size_t i = 0; i < cells; ++i) scores[i] += m.bias[i];
+  return scores;
+}
+
+std::vector<float> ffcc_scores_reference(const FfccModel& m, const ChromaHistograms& h) {
+  const int n = m.bins;
+  std::vector<float> scores(m.bias);
+  for (int u = 0; u < n; ++u)
+    for (int v = 0; v < n; ++v) {
+      double s = 0;
+      for (int ju = 0; ju < n; ++ju)
+        for (int jv = 0; jv < n; ++jv) {
+          const size_t j = size_t(ju) * n + jv;
+          const size_t k = size_t(wrap_bin(u - ju, n)) * n + wrap_bin(v - jv, n);
+          for (size_t c = 0; c < m.filters.size(); ++c)
+            s += double(h.channels[c][j]) * m.filters[c][k];
+        }
+      scores[size_t(u) * n + v] += float(s);
+    }
+  return scores;
+}
+
+void softmax(std::vector<float>* scores) {
+  const float max = *std::max_element(scores->begin(), scores->end());
+  double total = 0;
+  for (float& s : *scores) total += (s = std::exp(s - max));
+  for (float& s : *scores) s = float(s / total);
+}
+
+VonMisesFit fit_von_mises(const std::vector<float>& p, int n) {
+  std::vector<double> marginal_u(n, 0.0), marginal_v(n, 0.0);
+  for (int u = 0; u < n; ++u)
+    for (int v = 0; v < n; ++v) {
+      marginal_u[u] += p[size_t(u) * n + v];
+      marginal_v[v] += p[size_t(u) * n + v];
+    }
+  auto circular_mean = [n](const std::vector<double>& marginal) {
+    double s = 0, c = 0;
+    for (int i = 0; i < n; ++i) {
+      const double angle = 2 * M_PI * i / n;
+      s += marginal[i] * std::sin(angle);
+      c += marginal[i] * std::cos(angle);
+    }
+    double mean = std::atan2(s, c) * n / (2 * M_PI);
+    return mean < 0 ? mean + n : mean;
+  };
+  VonMisesFit fit;
+  fit.mean = {circular_mean(marginal_u), circular_mean(marginal_v)};
+  // Covariance of the offsets from the mean, each wrapped into [-n/2, n/2).
+  Eigen::Matrix2d cov = Eigen::Matrix2d::Zero();
+  for (int u = 0; u < n; ++u)
+    for (int v = 0; v < n; ++v) {
+      const double w = p[size_t(u) * n + v];
+      const Eigen::Vector2d d(wrapped_offset(u, fit.mean(0), n), wrapped_offset(v, fit.mean(1), n));
+      cov += w * d * d.transpose();
+    }
+  fit.covariance = cov;
+  return fit;
+}
+
+AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thumbnail,
+                                     const RawMetadata& meta) {
+  const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
+  std::vector<float> posterior = ffcc_scores(m, chroma_histograms(m, thumbnail, to_canonical));
+  softmax(&posterior);
+  const VonMisesFit fit = fit_von_mises(posterior, m.bins);
+
+  AwbEstimate estimate;
+  const Eigen::Vector3f camera = to_canonical.inverse() * rgb_at_bin(m, fit.mean);
+  if (!(camera(0) > 0 && camera(1) > 0 && camera(2) > 0)) {
+    estimate.illuminant_rgb = meta.as_shot_neutral;
+    return estimate;
+  }
+  estimate.illuminant_rgb = {camera(0) / camera(1), 1.0f, camera(2) / camera(1)};
+  double near = 0;
+  for (int u = 0; u < m.bins; ++u)
+    for (int v = 0; v < m.bins; ++v) {
+      const double du = wrapped_offset(u, fit.mean(0), m.bins),
+                   dv = wrapped_offset(v, fit.mean(1), m.bins);
+      if (du * du + dv * dv <= kConfidenceRadiusBins * kConfidenceRadiusBins)
+        near += posterior[size_t(u) * m.bins + v];
+    }
+  estimate.confidence = float(near);
+  return estimate;
+}
+
+}  // namespace nb

@@ -1,0 +1,125 @@
+// Learned white balance: Fast Fourier Color Constancy (Barron & Tsai 2017).
+//
+// A thumbnail's pixels, its local-contrast image and its brightest pixels
+// become three log-chroma histograms (u = log(g/r), v = log(g/b)) on a torus
+// of bins x bins cells. Each is convolved with a learned filter (by FFT), a
+// learned bias (the prior over illuminants) is added, and a softmax gives a posterior over the
+// illuminant's chroma; a bivariate von Mises fit gives a sub-bin estimate.
+//
+// One model serves every camera: pixels are mapped through the camera's
+// colour matrix into a common "canonical camera" space, the estimate is made
+// there and mapped back. The model is data (a small file; see
+// apps/awb/README.md for the command that trains it); a default is compiled in.
+#pragma once
+
+#include <Eigen/Dense>
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "nightburst/pipeline.h"
+#include "nightburst/raw_frame.h"
+#include "nightburst/status.h"
+#include "stages/white_balance.h"
+
+namespace nb {
+
+struct FfccModel {
+  int bins = 64;
+  float bin_size = 1.0f / 32;  // log-chroma units per bin
+  float u_start = 0;           // log(g/r) at the lower edge of bin 0
+  float v_start = 0;           // log(g/b) at the lower edge of bin 0
+  // The common space: canonical RGB = canonical_from_xyz * XYZ.
+  Eigen::Matrix3f canonical_from_xyz = Eigen::Matrix3f::Identity();
+  // bins * bins maps, index u_bin * bins + v_bin: one filter per histogram
+  // channel (ChromaChannel order), and the bias.
+  std::vector<std::vector<float>> filters;
+  std::vector<float> bias;
+};
+
+// Model files: "NBFFCC02", int32 bins, int32 channels (= kChromaChannels),
+// float32 bin_size, u_start, v_start, canonical_from_xyz (9, row-major), then
+// one filter per channel and the bias (bins * bins each); little-endian.
+// `source` names the file in errors.
+Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& source,
+                        FfccModel* model);
+std::vector<uint8_t> serialize_ffcc_model(const FfccModel& model);
+
+// What the public nb::AwbModel holds.
+struct AwbModel::Impl {
+  FfccModel ffcc;
+};
+
+// The compiled-in model (src/models/awb_ffcc_default.bin).
+const FfccModel& default_ffcc_model();
+
+// Maps camera RGB to the model's canonical space: canonical_from_xyz *
+// inverse(camera_from_xyz). Identity when the camera has no colour matrix
+// (its RGB is then taken as canonical).
+Eigen::Matrix3f canonical_from_camera(const FfccModel& model, const RawMetadata& meta);
+
+// 2D discrete Fourier transform on a square torus (Eigen's FFT along rows,
+// then columns). `inverse` includes the 1/(n*n) scale.
+class TorusFft {
+ public:
+  explicit TorusFft(int n);
+  void forward(const float* in, std::complex<float>* out);
+  void inverse(const std::complex<float>* in, float* out);
+
+ private:
+  void transform(std::vector<std::complex<float>>* data, bool inverse);
+  int n_;
+  std::vector<std::complex<float>> buffer_, line_in_, line_out_;
+};
+
+// The histograms of a thumbnail in canonical space, each summing to one (all
+// zero when no pixel is usable): every usable pixel; the local absolute
+// deviation (FFCC's edge channel); and the brightest 5% of usable pixels,
+// where specular highlights and lights show the illuminant most directly
+// (the white-patch idea, given to the model to weigh).
+enum ChromaChannel { kPixelChannel = 0, kEdgeChannel = 1, kBrightChannel = 2, kChromaChannels = 3 };
+constexpr double kBrightestFraction = 0.05;
+struct ChromaHistograms {
+  std::vector<std::vector<float>> channels;  // kChromaChannels of bins * bins
+};
+ChromaHistograms chroma_histograms(const FfccModel& model, const RgbThumbnail& thumbnail,
+                                   const Eigen::Matrix3f& canonical_from_camera);
+
+// Bin index i wrapped onto the torus of n bins.
+inline int wrap_bin(int i, int n) { return ((i % n) + n) % n; }
+
+// Bin coordinates (continuous, bin centres at integers) of a canonical RGB.
+Eigen::Vector2d chroma_bin(const FfccModel& model, const Eigen::Vector3f& canonical_rgb);
+// Canonical RGB (G = 1) at continuous bin coordinates.
+Eigen::Vector3f rgb_at_bin(const FfccModel& model, const Eigen::Vector2d& bin);
+
+// Scores before the softmax: sum over channels of filter (*) histogram, plus
+// the bias; circular convolution on the torus.
+std::vector<float> ffcc_scores(const FfccModel& model, const ChromaHistograms& histograms);
+// Same by direct summation: the reference the FFT path is tested against.
+std::vector<float> ffcc_scores_reference(const FfccModel& model,
+                                         const ChromaHistograms& histograms);
+
+// Softmax in place.
+void softmax(std::vector<float>* scores);
+
+// Mean (wrapped, in bin coordinates within [0, bins)) and covariance (bins^2)
+// of a posterior on the torus, by marginal circular means.
+struct VonMisesFit {
+  Eigen::Vector2d mean;
+  Eigen::Matrix2d covariance;
+};
+VonMisesFit fit_von_mises(const std::vector<float>& posterior, int bins);
+
+struct AwbEstimate {
+  Illuminant illuminant_rgb{1, 1, 1};  // camera RGB, G = 1
+  // Posterior probability that the illuminant lies within kConfidenceRadius
+  // bins (about 2 degrees) of the estimate.
+  float confidence = 0;
+};
+constexpr double kConfidenceRadiusBins = 3.0;
+
+AwbEstimate estimate_illuminant_ffcc(const FfccModel& model, const RgbThumbnail& thumbnail,
+                                     const RawMetadata& meta);
+
+}  // namespace nb
