@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev           # benchmark harness
   rawtran-doc                # a real Canon EOS 30D CR2 for the real-raw test
   colord-data                # CIE illuminant spectra for training the learned white balance
+  clang-14 libclang-rt-14-dev  # the sanitizer build and libFuzzer targets (scripts/test-sanitizers.sh)
 )
 
 missing=()

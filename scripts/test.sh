@@ -7,3 +7,5 @@ bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# Then the suite under ASan + UBSan, and the fuzz targets' smoke runs.
+bash scripts/test-sanitizers.sh

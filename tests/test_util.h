@@ -2,15 +2,28 @@
 #pragma once
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
 #include "nightburst/synth.h"
 
 namespace nb::testing {
+
+// Halide 14's Buffer::for_each_element and fill() form out-of-range pointers
+// on the way (UBSan's pointer-overflow check stops the sanitizer run), so
+// tests visit pixels and fill buffers with plain loops.
+template <typename T, typename F>
+void for_each_xy(const Halide::Runtime::Buffer<T, 2>& buffer, F visit) {
+  for (int y = 0; y < buffer.height(); ++y)
+    for (int x = 0; x < buffer.width(); ++x) visit(x, y);
+}
+template <typename T, int D>
+void fill_dense(Halide::Runtime::Buffer<T, D>& buffer, T value) {
+  std::fill(buffer.data(), buffer.data() + buffer.number_of_elements(), value);
+}
 
 inline SynthBurst make_burst(const SynthOptions& options) {
   SynthBurst burst;

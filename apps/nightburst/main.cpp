@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 
+#include "common/parse_illuminant.h"
 #include "common/reuse_freed_memory.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
@@ -22,13 +24,6 @@ constexpr int kExitUsage = 2;
 int report_error(const nb::Status& s) {
   std::fprintf(stderr, "nightburst: error: %s\n", s.message().c_str());
   return s.code() == nb::StatusCode::kInvalidArgument ? kExitUsage : kExitBadInput;
-}
-
-bool parse_illuminant(const std::string& text, std::array<float, 3>* rgb) {
-  std::stringstream ss(text);
-  char c1 = 0, c2 = 0;
-  ss >> (*rgb)[0] >> c1 >> (*rgb)[1] >> c2 >> (*rgb)[2];
-  return ss && c1 == ',' && c2 == ',' && ss.peek() == EOF && (*rgb)[0] > 0 && (*rgb)[1] > 0 && (*rgb)[2] > 0;
 }
 
 struct ProcessArgs {
@@ -61,7 +56,7 @@ int run_process(const ProcessArgs& a) {
     options.awb = nb::AwbMethod::kGrayWorld;
   } else if (a.awb == "asshot") {
     options.awb = nb::AwbMethod::kAsShot;
-  } else if (parse_illuminant(a.awb, &options.manual_illuminant)) {
+  } else if (nb::apps::parse_illuminant(a.awb, &options.manual_illuminant)) {
     options.awb = nb::AwbMethod::kManual;
   } else {
     return report_error(
@@ -141,6 +136,10 @@ int run_synth(const nb::SynthOptions& o, const std::string& dir, bool quiet) {
 
 int main(int argc, char** argv) {
   nb::apps::reuse_freed_memory();
+  // Past a file-size limit (ulimit -f, a quota) a write must fail with EFBIG
+  // so the atomic writer can report it and remove its temporary, instead of
+  // the process dying with half a file on disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"nightburst: a burst of dark, noisy raw frames in, one clean night photo out"};
   app.require_subcommand(1);
 

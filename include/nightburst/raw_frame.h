@@ -60,6 +60,7 @@ struct RawMetadata {
 
 // Largest frame accepted, checked before any allocation (a 200 MP sensor fits).
 constexpr int64_t kMaxFramePixels = 256LL * 1024 * 1024;
+constexpr double kMaxColorMatrixEntry = 100;
 constexpr int kMaxFrameSide = 65535;
 
 // Checks levels, sizes and matrices for values no stage can work with.

@@ -70,6 +70,17 @@ Status validate_metadata(const RawMetadata& m) {
   }
   for (double c : m.color_matrix) {
     if (!std::isfinite(c)) return bad_input("colour matrix has a non-finite entry");
+    // DNG ColorMatrix entries are of order one; LibRaw turns a NaN in the
+    // file into about 1e9, which would otherwise pass as a number.
+    if (m.has_color_matrix && std::abs(c) > kMaxColorMatrixEntry)
+      return bad_input("colour matrix entry " + std::to_string(c) + " is outside +-" +
+                       std::to_string(int(kMaxColorMatrixEntry)));
+  }
+  if (m.has_color_matrix) {
+    const auto& c = m.color_matrix;
+    const double det = c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) +
+                       c[2] * (c[3] * c[7] - c[4] * c[6]);
+    if (std::abs(det) < 1e-9) return bad_input("colour matrix is singular");
   }
   if (m.noise.valid) {
     for (int i = 0; i < 4; ++i) {

@@ -20,7 +20,10 @@ Status write_atomically(const std::string& path,
   fs::path target(path);
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return io_error(path + ": directory '" + dir.string() + "' does not exist");
+  if (!fs::is_directory(dir, ec)) {
+    if (fs::exists(dir, ec)) return io_error(path + ": '" + dir.string() + "' is not a directory");
+    return io_error(path + ": directory '" + dir.string() + "' does not exist");
+  }
   if (access(dir.c_str(), W_OK) != 0) return io_error(path + ": directory '" + dir.string() + "' is not writable");
   std::string temporary = (dir / ("." + target.filename().string() + ".nbtmp." + std::to_string(getpid()) +
                                   "." + std::to_string(counter++))).string();

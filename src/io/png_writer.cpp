@@ -3,6 +3,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "io/atomic_file.h"
@@ -11,10 +12,19 @@
 namespace nb {
 namespace {
 
+// libpng reports through callbacks; keep its message for our error instead
+// of letting it print to stderr, then unwind to the setjmp as libpng requires.
+void on_png_error(png_structp png, png_const_charp message) {
+  *static_cast<std::string*>(png_get_error_ptr(png)) = message;
+  png_longjmp(png, 1);
+}
+void on_png_warning(png_structp, png_const_charp) {}
+
 Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits) {
   FILE* fp = std::fopen(path.c_str(), "wb");
   if (!fp) return io_error("cannot create the file");
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  std::string png_message;
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &png_message, on_png_error, on_png_warning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info) {
     png_destroy_write_struct(&png, nullptr);
@@ -26,7 +36,7 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
     std::fclose(fp);
-    return io_error("PNG encoding failed (disk full?)");
+    return io_error("PNG encoding failed: " + png_message + " (disk full?)");
   }
   png_init_io(png, fp);
   // Level 3 with the Sub filter: about a third of the default's time for a few
