@@ -48,6 +48,18 @@ void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
   TIFFSetErrorHandler(old_error);
 }
 
+// LibRaw reports data it could not read (a file that ends early, corrupt
+// compressed data) through a callback whose default prints to stderr and
+// carries on with zeros. Count the reports instead, and refuse the frame.
+struct DataErrors {
+  int count = 0;
+  int first_offset = -1;
+};
+void count_data_error(void* data, const char*, const int offset) {
+  auto* errors = static_cast<DataErrors*>(data);
+  if (errors->count++ == 0) errors->first_offset = offset;
+}
+
 }  // namespace
 
 Status read_raw_frame(const std::string& path, RawFrame* frame) {
@@ -60,6 +72,8 @@ Status read_raw_frame(const std::string& path, RawFrame* frame) {
   auto raw = std::make_unique<LibRaw>();
   // Bound LibRaw's own allocation for hostile headers (dimensions are checked again below).
   raw->imgdata.params.max_raw_memory_mb = 2048;
+  DataErrors data_errors;
+  raw->set_dataerror_handler(count_data_error, &data_errors);
   int err = raw->open_file(path.c_str());
   if (err != LIBRAW_SUCCESS) return bad_input(path + ": not a raw file LibRaw can read (" + libraw_strerror(err) + ")");
   const auto& idata = raw->imgdata.idata;
@@ -100,6 +114,10 @@ Status read_raw_frame(const std::string& path, RawFrame* frame) {
 
   err = raw->unpack();
   if (err != LIBRAW_SUCCESS) return bad_input(path + ": cannot decode the raw data (" + libraw_strerror(err) + ")");
+  if (data_errors.count > 0)
+    return bad_input(path + (data_errors.first_offset < 0
+                                 ? std::string(": raw data ends before the image does (file truncated?)")
+                                 : ": raw data is corrupt near byte " + std::to_string(data_errors.first_offset)));
   const auto& rawdata = raw->imgdata.rawdata;
   if (!rawdata.raw_image) return bad_input(path + ": raw data is not a single-channel mosaic");
   const auto& color = raw->imgdata.color;

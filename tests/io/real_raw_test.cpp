@@ -1,7 +1,9 @@
 // A real camera raw: the Canon EOS 30D CR2 from Debian's rawtran-doc package.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
@@ -12,14 +14,15 @@ namespace {
 const char* kCanonCr2 = "/usr/share/doc/rawtran/IMG_5952.CR2";
 
 TEST(RealRawTest, Canon30DLoadsWithSaneMetadataAndProcesses) {
-  if (!std::filesystem::exists(kCanonCr2)) GTEST_SKIP() << "rawtran-doc is not installed (scripts/setup.sh installs it)";
+  if (!std::filesystem::exists(kCanonCr2))
+    GTEST_SKIP() << "rawtran-doc is not installed (scripts/setup.sh installs it)";
   RawFrame f;
   Status s = read_raw_frame(kCanonCr2, &f);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(f.meta.make, "Canon");
   EXPECT_EQ(f.meta.model, "EOS 30D");
   EXPECT_EQ(f.meta.width % 2, 0);
-  EXPECT_GT(f.meta.width, 3400);   // 8.2 MP sensor, 3522 x 2348 visible
+  EXPECT_GT(f.meta.width, 3400);  // 8.2 MP sensor, 3522 x 2348 visible
   EXPECT_GT(f.meta.height, 2300);
   EXPECT_EQ(f.meta.cfa, CfaPattern::kRGGB);
   // 12-bit Canon: black near 128, white below 4096.
@@ -58,6 +61,34 @@ TEST(RealRawTest, Canon30DLoadsWithSaneMetadataAndProcesses) {
   mean /= 3.0 * ((r.srgb.height() + 10) / 11) * ((r.srgb.width() + 10) / 11) * 65535;
   EXPECT_GT(mean, 0.2);
   EXPECT_LT(mean, 0.8);
+}
+
+// Lossless-JPEG data that ends early or is corrupt: LibRaw would print a
+// line and fill in zeros; nightburst refuses the file with the reason.
+TEST(RealRawTest, DamagedCr2IsRefusedNotZeroFilled) {
+  if (!std::filesystem::exists(kCanonCr2))
+    GTEST_SKIP() << "rawtran-doc is not installed (scripts/setup.sh installs it)";
+  std::ifstream in(kCanonCr2, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("nb_cr2_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string flipped = bytes;
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 2000; ++i)
+    flipped[i] = char(~flipped[i]);
+  const std::pair<std::string, std::string> cases[] = {
+      {bytes.substr(0, bytes.size() * 9 / 10), "cannot decode the raw data"},
+      {flipped, "raw data is corrupt near byte"}};
+  for (const auto& [content, reason] : cases) {
+    const std::string path = dir + "/damaged.cr2";
+    std::ofstream(path, std::ios::binary) << content;
+    RawFrame f;
+    Status s = read_raw_frame(path, &f);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(reason), std::string::npos) << s.message();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
