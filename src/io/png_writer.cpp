@@ -39,9 +39,11 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
     return io_error("PNG encoding failed: " + png_message + " (disk full?)");
   }
   png_init_io(png, fp);
-  // Level 3 with the Sub filter: about a third of the default's time for a few
-  // percent larger files on photographs.
-  png_set_compression_level(png, 3);
+  // Level 1 with the Sub filter. On a 12 MP 8-bit night photo, level 3 (the
+  // earlier choice, a third of the default's time) wrote 12.0 MB in 832-855
+  // ms, level 1 13.1 MB in 477 ms: 9% more bytes for 1.8x less time, the
+  // right trade for a tool whose users wait for it.
+  png_set_compression_level(png, 1);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
   png_set_IHDR(png, info, uint32_t(w), uint32_t(h), bits, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

@@ -25,11 +25,17 @@ int exif_orientation_from_flip(int flip) {
 
 // Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
 // LibRaw does not expose it. Absent or malformed: profile stays invalid.
+// libtiff's messages on a file that is not a (clean) TIFF are not ours to
+// print; per-handle handlers (not the global ones) keep this thread-safe.
+int ignore_tiff_message(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+
 void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
   register_dng_tags();
-  TIFFErrorHandler old_warning = TIFFSetWarningHandler(nullptr);
-  TIFFErrorHandler old_error = TIFFSetErrorHandler(nullptr);
-  TIFF* tif = TIFFOpen(path.c_str(), "r");
+  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
+  TIFFOpenOptionsSetErrorHandlerExtR(options, ignore_tiff_message, nullptr);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_tiff_message, nullptr);
+  TIFF* tif = TIFFOpenExt(path.c_str(), "r", options);
+  TIFFOpenOptionsFree(options);
   if (tif) {
     uint16_t count = 0;
     double* values = nullptr;
@@ -44,8 +50,6 @@ void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
     }
     TIFFClose(tif);
   }
-  TIFFSetWarningHandler(old_warning);
-  TIFFSetErrorHandler(old_error);
 }
 
 // LibRaw reports data it could not read (a file that ends early, corrupt
