@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "nightburst/synth.h"
@@ -23,6 +25,15 @@ void for_each_xy(const Halide::Runtime::Buffer<T, 2>& buffer, F visit) {
 template <typename T, int D>
 void fill_dense(Halide::Runtime::Buffer<T, D>& buffer, T value) {
   std::fill(buffer.data(), buffer.data() + buffer.number_of_elements(), value);
+}
+
+// Whole files as bytes.
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 inline SynthBurst make_burst(const SynthOptions& options) {

@@ -233,14 +233,14 @@ ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
 
   std::vector<float> luminance;
   for (size_t i = 0; i < use.size(); ++i)
-    if (use[i]) luminance.push_back(t.rgb[i * 3] + 2 * t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2]);
+    if (use[i]) luminance.push_back(thumbnail_luminance(&t.rgb[i * 3]));
   std::vector<uint8_t> bright_use(use.size(), 0);
   if (!luminance.empty()) {
     const size_t k = size_t(double(luminance.size() - 1) * (1.0 - kBrightestFraction));
     std::nth_element(luminance.begin(), luminance.begin() + k, luminance.end());
     const float threshold = luminance[k];
     for (size_t i = 0; i < use.size(); ++i)
-      bright_use[i] = use[i] && t.rgb[i * 3] + 2 * t.rgb[i * 3 + 1] + t.rgb[i * 3 + 2] >= threshold;
+      bright_use[i] = use[i] && thumbnail_luminance(&t.rgb[i * 3]) >= threshold;
   }
   accumulate_histogram(m, t, bright_use, to_canonical, &h.channels[kBrightChannel]);
   return h;

@@ -58,14 +58,12 @@ RgbThumbnail awb_thumbnail(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaP
   return t;
 }
 
-static float luminance(const float* p) { return 0.25f * p[0] + 0.5f * p[1] + 0.25f * p[2]; }
-
 std::vector<uint8_t> usable_pixels(const RgbThumbnail& t) {
   const size_t n = size_t(t.width) * t.height;
   std::vector<float> lum;
   lum.reserve(n);
   for (size_t i = 0; i < n; ++i)
-    if (t.unclipped[i]) lum.push_back(luminance(&t.rgb[i * 3]));
+    if (t.unclipped[i]) lum.push_back(thumbnail_luminance(&t.rgb[i * 3]));
   std::vector<uint8_t> usable(n, 0);
   if (lum.empty()) return usable;
   const size_t k = std::min(lum.size() - 1, size_t(0.99 * double(lum.size())));
@@ -73,7 +71,7 @@ std::vector<uint8_t> usable_pixels(const RgbThumbnail& t) {
   const float dark = kDarkFraction * lum[k];
   for (size_t i = 0; i < n; ++i) {
     const float* p = &t.rgb[i * 3];
-    usable[i] = t.unclipped[i] && p[0] > 0 && p[1] > 0 && p[2] > 0 && luminance(p) > dark;
+    usable[i] = t.unclipped[i] && p[0] > 0 && p[1] > 0 && p[2] > 0 && thumbnail_luminance(p) > dark;
   }
   return usable;
 }

@@ -37,6 +37,9 @@ RgbThumbnail awb_thumbnail(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaP
 // not near black (luminance at least kDarkFraction of the 99th percentile),
 // because the chroma of a near-black pixel is mostly noise.
 constexpr float kDarkFraction = 0.02f;
+inline float thumbnail_luminance(const float* rgb) {
+  return 0.25f * rgb[0] + 0.5f * rgb[1] + 0.25f * rgb[2];
+}
 std::vector<uint8_t> usable_pixels(const RgbThumbnail& thumbnail);
 
 // Local contrast per channel: the mean absolute difference to the 8

@@ -41,13 +41,8 @@ CliRun run_cli(const std::string& args, const std::string& shell_prefix = "") {
   return r;
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+using testing::read_bytes;
+using testing::write_bytes;
 
 // Every file under `dir` with its contents.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {

@@ -9,14 +9,8 @@
 namespace nb {
 namespace {
 
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::read_bytes;
+using testing::write_bytes;
 
 TEST(BadInputTest, UnreadableFilesNameTheFileAndReason) {
   testing::TempDir dir;

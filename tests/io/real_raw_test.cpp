@@ -7,6 +7,7 @@
 
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
+#include "test_util.h"
 
 namespace nb {
 namespace {
@@ -68,8 +69,7 @@ TEST(RealRawTest, Canon30DLoadsWithSaneMetadataAndProcesses) {
 TEST(RealRawTest, DamagedCr2IsRefusedNotZeroFilled) {
   if (!std::filesystem::exists(kCanonCr2))
     GTEST_SKIP() << "rawtran-doc is not installed (scripts/setup.sh installs it)";
-  std::ifstream in(kCanonCr2, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  const std::string bytes = testing::read_bytes(kCanonCr2);
   const std::string dir =
       std::filesystem::temp_directory_path() / ("nb_cr2_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -81,7 +81,7 @@ TEST(RealRawTest, DamagedCr2IsRefusedNotZeroFilled) {
       {flipped, "raw data is corrupt near byte"}};
   for (const auto& [content, reason] : cases) {
     const std::string path = dir + "/damaged.cr2";
-    std::ofstream(path, std::ios::binary) << content;
+    testing::write_bytes(path, content);
     RawFrame f;
     Status s = read_raw_frame(path, &f);
     EXPECT_FALSE(s.ok());
