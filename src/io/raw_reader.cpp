@@ -23,12 +23,12 @@ int exif_orientation_from_flip(int flip) {
   }
 }
 
-// Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
-// LibRaw does not expose it. Absent or malformed: profile stays invalid.
 // libtiff's messages on a file that is not a (clean) TIFF are not ours to
 // print; per-handle handlers (not the global ones) keep this thread-safe.
 int ignore_tiff_message(TIFF*, void*, const char*, const char*, va_list) { return 1; }
 
+// Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
+// LibRaw does not expose it. Absent or malformed: profile stays invalid.
 void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
   register_dng_tags();
   TIFFOpenOptions* options = TIFFOpenOptionsAlloc();

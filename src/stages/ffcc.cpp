@@ -157,7 +157,8 @@ Eigen::Matrix3f canonical_from_camera(const FfccModel& model, const RawMetadata&
 TorusFft::TorusFft(int n) : n_(n), buffer_(size_t(n) * n), line_in_(n), line_out_(n) {}
 
 void TorusFft::transform(std::vector<std::complex<float>>* data, bool inverse) {
-  // Eigen::FFT keeps per-size plans; one instance per call keeps this reentrant.
+  // Eigen::FFT caches per-size plans and is not thread-safe: one per thread,
+  // kept across calls so the plan is built once.
   thread_local Eigen::FFT<float> fft;
   std::vector<std::complex<float>>& d = *data;
   for (int pass = 0; pass < 2; ++pass)
