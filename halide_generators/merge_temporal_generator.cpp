@@ -2,7 +2,8 @@
 // the HDR+ merge (see src/stages/merge_wiener.h): per tile of each CFA plane,
 // the aligned alternate (Catmull-Rom at the tile's displacement), the
 // robustness weight from the 3x3-mean of the difference, the DFT of the
-// windowed difference shrunk by weight * (1 - A), inverse DFT, overlap-add.
+// windowed difference shrunk by weight * (1 - A), inverse DFT, overlap-add,
+// added to the sum of the earlier frames' corrections.
 #include "Halide.h"
 #include "merge_tiles.h"
 
@@ -26,6 +27,9 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Input<float> temporal_factor{"temporal_factor"};
   Input<float> robustness_low{"robustness_low"};
   Input<float> robustness_high{"robustness_high"};
+  // The corrections of the frames merged so far: this frame's is added, so
+  // the merge keeps one running sum without a pass of its own.
+  Input<Buffer<float, 2>> correction_before{"correction_before"};
   Output<Buffer<float, 2>> correction{"correction"};  // mosaic geometry
   Output<Buffer<float, 3>> weight{"weight"};          // (tx, ty, p)
 
@@ -89,7 +93,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
           return weight(tx, ty, p) * (1.0f - d2 / (d2 + temporal_factor * sigma2(tx, ty, p) * energy));
         },
         t, "dft");
-    correction(x, y) = select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
+    correction(x, y) = correction_before(x, y) +
+                       select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
 
     reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
     alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});
@@ -102,6 +107,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     temporal_factor.set_estimate(16.0f);
     robustness_low.set_estimate(2.0f);
     robustness_high.set_estimate(6.0f);
+    correction_before.set_estimates({{0, 4000}, {0, 3000}});
     correction.set_estimates({{0, 4000}, {0, 3000}});
     weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
   }

@@ -11,7 +11,7 @@
 #include <memory>
 #include <utility>
 
-#include "common/reuse_freed_memory.h"
+#include "common/memory_policy.h"
 #include "nightburst/synth.h"
 #include "stages/align_tiles.h"
 #include "stages/finish_basic.h"
@@ -173,7 +173,7 @@ BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 }  // namespace nb
 
 int main(int argc, char** argv) {
-  nb::apps::reuse_freed_memory();  // as the CLI does
+  nb::apps::apply_memory_policy(argv);  // as the CLI does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "common/parse_illuminant.h"
-#include "common/reuse_freed_memory.h"
+#include "common/memory_policy.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
@@ -135,7 +135,7 @@ int run_synth(const nb::SynthOptions& o, const std::string& dir, bool quiet) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nb::apps::reuse_freed_memory();
+  nb::apps::apply_memory_policy(argv);
   // Past a file-size limit (ulimit -f, a quota) a write must fail with EFBIG
   // so the atomic writer can report it and remove its temporary, instead of
   // the process dying with half a file on disk.

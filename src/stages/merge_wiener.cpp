@@ -10,6 +10,8 @@
 
 #include "core/bayer_planes.h"
 #include "core/catmull_rom.h"
+#include "nb_merge_planes_f32.h"
+#include "nb_merge_planes_u16.h"
 #include "nb_merge_spatial.h"
 #include "nb_merge_temporal.h"
 #include "stages/merge_tiles_params.h"
@@ -250,65 +252,90 @@ namespace {
 // tiles reach 8 + 16 beyond the plane; the rest is slack.
 constexpr int kPlaneMargin = 32;
 
-// The four CFA planes (x, y, p) of a normalised mosaic with `margin` plane
-// pixels of repeated edge on every side (coordinates start at -margin).
-Halide::Runtime::Buffer<float, 3> padded_planes(const Plane& mosaic, int margin) {
-  const int w = mosaic.width() / 2, h = mosaic.height() / 2;
-  Halide::Runtime::Buffer<float, 3> planes(w + 2 * margin, h + 2 * margin, 4);
+using Planes = Halide::Runtime::Buffer<float, 3>;
+
+// A planes buffer for a mosaic of width x height with `margin` plane pixels
+// on every side (coordinates start at -margin).
+Planes planes_with_margin(int width, int height, int margin) {
+  Planes planes(width / 2 + 2 * margin, height / 2 + 2 * margin, 4);
   planes.set_min(-margin, -margin, 0);
-  for (int p = 0; p < 4; ++p)
-    for (int y = -margin; y < h + margin; ++y) {
-      const int sy = 2 * std::clamp(y, 0, h - 1) + (p >> 1);
-      for (int x = -margin; x < w + margin; ++x) planes(x, y, p) = mosaic(2 * std::clamp(x, 0, w - 1) + (p & 1), sy);
-    }
   return planes;
+}
+
+Halide::Runtime::Buffer<float, 1> four_values(const std::array<float, 4>& v) {
+  Halide::Runtime::Buffer<float, 1> b(4);
+  for (int i = 0; i < 4; ++i) b(i) = v[i];
+  return b;
 }
 
 void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>* scale,
                    Halide::Runtime::Buffer<float, 1>* offset) {
-  *scale = Halide::Runtime::Buffer<float, 1>(4);
-  *offset = Halide::Runtime::Buffer<float, 1>(4);
-  for (int i = 0; i < 4; ++i) {
-    (*scale)(i) = float(noise.scale[i]);
-    (*offset)(i) = float(noise.offset[i]);
-  }
+  *scale = four_values({float(noise.scale[0]), float(noise.scale[1]), float(noise.scale[2]), float(noise.scale[3])});
+  *offset =
+      four_values({float(noise.offset[0]), float(noise.offset[1]), float(noise.offset[2]), float(noise.offset[3])});
 }
 
-}  // namespace
+// The integer part of the largest displacement plus one: how far beyond the
+// reference's tiles the alternate's reach.
+int max_shift_of(const AlignmentField& field) {
+  float largest = 0;
+  const float* d = field.displacement.data();
+  for (size_t n = 0; n < field.displacement.number_of_elements(); ++n) largest = std::max(largest, std::abs(d[n]));
+  return int(std::ceil(largest)) + 1;
+}
 
-namespace {
-
-// temporal_correction() with the reference's planes already padded by
-// kPlaneMargin: the merge driver pads them once per burst, not per frame.
-Status temporal_correction_padded(const Halide::Runtime::Buffer<float, 3>& reference_planes, int width, int height,
-                                  const Plane& alternate, const AlignmentField& field, const NoiseProfile& noise,
-                                  const WienerMergeParams& params, TemporalCorrection* out) {
+// One alternate frame through nb_merge_temporal: `correction_after` =
+// `correction_before` + this frame's correction; its tile weights to `weight`.
+Status run_temporal(const Planes& reference_planes, const Planes& alternate_planes, int width, int height,
+                    int max_shift, const AlignmentField& field, const NoiseProfile& noise,
+                    const WienerMergeParams& params, const Plane& correction_before, Plane* correction_after,
+                    Halide::Runtime::Buffer<float, 3>* weight) {
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
-  out->correction = Plane(width, height);
-  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  // The integer part of the largest displacement bounds how far the
-  // alternate's tiles reach; its planes are padded that much more.
-  float largest = 0;
-  field.displacement.for_each_element(
-      [&](int tx, int ty, int c) { largest = std::max(largest, std::abs(field.displacement(tx, ty, c))); });
-  const int max_shift = int(std::ceil(largest)) + 1;
-  Halide::Runtime::Buffer<float, 3> ref = reference_planes;  // shallow copies: the generated API takes non-const
-  Halide::Runtime::Buffer<float, 3> alt = padded_planes(alternate, kPlaneMargin + max_shift);
+  // Shallow copies: the generated API takes non-const buffers.
+  Planes ref = reference_planes, alt = alternate_planes;
+  Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
   int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, scale, offset,
-                              params.temporal_factor, params.robustness_low, params.robustness_high, out->correction,
-                              out->weight);
+                              params.temporal_factor, params.robustness_low, params.robustness_high, before,
+                              *correction_after, *weight);
   if (err != 0) return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
 }  // namespace
 
+Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes) {
+  const RawMetadata& m = frame.meta;
+  std::array<float, 4> scale;
+  for (int i = 0; i < 4; ++i) scale[i] = 1.0f / (m.white_level - m.black_level[i]);
+  Halide::Runtime::Buffer<float, 1> black = four_values(m.black_level), scale_buffer = four_values(scale);
+  Halide::Runtime::Buffer<uint16_t, 2> mosaic = frame.mosaic;
+  int err = nb_merge_planes_u16(mosaic, black, scale_buffer, *planes);
+  if (err != 0) return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+Status fill_cfa_planes(const Plane& normalised, Halide::Runtime::Buffer<float, 3>* planes) {
+  Halide::Runtime::Buffer<float, 1> black = four_values({0, 0, 0, 0}), scale = four_values({1, 1, 1, 1});
+  Plane mosaic = normalised;
+  int err = nb_merge_planes_f32(mosaic, black, scale, *planes);
+  if (err != 0) return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
 Status temporal_correction(const Plane& reference, const Plane& alternate, const AlignmentField& field,
                            const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out) {
-  return temporal_correction_padded(padded_planes(reference, kPlaneMargin), reference.width(), reference.height(),
-                                    alternate, field, noise, params, out);
+  const int width = reference.width(), height = reference.height(), max_shift = max_shift_of(field);
+  Planes ref = planes_with_margin(width, height, kPlaneMargin);
+  Planes alt = planes_with_margin(width, height, kPlaneMargin + max_shift);
+  NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &ref));
+  NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
+  Plane zero(width, height);
+  zero.fill(0.0f);
+  out->correction = Plane(width, height);
+  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
+  return run_temporal(ref, alt, width, height, max_shift, field, noise, params, zero, &out->correction, &out->weight);
 }
 
 Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
@@ -316,7 +343,8 @@ Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float,
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
   *out = Plane(merged.width(), merged.height());
-  Halide::Runtime::Buffer<float, 3> planes = padded_planes(merged, kPlaneMargin);
+  Planes planes = planes_with_margin(merged.width(), merged.height(), kPlaneMargin);
+  NB_RETURN_IF_ERROR(fill_cfa_planes(merged, &planes));
   Plane mosaic = merged;  // shallow copies: the generated API takes non-const
   Halide::Runtime::Buffer<float, 3> effective = effective_frames;
   int err = nb_merge_spatial(planes, mosaic, effective, scale, offset, params.spatial_factor, *out);
@@ -331,13 +359,21 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
     return invalid_argument("merge: reference index or alignment count does not match the burst");
   const bool halide = implementation == Implementation::kHalide;
   const Plane ref = normalised_mosaic(frames[reference]);
-  Halide::Runtime::Buffer<float, 3> ref_planes;
-  if (halide) ref_planes = padded_planes(ref, kPlaneMargin);
-  const int n_frames = int(frames.size());
-  Plane correction_sum(ref.width(), ref.height());
-  correction_sum.fill(0.0f);
-  Halide::Runtime::Buffer<float, 3> effective(merge_tiles_across(ref.width() / 2),
-                                              merge_tiles_across(ref.height() / 2), 4);
+  const int width = ref.width(), height = ref.height(), n_frames = int(frames.size());
+  // The Halide path's buffers live for the whole burst: fresh frame-sized
+  // buffers per frame cost more in page faults than the merge's arithmetic.
+  // The running sum of corrections alternates between two buffers; a
+  // rejected frame's sum is simply not taken.
+  Planes ref_planes, alt_storage;
+  if (halide) {
+    ref_planes = planes_with_margin(width, height, kPlaneMargin);
+    NB_RETURN_IF_ERROR(fill_cfa_planes(frames[reference], &ref_planes));
+  }
+  Plane correction_sums[2] = {Plane(width, height), halide ? Plane(width, height) : Plane()};
+  int current = 0;
+  correction_sums[current].fill(0.0f);
+  const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
+  Halide::Runtime::Buffer<float, 3> effective(tiles_x, tiles_y, 4), weight(tiles_x, tiles_y, 4);
   effective.fill(1.0f);  // the reference itself
   stats->mean_weight.assign(frames.size(), 1.0f);
   stats->rejected.assign(frames.size(), false);
@@ -346,31 +382,47 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
   structured.for_each_element([&](int tx, int ty, int p) { structured_count += structured(tx, ty, p); });
   for (int k = 0; k < n_frames; ++k) {
     if (k == reference) continue;
-    const Plane alt = normalised_mosaic(frames[k]);
-    TemporalCorrection c;
+    Plane reference_correction;
     if (halide) {
-      NB_RETURN_IF_ERROR(temporal_correction_padded(ref_planes, ref.width(), ref.height(), alt, fields[k], noise,
-                                                    params, &c));
+      const int max_shift = max_shift_of(fields[k]), margin = kPlaneMargin + max_shift;
+      if (!alt_storage.data() || alt_storage.dim(0).min() > -margin)
+        alt_storage = planes_with_margin(width, height, margin);
+      Planes alt = alt_storage.cropped(0, -margin, width / 2 + 2 * margin).cropped(1, -margin, height / 2 + 2 * margin);
+      NB_RETURN_IF_ERROR(fill_cfa_planes(frames[k], &alt));
+      NB_RETURN_IF_ERROR(run_temporal(ref_planes, alt, width, height, max_shift, fields[k], noise, params,
+                                      correction_sums[current], &correction_sums[1 - current], &weight));
     } else {
-      c = temporal_correction_reference(ref, alt, fields[k], noise, params);
+      TemporalCorrection c = temporal_correction_reference(ref, normalised_mosaic(frames[k]), fields[k], noise, params);
+      weight = c.weight;
+      reference_correction = c.correction;
     }
     // The frame's mean weight over structured tiles (over all when the
     // reference is flat throughout).
     double weight_sum = 0;
-    c.weight.for_each_element([&](int tx, int ty, int p) {
-      if (structured_count == 0 || structured(tx, ty, p)) weight_sum += c.weight(tx, ty, p);
+    weight.for_each_element([&](int tx, int ty, int p) {
+      if (structured_count == 0 || structured(tx, ty, p)) weight_sum += weight(tx, ty, p);
     });
-    stats->mean_weight[k] = float(weight_sum / (structured_count ? structured_count : c.weight.number_of_elements()));
+    stats->mean_weight[k] = float(weight_sum / (structured_count ? structured_count : weight.number_of_elements()));
     stats->rejected[k] = stats->mean_weight[k] < kRejectedBelowWeight;
     if (stats->rejected[k]) continue;  // contributes the reference's content everywhere
-    correction_sum.for_each_element([&](int x, int y) { correction_sum(x, y) += c.correction(x, y); });
-    effective.for_each_element([&](int tx, int ty, int p) { effective(tx, ty, p) += c.weight(tx, ty, p); });
+    if (halide) {
+      current = 1 - current;
+    } else {
+      float* sum = correction_sums[current].data();
+      const float* c = reference_correction.data();
+      for (size_t n = 0; n < size_t(width) * height; ++n) sum[n] += c[n];
+    }
+    effective.for_each_element([&](int tx, int ty, int p) { effective(tx, ty, p) += weight(tx, ty, p); });
   }
   // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
   // the mean correction.
-  Plane temporal(ref.width(), ref.height());
-  temporal.for_each_element(
-      [&](int x, int y) { temporal(x, y) = ref(x, y) - correction_sum(x, y) / float(n_frames); });
+  Plane temporal(width, height);
+  {
+    const float* r = ref.data();
+    const float* sum = correction_sums[current].data();
+    float* t = temporal.data();
+    for (size_t n = 0; n < size_t(width) * height; ++n) t[n] = r[n] - sum[n] / float(n_frames);
+  }
   double effective_total = 0;
   effective.for_each_element([&](int tx, int ty, int p) { effective_total += effective(tx, ty, p); });
   stats->effective_frames = effective_total / effective.number_of_elements();

@@ -72,6 +72,13 @@ TemporalCorrection temporal_correction_reference(const Halide::Runtime::Buffer<f
                                                  const AlignmentField& field, const NoiseProfile& noise,
                                                  const WienerMergeParams& params);
 
+// The generators' input: the CFA planes (x, y, p) of a raw frame normalised
+// as normalised_mosaic() does, or of an already normalised mosaic, with the
+// edge repeated over the whole window of `planes` (whose min is negative:
+// the margin around the plane).
+Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes);
+Status fill_cfa_planes(const Halide::Runtime::Buffer<float, 2>& normalised, Halide::Runtime::Buffer<float, 3>* planes);
+
 // Spatial Wiener step on the merged mosaic; `effective_frames` (tile x, tile
 // y, CFA position) says how many frames' worth of noise each tile averaged.
 Status spatial_denoise(const Halide::Runtime::Buffer<float, 2>& merged,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/bayer_planes.h"
@@ -128,6 +129,33 @@ TEST(MergeWienerTest, FrameOfAnotherSceneIsRejected) {
       EXPECT_FALSE(m.stats.rejected[k]) << k;
     }
   EXPECT_GE(gain_db(m), 0.0);
+}
+
+// The planes the generators read: exactly normalised_mosaic()'s values, the
+// edge repeated into the margin, from the raw frame and from a float mosaic.
+TEST(MergeWienerTest, CfaPlanesAreTheNormalisedMosaicWithRepeatedEdges) {
+  SynthOptions o = merge_options(47, 0.01);
+  o.width = 130;  // a plane width that is not a multiple of any vector width
+  o.height = 98;
+  o.frames = 1;
+  const SynthBurst b = testing::make_burst(o);
+  const auto mosaic = normalised_mosaic(b.frames[0]);
+  const int margin = 5, w = o.width / 2, h = o.height / 2;
+  Halide::Runtime::Buffer<float, 3> from_raw(w + 2 * margin, h + 2 * margin, 4), from_float(w + 2 * margin,
+                                                                                          h + 2 * margin, 4);
+  from_raw.set_min(-margin, -margin, 0);
+  from_float.set_min(-margin, -margin, 0);
+  ASSERT_TRUE(fill_cfa_planes(b.frames[0], &from_raw).ok());
+  ASSERT_TRUE(fill_cfa_planes(mosaic, &from_float).ok());
+  int mismatches = 0;
+  for (int p = 0; p < 4; ++p)
+    for (int y = -margin; y < h + margin; ++y)
+      for (int x = -margin; x < w + margin; ++x) {
+        const float expected = mosaic(2 * std::clamp(x, 0, w - 1) + p % 2, 2 * std::clamp(y, 0, h - 1) + p / 2);
+        mismatches += from_raw(x, y, p) != expected;
+        mismatches += from_float(x, y, p) != expected;
+      }
+  EXPECT_EQ(mismatches, 0);
 }
 
 TEST(MergeWienerTest, HalideMatchesTheReference) {
