@@ -41,19 +41,28 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     sigma2(tx, ty, p) = tile_noise_variance(ref_tile, tile_sum, noise_scale, noise_offset, t);
 
     // The alternate at the displacement of the nearest alignment tile (merge
-    // tile tx is centred where alignment tile tx - 1 is).
+    // tile tx is centred where alignment tile tx - 1 is): its integer part
+    // and the Catmull-Rom weights of its fraction, once per tile (the same
+    // for all four CFA planes) rather than in every vector of the resampling.
     Expr atx = clamp(tx - 1, 0, displacement.dim(0).extent() - 1);
     Expr aty = clamp(ty - 1, 0, displacement.dim(1).extent() - 1);
     Expr dx = displacement(atx, aty, 0), dy = displacement(atx, aty, 1);
-    Expr ix = clamp(cast<int>(floor(dx)), -max_shift, max_shift);
-    Expr iy = clamp(cast<int>(floor(dy)), -max_shift, max_shift);
-    Expr fx = dx - floor(dx), fy = dy - floor(dy);
     auto catmull_rom = [](Expr s) {
       Expr s2 = s * s, s3 = s2 * s;
       return std::vector<Expr>{0.5f * (-s3 + 2 * s2 - s), 0.5f * (3 * s3 - 5 * s2 + 2), 0.5f * (-3 * s3 + 4 * s2 + s),
                                0.5f * (s3 - s2)};
     };
-    std::vector<Expr> wx = catmull_rom(fx), wy = catmull_rom(fy);
+    std::vector<Expr> shift_values = {clamp(cast<int>(floor(dx)), -max_shift, max_shift),
+                                      clamp(cast<int>(floor(dy)), -max_shift, max_shift)};
+    for (const Expr& w : catmull_rom(dx - floor(dx))) shift_values.push_back(w);
+    for (const Expr& w : catmull_rom(dy - floor(dy))) shift_values.push_back(w);
+    shift(tx, ty) = Tuple(shift_values);
+    Expr ix = shift(tx, ty)[0], iy = shift(tx, ty)[1];
+    std::vector<Expr> wx, wy;
+    for (int n = 0; n < 4; ++n) {
+      wx.push_back(shift(tx, ty)[2 + n]);
+      wy.push_back(shift(tx, ty)[6 + n]);
+    }
     // Separable: rows first (tile row j - 1 .. j + 2 of the source), then
     // down the columns; the same order of sums as the reference. Built twice,
     // because the weight and the correction compute it in different places.
@@ -117,6 +126,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     const int vw = natural_vector_size<float>();
     // Per-tile statistics for every tile first (small), then the mosaic in
     // strips of 128 rows, each computing the 9 rows of tiles it overlaps.
+    shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_tile_sum(tile_sum, sigma2, t, vw);
     weight.compute_root().reorder(tx, ty, p).parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
@@ -142,7 +152,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, tile_sum, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
+  Func ref_tile{"ref_tile"}, shift{"shift"}, tile_sum, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
       windowed{"windowed"};
   Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
 };
