@@ -15,6 +15,8 @@ packages=(
   libopencv-dev              # tests and benchmarks only (baselines), never the core
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev           # benchmark harness
+  time                       # GNU time: the harness's peak memory of a fresh CLI process
+  python3                    # the harness's table (scripts/bench_table.py, standard library only)
   rawtran-doc                # a real Canon EOS 30D CR2 for the real-raw test
   colord-data                # CIE illuminant spectra for training the learned white balance
   clang-14 libclang-rt-14-dev  # the sanitizer build and libFuzzer targets (scripts/test-sanitizers.sh)

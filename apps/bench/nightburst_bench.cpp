@@ -1,43 +1,126 @@
-// nightburst_bench: Google Benchmark cases for the pipeline's stages on
-// generated bursts. Run with --benchmark_format=json for machine-readable
-// output (scripts/bench.sh does). Counters: MP/s (megapixels of the burst
-// processed per second) and peak_rss_MB (the process's peak resident set).
+// nightburst_bench: Google Benchmark cases for every stage of the pipeline
+// and for the whole of it, on generated bursts. scripts/bench.sh runs it and
+// prints the table (scripts/bench_table.py); --benchmark_format=json works.
+//
+// Counters:
+//   MP/s          megapixels processed per second: the whole burst for
+//                 decode, align, merge and the pipeline; one image for the
+//                 stages after the merge.
+//   peak_rss_MB   the process's peak resident set during the case (the peak
+//                 is reset before each case; it includes the generated
+//                 bursts the process keeps); for the CLI case, the CLI's own.
+//   case_MB       peak_rss_MB less the resident set before the case: what the
+//                 case itself needed.
 #include <HalideRuntime.h>
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "common/memory_policy.h"
+#include "nightburst/io.h"
+#include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
 #include "stages/align_tiles.h"
+#include "stages/ffcc.h"
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
 #include "stages/white_balance.h"
 
+extern char** environ;
+
 namespace nb {
 namespace {
+
+namespace fs = std::filesystem;
+
+SynthOptions burst_options(int width, int height, int frames) {
+  SynthOptions o;
+  o.width = width;
+  o.height = height;
+  o.frames = frames;
+  o.seed = 11;
+  o.shot_noise = 0.004;
+  return o;
+}
 
 // One generated burst per size, made on first use and kept for the process.
 const SynthBurst& burst(int width, int height, int frames) {
   static std::map<std::tuple<int, int, int>, std::unique_ptr<SynthBurst>> cache;
   auto& slot = cache[{width, height, frames}];
   if (!slot) {
-    SynthOptions o;
-    o.width = width;
-    o.height = height;
-    o.frames = frames;
-    o.seed = 11;
-    o.shot_noise = 0.004;
     slot = std::make_unique<SynthBurst>();
-    Status s = make_synthetic_burst(o, slot.get());
-    if (!s.ok()) std::abort();
+    Status s = make_synthetic_burst(burst_options(width, height, frames), slot.get());
+    if (!s.ok()) {
+      std::fprintf(stderr, "nightburst_bench: %s\n", s.message().c_str());
+      std::exit(1);
+    }
   }
   return *slot;
+}
+
+// The scratch directory (the bursts as DNG files, the outputs), removed at exit.
+class Scratch {
+ public:
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "nightburst_bench.XXXXXX").string();
+    if (!mkdtemp(pattern.data())) {
+      std::perror("nightburst_bench: mkdtemp");
+      std::exit(1);
+    }
+    dir_ = pattern;
+  }
+  ~Scratch() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+};
+
+const fs::path& scratch_dir() {
+  static Scratch scratch;
+  return scratch.dir();
+}
+
+// The burst of that size as DNG files (written on first use): the input of
+// the decode and command-line cases.
+const std::vector<std::string>& burst_files(int width, int height, int frames) {
+  static std::map<std::tuple<int, int, int>, std::vector<std::string>> cache;
+  auto& files = cache[{width, height, frames}];
+  if (files.empty()) {
+    const fs::path dir = scratch_dir() / ("burst_" + std::to_string(width) + "x" +
+                                          std::to_string(height) + "x" + std::to_string(frames));
+    Status s = write_synthetic_burst(burst(width, height, frames),
+                                     burst_options(width, height, frames), dir.string());
+    if (!s.ok()) {
+      std::fprintf(stderr, "nightburst_bench: %s\n", s.message().c_str());
+      std::exit(1);
+    }
+    for (int i = 0; i < frames; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "frame_%02d.dng", i);
+      files.push_back((dir / name).string());
+    }
+  }
+  return files;
 }
 
 // Halide's pool keeps the workers it has started: lowering the count only
@@ -47,32 +130,52 @@ void set_threads(int n) {
   halide_set_num_threads(n);
 }
 
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
+// Resident set figures of this process from /proc/self/status, in MB.
+double status_mb(const char* key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key, 0) == 0) return std::atof(line.c_str() + std::strlen(key)) / 1024.0;
+  return 0;
 }
 
-// `megapixels` processed per iteration: the whole burst for align and
-// merge, one image for the finishing stages.
-void set_counters(benchmark::State& state, double megapixels) {
-  state.counters["MP/s"] = benchmark::Counter(megapixels * state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_rss_mb();
+// Hands the memory the allocator keeps back to the kernel (the memory
+// policy keeps freed blocks for reuse) and resets the process's peak resident
+// set (Linux >= 4.0), so that each case reports its own peak; returns the
+// resident set now.
+double reset_peak_rss() {
+  malloc_trim(0);
+  std::ofstream("/proc/self/clear_refs") << "5";
+  return status_mb("VmRSS:");
 }
 
-double frame_megapixels(const SynthBurst& b) { return double(b.frames[0].meta.width) * b.frames[0].meta.height / 1e6; }
+double frame_megapixels(const SynthBurst& b) {
+  return double(b.frames[0].meta.width) * b.frames[0].meta.height / 1e6;
+}
 
-// Times `stage` on the burst. For Halide one untimed pass first: the steady
-// state of a batch job, not the first touch of freshly mapped memory (page
-// faults are slow on the CI VM).
-void measure(benchmark::State& state, double megapixels, Implementation implementation,
-             const std::function<Status()>& stage) {
-  if (implementation == Implementation::kHalide) (void)stage();
+void set_counters(benchmark::State& state, double megapixels, double rss_before_mb) {
+  state.counters["MP/s"] =
+      benchmark::Counter(megapixels * state.iterations(), benchmark::Counter::kIsRate);
+  const double peak = status_mb("VmHWM:");
+  state.counters["peak_rss_MB"] = peak;
+  state.counters["case_MB"] = peak - rss_before_mb;
+}
+
+// Times `stage`. One untimed pass first: the steady state of a batch job,
+// not the first touch of freshly mapped memory. The end-to-end command-line
+// case has no such pass: its every run is a fresh process.
+void measure(benchmark::State& state, double megapixels, const std::function<Status()>& stage,
+             bool warm_up = true) {
+  const double rss_before = reset_peak_rss();
+  if (warm_up) (void)stage();
   for (auto _ : state) {
     Status s = stage();
-    if (!s.ok()) state.SkipWithError(s.message().c_str());
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      break;
+    }
   }
-  set_counters(state, megapixels);
+  set_counters(state, megapixels, rss_before);
 }
 
 // Args: width, height, frames, threads.
@@ -81,37 +184,70 @@ const SynthBurst& burst_for(benchmark::State& state) {
   return burst(int(state.range(0)), int(state.range(1)), int(state.range(2)));
 }
 
+// Reading the burst's DNG files: LibRaw, one worker per core (as the CLI).
+void decode(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  const auto& files = burst_files(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  std::vector<RawFrame> frames;
+  measure(state, frame_megapixels(b) * files.size(), [&] {
+    frames.clear();
+    return load_burst(files, &frames);
+  });
+}
+
 // The alignment stage as the pipeline runs it: pyramids of every frame and
 // the tile search of each against the reference.
 void align(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
   std::vector<AlignmentField> fields;
-  measure(state, frame_megapixels(b) * b.frames.size(), implementation,
-          [&] { return align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields); });
+  measure(state, frame_megapixels(b) * b.frames.size(), [&] {
+    return align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+  });
 }
 
 // The merge stage as the pipeline runs it, on frames aligned once beforehand.
 void merge(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
   std::vector<AlignmentField> fields;
-  if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide, &fields).ok())
+  if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide,
+                   &fields)
+           .ok())
     state.SkipWithError("alignment failed");
   Halide::Runtime::Buffer<float, 2> merged;
   MergeStats stats;
-  measure(state, frame_megapixels(b) * b.frames.size(), implementation, [&] {
-    return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation, &merged, &stats);
+  measure(state, frame_megapixels(b) * b.frames.size(), [&] {
+    return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation,
+                        &merged, &stats);
   });
 }
 
-// Finishing (demosaic, colour, look, chroma denoise, sharpening) of the
-// burst's clean mosaic, standing in for a merged one.
-void finish(benchmark::State& state, Implementation implementation) {
+// Learned white balance (thumbnail of the mosaic, FFCC) on the burst's clean
+// mosaic, standing in for a merged one. Plain C++ on one core.
+void white_balance(benchmark::State& state) {
   const SynthBurst& b = burst_for(state);
+  measure(state, frame_megapixels(b), [&] {
+    const AwbEstimate e = estimate_illuminant_ffcc(
+        default_ffcc_model(), awb_thumbnail(b.clean_mosaic, b.frames[0].meta.cfa),
+        b.frames[0].meta);
+    benchmark::DoNotOptimize(e);
+    return Status();
+  });
+}
+
+FinishParams bench_finish_params(const SynthBurst& b) {
   FinishParams p = finish_params_for(b.frames[0].meta, gains_for_illuminant(b.illuminant_rgb));
   p.exposure_gain = 2.0f;
   p.curve_contrast = 1.0f;
+  return p;
+}
+
+// Finishing (demosaic, colour, look, chroma denoise, sharpening: one fused
+// generator) of the burst's clean mosaic, standing in for a merged one.
+void finish(benchmark::State& state, Implementation implementation) {
+  const SynthBurst& b = burst_for(state);
+  const FinishParams p = bench_finish_params(b);
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
-  measure(state, frame_megapixels(b), implementation, [&] {
+  measure(state, frame_megapixels(b), [&] {
     if (implementation == Implementation::kHalide) return finish_basic(b.clean_mosaic, p, &srgb);
     finish_basic_reference(b.clean_mosaic, p, &srgb);
     return Status();
@@ -124,7 +260,7 @@ void local_tone(benchmark::State& state, Implementation implementation) {
   const SynthBurst& b = burst_for(state);
   const std::array<float, 3> gains = gains_for_illuminant(b.illuminant_rgb);
   Halide::Runtime::Buffer<float, 2> gain;
-  measure(state, frame_megapixels(b), implementation, [&] {
+  measure(state, frame_megapixels(b), [&] {
     auto lum = tone_luminance(b.clean_mosaic, b.frames[0].meta.cfa, gains, 2.0f);
     if (implementation == Implementation::kHalide) return local_tone_gain(lum, 3.0f, &gain);
     gain = local_tone_gain_reference(lum, 3.0f);
@@ -132,8 +268,82 @@ void local_tone(benchmark::State& state, Implementation implementation) {
   });
 }
 
-// Halide cases: two sizes of 8-frame bursts, 1 and 2 threads.
-void halide_cases(benchmark::internal::Benchmark* b) {
+// Encoding the finished image as an 8-bit PNG file (libpng, one core).
+void png_encode(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  Halide::Runtime::Buffer<uint16_t, 3> srgb;
+  if (!finish_basic(b.clean_mosaic, bench_finish_params(b), &srgb).ok())
+    state.SkipWithError("finishing failed");
+  const std::string path = (scratch_dir() / "encode.png").string();
+  measure(state, frame_megapixels(b), [&] { return write_png(path, srgb, 8); });
+}
+
+// The library's whole pipeline in memory (reference choice, noise, align,
+// merge, white balance, local tone, finish), on decoded frames.
+void pipeline(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  ProcessOptions options;
+  options.threads = int(state.range(3));
+  ProcessResult result;
+  measure(state, frame_megapixels(b) * b.frames.size(),
+          [&] { return process_burst(b.frames, options, &result); });
+}
+
+// `nightburst process` from the DNG files to an 8-bit PNG, as a user runs it:
+// a fresh process each time. Started through GNU time, whose report gives the
+// CLI's own peak resident set: a process started from this one directly
+// inherits this one's peak (Linux carries it across exec).
+void command_line(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  const auto& files = burst_files(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  const std::string output = (scratch_dir() / "cli.png").string(),
+                    usage_file = (scratch_dir() / "cli.usage").string();
+  std::vector<std::string> args = {"/usr/bin/time",
+                                   "-f",
+                                   "%M",
+                                   "-o",
+                                   usage_file,
+                                   NIGHTBURST_CLI,
+                                   "process",
+                                   "-q",
+                                   "--threads",
+                                   std::to_string(state.range(3)),
+                                   "-o",
+                                   output};
+  args.insert(args.end(), files.begin(), files.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;  // the CLI names its output on stdout
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  double peak_mb = 0;
+  for (auto _ : state) {
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), environ) != 0) {
+      state.SkipWithError("could not start /usr/bin/time (Debian package time)");
+      break;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("the nightburst CLI failed");
+      break;
+    }
+    std::ifstream usage(usage_file);
+    double kb = 0;
+    usage >> kb;
+    peak_mb = std::max(peak_mb, kb / 1024.0);
+  }
+  posix_spawn_file_actions_destroy(&quiet);
+  state.counters["MP/s"] = benchmark::Counter(
+      frame_megapixels(b) * files.size() * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_mb;
+}
+
+// Args: width, height, frames, threads. Two sizes of 8-frame bursts on 1 and
+// 2 threads (pixel count and thread scaling).
+void stage_cases(benchmark::internal::Benchmark* b) {
   b->ArgNames({"width", "height", "frames", "threads"})
       ->Args({2000, 1500, 8, 1})
       ->Args({2000, 1500, 8, 2})
@@ -143,7 +353,14 @@ void halide_cases(benchmark::internal::Benchmark* b) {
       ->UseRealTime();
 }
 
-// The references are single-threaded loops; one 12 MP pass is enough to compare.
+// The stages that grow with the burst, and the whole: also 3 and 15 frames.
+void burst_cases(benchmark::internal::Benchmark* b) {
+  stage_cases(b);
+  b->Args({4000, 3000, 3, 2})->Args({4000, 3000, 15, 2});
+}
+
+// The plain C++ references are single-threaded loops; one 12 MP pass is
+// enough to compare.
 void reference_cases(benchmark::internal::Benchmark* b) {
   b->ArgNames({"width", "height", "frames", "threads"})
       ->Args({4000, 3000, 8, 1})
@@ -152,22 +369,54 @@ void reference_cases(benchmark::internal::Benchmark* b) {
       ->UseRealTime();
 }
 
+// Stages on one core (plain C++, libpng): the two sizes.
+void serial_cases(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"width", "height", "frames", "threads"})
+      ->Args({2000, 1500, 8, 2})
+      ->Args({4000, 3000, 8, 2})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+// Decoding uses one worker per core whatever the Halide thread count.
+void decode_cases(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"width", "height", "frames", "threads"})
+      ->Args({2000, 1500, 8, 2})
+      ->Args({4000, 3000, 8, 2})
+      ->Args({4000, 3000, 3, 2})
+      ->Args({4000, 3000, 15, 2})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+void BM_Decode(benchmark::State& state) { decode(state); }
 void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHalide); }
 void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
 void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
+void BM_WhiteBalance(benchmark::State& state) { white_balance(state); }
 void BM_FinishHalide(benchmark::State& state) { finish(state, Implementation::kHalide); }
 void BM_FinishReference(benchmark::State& state) { finish(state, Implementation::kReference); }
 void BM_LocalToneHalide(benchmark::State& state) { local_tone(state, Implementation::kHalide); }
-void BM_LocalToneReference(benchmark::State& state) { local_tone(state, Implementation::kReference); }
-BENCHMARK(BM_AlignHalide)->Apply(halide_cases);
+void BM_LocalToneReference(benchmark::State& state) {
+  local_tone(state, Implementation::kReference);
+}
+void BM_PngEncode(benchmark::State& state) { png_encode(state); }
+void BM_Pipeline(benchmark::State& state) { pipeline(state); }
+void BM_CommandLine(benchmark::State& state) { command_line(state); }
+BENCHMARK(BM_Decode)->Apply(decode_cases);
+BENCHMARK(BM_AlignHalide)->Apply(burst_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
-BENCHMARK(BM_MergeHalide)->Apply(halide_cases);
+BENCHMARK(BM_MergeHalide)->Apply(burst_cases);
 BENCHMARK(BM_MergeReference)->Apply(reference_cases);
-BENCHMARK(BM_FinishHalide)->Apply(halide_cases);
+BENCHMARK(BM_WhiteBalance)->Apply(serial_cases);
+BENCHMARK(BM_FinishHalide)->Apply(stage_cases);
 BENCHMARK(BM_FinishReference)->Apply(reference_cases);
-BENCHMARK(BM_LocalToneHalide)->Apply(halide_cases);
+BENCHMARK(BM_LocalToneHalide)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
+BENCHMARK(BM_PngEncode)->Apply(serial_cases);
+BENCHMARK(BM_Pipeline)->Apply(burst_cases);
+BENCHMARK(BM_CommandLine)->Apply(burst_cases);
 
 }  // namespace
 }  // namespace nb

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Tables from nightburst_bench's JSON output (Google Benchmark format).
+
+    bench_table.py RUN.json [--compare EARLIER.json]
+
+Prints, per case, the minimum time over its repetitions (machines are noisy:
+the minimum is the least disturbed run), MP/s and peak memory; then the
+scaling figures (1 -> 2 threads, time against frame count and against pixel
+count); with --compare, the ratio of each case's minimum to the earlier
+run's (below 1: faster now). Standard library only.
+"""
+import argparse
+import json
+import re
+import sys
+
+CASE = re.compile(r"BM_(\w+)/width:(\d+)/height:(\d+)/frames:(\d+)/threads:(\d+)")
+
+
+def load(path):
+    """{(stage, width, height, frames, threads): {"ms", "mps", "rss", "case_mb"}}, minimum time per case."""
+    with open(path) as f:
+        data = json.load(f)
+    cases = {}
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate" or b.get("error_occurred"):
+            continue
+        m = CASE.match(b["name"])
+        if not m:
+            continue
+        key = (m.group(1),) + tuple(int(g) for g in m.groups()[1:])
+        scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
+        row = {"ms": b["real_time"] * scale, "mps": b.get("MP/s", 0.0), "rss": b.get("peak_rss_MB", 0.0),
+               "case_mb": b.get("case_MB")}
+        if key not in cases or row["ms"] < cases[key]["ms"]:
+            cases[key] = row
+    return data.get("context", {}), cases
+
+
+def label(key):
+    stage, w, h, frames, threads = key
+    return f"{stage} {w}x{h} x{frames} t{threads}"
+
+
+def print_table(cases, earlier):
+    head = f"{'case':<42} {'ms':>9} {'MP/s':>8} {'peak MB':>8} {'case MB':>8}"
+    if earlier:
+        head += f" {'vs earlier':>10}"
+    print(head)
+    print("-" * len(head))
+    for key in sorted(cases, key=lambda k: (k[0], k[1] * k[2], k[3], k[4])):
+        r = cases[key]
+        case_mb = f"{r['case_mb']:8.0f}" if r["case_mb"] is not None else f"{'':>8}"
+        line = f"{label(key):<42} {r['ms']:9.1f} {r['mps']:8.1f} {r['rss']:8.0f} {case_mb}"
+        if earlier:
+            line += f" {r['ms'] / earlier[key]['ms']:10.2f}" if key in earlier else f" {'new':>10}"
+        print(line)
+
+
+def print_scaling(cases):
+    print("\nThread scaling (time on 1 thread / time on 2):")
+    for key in sorted(cases):
+        stage, w, h, frames, threads = key
+        one = (stage, w, h, frames, 1)
+        if threads == 2 and one in cases:
+            print(f"  {stage:<16} {w}x{h} x{frames}: {cases[one]['ms'] / cases[key]['ms']:.2f}x")
+    print("\nFrame count (ms per frame at 3 / 8 / 15 frames, 4000x3000, 2 threads):")
+    for stage in sorted({k[0] for k in cases}):
+        per_frame = [cases[k]["ms"] / n for n in (3, 8, 15) if (k := (stage, 4000, 3000, n, 2)) in cases]
+        if len(per_frame) == 3:
+            print(f"  {stage:<16} " + " / ".join(f"{v:.0f}" for v in per_frame))
+    print("\nPixel count (time at 4000x3000 / time at 2000x1500, 8 frames, 2 threads; 4 is linear):")
+    for stage in sorted({k[0] for k in cases}):
+        big, small = (stage, 4000, 3000, 8, 2), (stage, 2000, 1500, 8, 2)
+        if big in cases and small in cases:
+            print(f"  {stage:<16} {cases[big]['ms'] / cases[small]['ms']:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run")
+    parser.add_argument("--compare", help="an earlier run's JSON: print each case's time as a ratio to it")
+    args = parser.parse_args()
+    context, cases = load(args.run)
+    if not cases:
+        sys.exit(f"bench_table: {args.run} has no nightburst_bench cases")
+    earlier = load(args.compare)[1] if args.compare else None
+    print(f"{context.get('host_name', '?')}: {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+          f"{context.get('date', '')}\n")
+    print_table(cases, earlier)
+    print_scaling(cases)
+
+
+if __name__ == "__main__":
+    main()
