@@ -83,21 +83,41 @@ float well_exposed(float v) {
 Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains, float exposure_gain) {
   const int n = tone::kDownscale, w = std::max(1, mosaic.width() / n), h = std::max(1, mosaic.height() / n);
   const float weight[3] = {0.2126f, 0.7152f, 0.0722f};
+  int colour_at[4];  // by position in the 2x2 CFA tile
+  for (int p = 0; p < 4; ++p) colour_at[p] = cfa_color(cfa, p & 1, p >> 1);
+  // Blocks wholly inside the mosaic (all but at most the last column) take
+  // their rows two samples of each colour at a time; the rest clamp.
+  const int whole_blocks = std::min(w, mosaic.width() / n);
   Image out(w, h);
-  for (int y = 0; y < h; ++y)
+  for (int y = 0; y < h; ++y) {
+    float* out_row = &out(0, y);
     for (int x = 0; x < w; ++x) {
       float sum[3] = {0, 0, 0}, count[3] = {0, 0, 0};
-      for (int j = 0; j < n; ++j)
-        for (int i = 0; i < n; ++i) {
-          int sx = std::min(n * x + i, mosaic.width() - 1), sy = std::min(n * y + j, mosaic.height() - 1);
-          int c = cfa_color(cfa, sx, sy);
-          sum[c] += mosaic(sx, sy);
-          count[c] += 1;
+      for (int j = 0; j < n; ++j) {
+        const int sy = std::min(n * y + j, mosaic.height() - 1);
+        const float* row = &mosaic(0, sy);
+        if (x < whole_blocks) {
+          const int even = colour_at[(sy & 1) * 2], odd = colour_at[(sy & 1) * 2 + 1];
+          for (int i = 0; i < n; i += 2) {
+            sum[even] += row[n * x + i];
+            sum[odd] += row[n * x + i + 1];
+          }
+          count[even] += n / 2;
+          count[odd] += n / 2;
+        } else {
+          for (int i = 0; i < n; ++i) {
+            const int sx = std::min(n * x + i, mosaic.width() - 1);
+            const int c = colour_at[(sy & 1) * 2 + (sx & 1)];
+            sum[c] += row[sx];
+            count[c] += 1;
+          }
         }
+      }
       float lum = 0;
       for (int c = 0; c < 3; ++c) lum += weight[c] * wb_gains[c] * (count[c] > 0 ? sum[c] / count[c] : 0);
-      out(x, y) = std::max(0.0f, lum * exposure_gain);
+      out_row[x] = std::max(0.0f, lum * exposure_gain);
     }
+  }
   return out;
 }
 

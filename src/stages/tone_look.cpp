@@ -30,12 +30,14 @@ double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaP
                            const std::array<float, 3>& wb_gains) {
   double sum = 0;
   int64_t n = 0;
-  for (int y = 0; y < mosaic.height(); ++y)
-    for (int x = 0; x < mosaic.width(); ++x)
-      if (cfa_color(cfa, x, y) == 1) {
-        sum += std::min(1.0f, std::max(0.0f, mosaic(x, y) * wb_gains[1]));
-        ++n;
-      }
+  for (int y = 0; y < mosaic.height(); ++y) {
+    const float* row = &mosaic(0, y);
+    const int first_green = cfa_color(cfa, 0, y) == 1 ? 0 : 1;  // one green per pair across a Bayer row
+    double row_sum = 0;
+    for (int x = first_green; x < mosaic.width(); x += 2) row_sum += std::min(1.0f, std::max(0.0f, row[x] * wb_gains[1]));
+    sum += row_sum;
+    n += (mosaic.width() - first_green + 1) / 2;
+  }
   return n ? sum / n : 0;
 }
 
