@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <set>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -84,20 +85,20 @@ int run_process(const ProcessArgs& a) {
   };
 
   auto t0 = Clock::now();
-  say("load: " + std::to_string(files.size()) + " frames");
-  std::vector<nb::RawFrame> frames;
-  s = nb::load_burst(files, &frames);
-  if (!s.ok()) return report_error(s);
-  double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-
+  say("load, align and merge: " + std::to_string(files.size()) + " frames, each as soon as it is read");
+  // Align and merge run once per frame: each stage is named once.
+  std::set<std::string> stages_said;
   options.progress = [&](const std::string& stage) {
-    say(stage);
+    if (stages_said.insert(stage).second) say(stage);
     return true;
   };
+  nb::BurstSession session(options);
+  double load_ms = 0;
+  s = nb::stream_burst(
+      files, [&](nb::RawFrame&& frame) { return session.add_frame(std::move(frame)); }, &load_ms);
   nb::ProcessResult result;
-  s = nb::process_burst(frames, options, &result);
+  if (s.ok()) s = session.finish(&result);
   if (!s.ok()) return report_error(s);
-  frames.clear();
 
   auto t1 = Clock::now();
   say("write: " + a.output);

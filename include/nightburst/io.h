@@ -5,6 +5,7 @@
 
 #include <HalideBuffer.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,15 @@ Status read_raw_frame(const std::string& path, RawFrame* frame);
 // Expands directories into their raw files (by extension, sorted by name);
 // files named explicitly are kept in the order given.
 Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std::string>* files);
+
+// Reads the files and hands each frame to `consume`, in the order given, on
+// the calling thread, as soon as it and every frame before it are read:
+// decoding runs ahead on worker threads (a few frames at most), overlapping
+// whatever `consume` does (BurstSession::add_frame aligns and merges).
+// Stops at the first error, a file's or `consume`'s, and returns it.
+// `decode_ms`, if given, receives the decoding time summed over the files.
+Status stream_burst(const std::vector<std::string>& files, const std::function<Status(RawFrame&&)>& consume,
+                    double* decode_ms = nullptr);
 
 // Reads every file and checks that the frames agree (size, CFA, levels, camera).
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);

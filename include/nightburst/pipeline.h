@@ -104,6 +104,35 @@ struct ProcessResult {
 // the error names the frame that differs and how.
 Status check_burst_consistency(const std::vector<RawFrame>& frames);
 
+// A burst processed as its frames arrive (a phone delivers them one by one;
+// the CLI decodes them one by one). Once the reference is known (the
+// sharpest of the first three frames, or options.reference) each frame is
+// aligned and merged into running sums as soon as it is added and then
+// dropped, so memory is constant in the number of frames and finish() is
+// left with white balance and finishing only. Frames before the reference
+// is known are held (at most three, or up to options.reference).
+//
+// The result equals process_burst() on the same frames: that function is
+// this session fed all at once. Not thread-safe: one caller at a time.
+class BurstSession {
+ public:
+  explicit BurstSession(ProcessOptions options);
+  ~BurstSession();
+  BurstSession(const BurstSession&) = delete;
+  BurstSession& operator=(const BurstSession&) = delete;
+
+  // Takes the frame. Errors name the frame: metadata that makes no sense, or
+  // a frame that disagrees with the first (size, CFA, levels, camera). After
+  // an error the session is spent: every later call returns it again.
+  Status add_frame(RawFrame frame);
+  // Merges any frames still held, then white balance and finishing.
+  Status finish(ProcessResult* result);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& options,
                      ProcessResult* result);
 

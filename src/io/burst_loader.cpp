@@ -1,8 +1,11 @@
 // Burst loading: paths and directories to frames that agree with each other.
 #include <algorithm>
-#include <atomic>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -12,11 +15,13 @@ namespace nb {
 namespace {
 
 bool has_raw_extension(const std::filesystem::path& p) {
-  static const std::set<std::string> kExtensions = {
-      ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf",
-      ".rw2", ".pef", ".srw", ".3fr", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mef", ".raw", ".rwl", ".x3f"};
+  static const std::set<std::string> kExtensions = {".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw",
+                                                    ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2",
+                                                    ".pef", ".srw", ".3fr", ".iiq", ".erf", ".kdc",
+                                                    ".dcr", ".mos", ".mef", ".raw", ".rwl", ".x3f"};
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return kExtensions.count(ext) > 0;
 }
 
@@ -30,7 +35,8 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
     if (fs::is_directory(arg, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(arg, ec))
-        if (entry.is_regular_file() && has_raw_extension(entry.path())) found.push_back(entry.path().string());
+        if (entry.is_regular_file() && has_raw_extension(entry.path()))
+          found.push_back(entry.path().string());
       if (ec) return io_error(arg + ": cannot list the directory: " + ec.message());
       if (found.empty()) return bad_input(arg + ": directory holds no raw files");
       std::sort(found.begin(), found.end());
@@ -43,23 +49,81 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
   return Status();
 }
 
+Status stream_burst(const std::vector<std::string>& files,
+                    const std::function<Status(RawFrame&&)>& consume, double* decode_ms) {
+  // Decoding (LibRaw, one instance per file, thread-safe) runs on one worker
+  // per core, each taking the next file while it is at most kLookahead frames
+  // ahead of the consumer: the first three frames (the reference's
+  // candidates) come in parallel, later ones while the consumer aligns and
+  // merges, and no more than kLookahead decoded frames wait in memory.
+  constexpr size_t kLookahead = 3;
+  struct Slot {
+    RawFrame frame;
+    Status status;
+    bool ready = false;
+  };
+  std::vector<Slot> slots(files.size());
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t next = 0, consumed = 0;
+  bool stop = false;
+  double decode_total_ms = 0;
+  auto work = [&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (true) {
+      changed.wait(lock,
+                   [&] { return stop || next >= files.size() || next < consumed + kLookahead; });
+      if (stop || next >= files.size()) return;
+      const size_t i = next++;
+      lock.unlock();
+      const auto start = std::chrono::steady_clock::now();
+      RawFrame frame;
+      Status status = read_raw_frame(files[i], &frame);
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      lock.lock();
+      slots[i].frame = std::move(frame);
+      slots[i].status = std::move(status);
+      slots[i].ready = true;
+      decode_total_ms += ms;
+      changed.notify_all();
+    }
+  };
+  const size_t workers =
+      std::min<size_t>(files.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  Status result;
+  for (size_t i = 0; i < files.size() && result.ok(); ++i) {
+    RawFrame frame;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait(lock, [&] { return slots[i].ready; });
+      result = slots[i].status;
+      frame = std::move(slots[i].frame);
+      slots[i].frame = RawFrame();
+      consumed = i + 1;
+      changed.notify_all();
+    }
+    if (result.ok()) result = consume(std::move(frame));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop = true;
+    changed.notify_all();
+  }
+  for (std::thread& t : pool) t.join();
+  if (decode_ms) *decode_ms = decode_total_ms;
+  return result;
+}
+
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames) {
   frames->clear();
-  frames->resize(files.size());
-  // Decoding is most of the load (LibRaw, one instance per file, is
-  // thread-safe): one worker per core, each taking the next file. Errors are
-  // reported for the first failing file in the order given.
-  std::vector<Status> status(files.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < files.size();) status[i] = read_raw_frame(files[i], &(*frames)[i]);
-  };
-  const size_t workers = std::min<size_t>(files.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  for (const Status& s : status) NB_RETURN_IF_ERROR(s);
+  NB_RETURN_IF_ERROR(stream_burst(files, [&](RawFrame&& frame) {
+    frames->push_back(std::move(frame));
+    return Status();
+  }));
   return check_burst_consistency(*frames);
 }
 
@@ -67,7 +131,8 @@ Status check_output_path(const std::string& output, const std::vector<std::strin
   namespace fs = std::filesystem;
   std::error_code ec;
   if (output.empty()) return invalid_argument("output path is empty");
-  if (fs::is_directory(output, ec)) return invalid_argument(output + ": output path is a directory");
+  if (fs::is_directory(output, ec))
+    return invalid_argument(output + ": output path is a directory");
   for (const std::string& in : inputs) {
     bool same = fs::exists(output, ec) && fs::equivalent(output, in, ec);
     if (!same) same = fs::weakly_canonical(output, ec) == fs::weakly_canonical(in, ec);

@@ -11,6 +11,7 @@
 #include "core/bayer_planes.h"
 #include "core/color.h"
 #include "stages/align_tiles.h"
+#include "stages/ffcc.h"
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
@@ -18,33 +19,39 @@
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
 #include "stages/tone_look.h"
-#include "stages/ffcc.h"
 #include "stages/white_balance.h"
 
 namespace nb {
 namespace {
 
+// Wall time per stage, summed over the times a stage runs (align and merge
+// run once per frame).
 class StageTimer {
  public:
-  StageTimer(const ProcessOptions& options, ProcessReport* report)
-      : options_(options), report_(report) {}
+  explicit StageTimer(ProcessReport* report) : report_(report) {}
 
-  // Closes the previous stage and opens `name`; false if the caller cancelled.
-  bool begin(const std::string& name) {
+  // Closes the previous stage and opens `name`.
+  void begin(const std::string& name) {
     finish();
     current_ = name;
     start_ = std::chrono::steady_clock::now();
-    return !options_.progress || options_.progress(name);
   }
   void finish() {
     if (current_.empty()) return;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-    report_->stage_ms.emplace_back(current_, ms);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+                    .count();
+    auto& stages = report_->stage_ms;
+    auto it = std::find_if(stages.begin(), stages.end(),
+                           [&](const auto& s) { return s.first == current_; });
+    if (it == stages.end()) {
+      stages.emplace_back(current_, ms);
+    } else {
+      it->second += ms;
+    }
     current_.clear();
   }
 
  private:
-  const ProcessOptions& options_;
   ProcessReport* report_;
   std::string current_;
   std::chrono::steady_clock::time_point start_;
@@ -78,7 +85,8 @@ FrameMotion summarise_motion(const AlignmentField& f) {
   m.median_dy_px = median(dy);
   double ss = 0;
   for (size_t i = 0; i < dx.size(); ++i)
-    ss += (dx[i] - m.median_dx_px) * (dx[i] - m.median_dx_px) + (dy[i] - m.median_dy_px) * (dy[i] - m.median_dy_px);
+    ss += (dx[i] - m.median_dx_px) * (dx[i] - m.median_dx_px) +
+          (dy[i] - m.median_dy_px) * (dy[i] - m.median_dy_px);
   m.spread_px = std::sqrt(ss / std::max<size_t>(1, dx.size()));
   m.low_confidence_fraction = double(low) / std::max<size_t>(1, dx.size());
   return m;
@@ -86,98 +94,229 @@ FrameMotion summarise_motion(const AlignmentField& f) {
 
 }  // namespace
 
-Status check_burst_consistency(const std::vector<RawFrame>& frames) {
-  if (frames.empty()) return invalid_argument("the burst has no frames");
-  const RawFrame& first = frames[0];
-  for (const RawFrame& f : frames) {
-    NB_RETURN_IF_ERROR(validate_metadata(f.meta).with_context(f.source));
-    if (f.mosaic.width() != f.meta.width || f.mosaic.height() != f.meta.height)
-      return internal_error(f.source + ": mosaic buffer does not match the metadata size");
-  }
-  for (size_t i = 1; i < frames.size(); ++i) {
-    const RawMetadata &a = first.meta, &b = frames[i].meta;
-    const std::string& name = frames[i].source;
-    if (a.width != b.width || a.height != b.height)
-      return bad_input(name + ": size " + std::to_string(b.width) + "x" + std::to_string(b.height) +
-                       " differs from " + first.source + " (" + std::to_string(a.width) + "x" +
-                       std::to_string(a.height) + ")");
-    if (a.cfa != b.cfa)
-      return bad_input(name + ": CFA " + cfa_name(b.cfa) + " differs from " + first.source + " (" +
-                       cfa_name(a.cfa) + ")");
-    if (a.black_level != b.black_level || a.white_level != b.white_level)
-      return bad_input(name + ": levels (" + describe_levels(b) + ") differ from " + first.source +
-                       " (" + describe_levels(a) + ")");
-    if (a.make != b.make || a.model != b.model)
-      return bad_input(name + ": camera '" + b.make + " " + b.model + "' differs from " +
-                       first.source + " ('" + a.make + " " + a.model + "')");
-  }
+namespace {
+
+Status check_frame(const RawFrame& f) {
+  NB_RETURN_IF_ERROR(validate_metadata(f.meta).with_context(f.source));
+  if (f.mosaic.width() != f.meta.width || f.mosaic.height() != f.meta.height)
+    return internal_error(f.source + ": mosaic buffer does not match the metadata size");
   return Status();
 }
 
-Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& options,
-                     ProcessResult* result) {
-  NB_RETURN_IF_ERROR(check_burst_consistency(frames));
-  if (options.reference >= int(frames.size()))
-    return invalid_argument("reference frame " + std::to_string(options.reference) +
-                            " is out of range (the burst has " + std::to_string(frames.size()) + " frames)");
-  int threads = options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  halide_set_num_threads(threads);
+// `frame` against the burst's first frame.
+Status check_agrees(const RawFrame& first, const RawFrame& frame) {
+  const RawMetadata &a = first.meta, &b = frame.meta;
+  const std::string& name = frame.source;
+  if (a.width != b.width || a.height != b.height)
+    return bad_input(name + ": size " + std::to_string(b.width) + "x" + std::to_string(b.height) +
+                     " differs from " + first.source + " (" + std::to_string(a.width) + "x" +
+                     std::to_string(a.height) + ")");
+  if (a.cfa != b.cfa)
+    return bad_input(name + ": CFA " + cfa_name(b.cfa) + " differs from " + first.source + " (" +
+                     cfa_name(a.cfa) + ")");
+  if (a.black_level != b.black_level || a.white_level != b.white_level)
+    return bad_input(name + ": levels (" + describe_levels(b) + ") differ from " + first.source +
+                     " (" + describe_levels(a) + ")");
+  if (a.make != b.make || a.model != b.model)
+    return bad_input(name + ": camera '" + b.make + " " + b.model + "' differs from " +
+                     first.source + " ('" + a.make + " " + a.model + "')");
+  return Status();
+}
 
-  ProcessReport& report = result->report;
-  report = ProcessReport();
-  StageTimer timer(options, &report);
-  for (const RawFrame& f : frames) report.frames.push_back(f.source);
+// Frames the reference choice looks at: HDR+ picks the sharpest of the
+// first three (a later one would add shutter lag).
+constexpr int kReferenceCandidates = 3;
 
-  if (!timer.begin("reference")) return cancelled();
-  int reference = options.reference >= 0 ? options.reference : select_reference(frames);
-  report.reference = reference;
-  const RawFrame& ref = frames[reference];
+}  // namespace
 
-  if (!timer.begin("noise")) return cancelled();
-  report.noise_from_metadata = ref.meta.noise.valid;
-  report.noise = ref.meta.noise.valid ? ref.meta.noise : estimate_noise_profile(ref);
+Status check_burst_consistency(const std::vector<RawFrame>& frames) {
+  if (frames.empty()) return invalid_argument("the burst has no frames");
+  for (const RawFrame& f : frames) NB_RETURN_IF_ERROR(check_frame(f));
+  for (size_t i = 1; i < frames.size(); ++i) NB_RETURN_IF_ERROR(check_agrees(frames[0], frames[i]));
+  return Status();
+}
 
-  if (!timer.begin("align")) return cancelled();
-  std::vector<AlignmentField> fields;
-  NB_RETURN_IF_ERROR(
-      align_burst(frames, reference, report.noise, TileAlignParams(), Implementation::kHalide, &fields));
-  for (const AlignmentField& field : fields) report.motion.push_back(summarise_motion(field));
+struct BurstSession::State {
+  explicit State(ProcessOptions o) : options(std::move(o)), timer(&result.report) {}
 
-  if (!timer.begin("merge")) return cancelled();
-  MergeStats merge_stats;
-  NB_RETURN_IF_ERROR(merge_wiener(frames, reference, fields, report.noise, WienerMergeParams(),
-                                  Implementation::kHalide, &result->merged, &merge_stats));
-  for (size_t i = 0; i < frames.size(); ++i) {
-    report.motion[i].mean_merge_weight = merge_stats.mean_weight[i];
-    report.motion[i].rejected = merge_stats.rejected[i];
+  ProcessOptions options;
+  ProcessResult result;
+  StageTimer timer;
+  Status error;  // sticky: the first failure
+  bool finished = false;
+  int count = 0;
+  RawFrame first;  // for the consistency checks (metadata and name only)
+  // Before the reference is chosen: the frames so far, with their indices.
+  std::vector<RawFrame> held;
+  std::vector<int> held_index;
+  bool have_reference = false;
+  RawMetadata reference_meta;
+  std::unique_ptr<FrameAligner> aligner;
+  std::unique_ptr<WienerMerger> merger;
+
+  bool progress(const std::string& stage) const {
+    return !options.progress || options.progress(stage);
   }
+
+  Status start(const RawFrame& reference, int index) {
+    ProcessReport& report = result.report;
+    report.reference = index;
+    reference_meta = reference.meta;
+    timer.begin("noise");
+    if (!progress("noise")) return cancelled();
+    report.noise_from_metadata = reference.meta.noise.valid;
+    report.noise =
+        reference.meta.noise.valid ? reference.meta.noise : estimate_noise_profile(reference);
+    timer.begin("align");
+    if (!progress("align")) return cancelled();
+    NB_RETURN_IF_ERROR(FrameAligner::create(reference, report.noise, TileAlignParams(),
+                                            Implementation::kHalide, &aligner));
+    report.motion[index] = summarise_motion(aligner->reference_field());
+    timer.begin("merge");
+    if (!progress("merge")) return cancelled();
+    NB_RETURN_IF_ERROR(WienerMerger::create(reference, report.noise, WienerMergeParams(),
+                                            Implementation::kHalide, &merger));
+    timer.finish();
+    have_reference = true;
+    return Status();
+  }
+
+  Status align_and_merge(const RawFrame& frame, int index) {
+    ProcessReport& report = result.report;
+    timer.begin("align");
+    if (!progress("align")) return cancelled();
+    AlignmentField field;
+    NB_RETURN_IF_ERROR(aligner->align(frame, &field));
+    FrameMotion& motion = report.motion[index];
+    motion = summarise_motion(field);
+    timer.begin("merge");
+    if (!progress("merge")) return cancelled();
+    float weight = 1;
+    bool rejected = false;
+    NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected));
+    motion.mean_merge_weight = weight;
+    motion.rejected = rejected;
+    timer.finish();
+    return Status();
+  }
+
+  // Chooses the reference once enough frames are held (all of them at the
+  // end of the burst), then merges the held frames.
+  Status choose_reference(bool end_of_burst) {
+    const int wanted = options.reference;
+    int chosen = -1;  // position in `held`
+    if (wanted >= 0) {
+      for (size_t i = 0; i < held.size(); ++i)
+        if (held_index[i] == wanted) chosen = int(i);
+      if (chosen < 0 && end_of_burst)
+        return invalid_argument("reference frame " + std::to_string(wanted) +
+                                " is out of range (the burst has " + std::to_string(count) +
+                                " frames)");
+    } else if (int(held.size()) >= kReferenceCandidates || end_of_burst) {
+      timer.begin("reference");
+      if (!progress("reference")) return cancelled();
+      chosen = select_reference(held, kReferenceCandidates);
+    }
+    if (chosen < 0) return Status();  // not yet
+    NB_RETURN_IF_ERROR(start(held[chosen], held_index[chosen]));
+    for (size_t i = 0; i < held.size(); ++i)
+      if (int(i) != chosen) NB_RETURN_IF_ERROR(align_and_merge(held[i], held_index[i]));
+    held.clear();
+    held_index.clear();
+    return Status();
+  }
+
+  Status add(RawFrame frame) {
+    NB_RETURN_IF_ERROR(check_frame(frame));
+    if (count == 0) {
+      first.meta = frame.meta;
+      first.source = frame.source;
+    } else {
+      NB_RETURN_IF_ERROR(check_agrees(first, frame));
+    }
+    const int index = count++;
+    result.report.frames.push_back(frame.source);
+    result.report.motion.emplace_back();
+    if (have_reference) return align_and_merge(frame, index);
+    held.push_back(std::move(frame));
+    held_index.push_back(index);
+    return choose_reference(false);
+  }
+
+  Status finish_burst(ProcessResult* out);
+};
+
+BurstSession::BurstSession(ProcessOptions options)
+    : state_(std::make_unique<State>(std::move(options))) {
+  const int threads = state_->options.threads > 0
+                          ? state_->options.threads
+                          : int(std::max(1u, std::thread::hardware_concurrency()));
+  halide_set_num_threads(threads);
+}
+
+BurstSession::~BurstSession() = default;
+
+Status BurstSession::add_frame(RawFrame frame) {
+  State& st = *state_;
+  if (!st.error.ok()) return st.error;
+  if (st.finished)
+    return invalid_argument("the session has finished: frames can no longer be added");
+  st.error = st.add(std::move(frame));
+  return st.error;
+}
+
+Status BurstSession::finish(ProcessResult* result) {
+  State& st = *state_;
+  if (!st.error.ok()) return st.error;
+  if (st.finished) return invalid_argument("the session has already finished");
+  st.error = st.finish_burst(result);
+  st.finished = true;
+  return st.error;
+}
+
+Status BurstSession::State::finish_burst(ProcessResult* out) {
+  if (count == 0) return invalid_argument("the burst has no frames");
+  if (!have_reference) NB_RETURN_IF_ERROR(choose_reference(true));
+  ProcessReport& report = result.report;
+  const RawMetadata& ref_meta = reference_meta;
+
+  timer.begin("merge");
+  if (!progress("merge")) return cancelled();
+  double effective_frames = 1;
+  NB_RETURN_IF_ERROR(merger->finish(&result.merged, &effective_frames));
+  merger.reset();
+  aligner.reset();
   // The merged tiles average about effective_frames frames' worth of noise
   // (before the spatial step, which the profile does not model).
-  result->merged_meta = ref.meta;
-  result->merged_meta.noise = report.noise;
+  result.merged_meta = ref_meta;
+  result.merged_meta.noise = report.noise;
   for (int i = 0; i < 4; ++i) {
-    result->merged_meta.noise.scale[i] /= merge_stats.effective_frames;
-    result->merged_meta.noise.offset[i] /= merge_stats.effective_frames;
+    result.merged_meta.noise.scale[i] /= effective_frames;
+    result.merged_meta.noise.offset[i] /= effective_frames;
   }
-  result->merged_meta.noise.valid = true;
+  result.merged_meta.noise.valid = true;
 
-  if (!timer.begin("white_balance")) return cancelled();
-  std::array<float, 3> illuminant = ref.meta.as_shot_neutral;
+  timer.begin("white_balance");
+  if (!progress("white_balance")) return cancelled();
+  std::array<float, 3> illuminant = ref_meta.as_shot_neutral;
   switch (options.awb) {
     case AwbMethod::kLearned: {
       report.awb_method = "learned";
-      const FfccModel& model = options.awb_model ? options.awb_model->impl().ffcc : default_ffcc_model();
+      const FfccModel& model =
+          options.awb_model ? options.awb_model->impl().ffcc : default_ffcc_model();
       const AwbEstimate estimate =
-          estimate_illuminant_ffcc(model, awb_thumbnail(result->merged, ref.meta.cfa), ref.meta);
+          estimate_illuminant_ffcc(model, awb_thumbnail(result.merged, ref_meta.cfa), ref_meta);
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
       break;
     }
     case AwbMethod::kGrayWorld:
       report.awb_method = "grayworld";
-      illuminant = gray_world(awb_thumbnail(result->merged, ref.meta.cfa), ref.meta.as_shot_neutral);
+      illuminant = gray_world(awb_thumbnail(result.merged, ref_meta.cfa), ref_meta.as_shot_neutral);
       break;
-    case AwbMethod::kAsShot: report.awb_method = "asshot"; break;
+    case AwbMethod::kAsShot:
+      report.awb_method = "asshot";
+      break;
     case AwbMethod::kManual:
       report.awb_method = "manual";
       illuminant = options.manual_illuminant;
@@ -187,9 +326,10 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   report.awb_illuminant_rgb = illuminant;
   report.awb_gains = gains_for_illuminant(illuminant);
 
-  if (!timer.begin("finish")) return cancelled();
-  FinishParams finish = finish_params_for(ref.meta, report.awb_gains);
-  const double mean_green = mean_balanced_green(result->merged, ref.meta.cfa, report.awb_gains);
+  timer.begin("finish");
+  if (!progress("finish")) return cancelled();
+  FinishParams finish = finish_params_for(ref_meta, report.awb_gains);
+  const double mean_green = mean_balanced_green(result.merged, ref_meta.cfa, report.awb_gains);
   const ToneLook look = tone_look(options.look, mean_green);
   finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
@@ -198,7 +338,7 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
   // target while shadows are lifted and highlights kept.
   Halide::Runtime::Buffer<float, 2> luminance =
-      tone_luminance(result->merged, ref.meta.cfa, report.awb_gains, finish.exposure_gain);
+      tone_luminance(result.merged, ref_meta.cfa, report.awb_gains, finish.exposure_gain);
   report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
   if (report.local_tone_ratio > 1.0f) {
     const float short_scale = 1.0f / std::sqrt(report.local_tone_ratio);
@@ -209,13 +349,29 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   finish.chroma_denoise = options.chroma_denoise;
   finish.sharpen = options.sharpen;
   report.exposure_gain = finish.exposure_gain;
-  report.look = options.look == Look::kNatural ? "natural" : options.look == Look::kBright ? "bright" : "night";
+  report.look = options.look == Look::kNatural  ? "natural"
+                : options.look == Look::kBright ? "bright"
+                                                : "night";
   report.curve_contrast = look.contrast;
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
-  NB_RETURN_IF_ERROR(finish_basic(result->merged, finish, &srgb));
-  result->srgb = apply_orientation(srgb, ref.meta.orientation);
+  NB_RETURN_IF_ERROR(finish_basic(result.merged, finish, &srgb));
+  result.srgb = apply_orientation(srgb, ref_meta.orientation);
   timer.finish();
+  *out = std::move(result);
   return Status();
+}
+
+Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& options,
+                     ProcessResult* result) {
+  NB_RETURN_IF_ERROR(check_burst_consistency(frames));
+  if (options.reference >= int(frames.size()))
+    return invalid_argument("reference frame " + std::to_string(options.reference) +
+                            " is out of range (the burst has " + std::to_string(frames.size()) +
+                            " frames)");
+  BurstSession session(options);
+  for (const RawFrame& frame : frames)
+    NB_RETURN_IF_ERROR(session.add_frame(frame));  // shallow copies
+  return session.finish(result);
 }
 
 }  // namespace nb

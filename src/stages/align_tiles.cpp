@@ -43,7 +43,8 @@ Gray blur_decimate2(const Gray& in) {
 
 // Sum over the tile at (x0, y0) of |ref - alt shifted by (dx, dy)| (L1) or its
 // square (L2); samples outside either frame repeat its edge.
-uint64_t tile_distance(const Gray& ref, const Gray& alt, int x0, int y0, int tile, int dx, int dy, bool l1) {
+uint64_t tile_distance(const Gray& ref, const Gray& alt, int x0, int y0, int tile, int dx, int dy,
+                       bool l1) {
   uint64_t sum = 0;
   for (int y = y0; y < y0 + tile; ++y)
     for (int x = x0; x < x0 + tile; ++x) {
@@ -66,14 +67,15 @@ struct LevelField {
 // coarse tiles nearest its centre each propose their displacement, scaled up;
 // the one that fits this tile best wins (HDR+ sec. 4, the fix at tile
 // boundaries). Integer arithmetic, so the Halide search computes the same.
-void upsampled_guess(const Gray& ref, const Gray& alt, int level, int tx, int ty, const LevelField& coarse,
-                     int* guess_x, int* guess_y) {
+void upsampled_guess(const Gray& ref, const Gray& alt, int level, int tx, int ty,
+                     const LevelField& coarse, int* guess_x, int* guess_y) {
   const int tile = align::kTileSize[level], stride = align::tile_stride(level);
   const int factor = align::kFactors[level + 1];
   const int ctile = align::kTileSize[level + 1], cstride = align::tile_stride(level + 1);
   // The finer tile's centre in coarse tile units is num / den.
   const int den = 2 * factor * cstride;
-  const int num_x = 2 * tx * stride + tile - factor * ctile, num_y = 2 * ty * stride + tile - factor * ctile;
+  const int num_x = 2 * tx * stride + tile - factor * ctile,
+            num_y = 2 * ty * stride + tile - factor * ctile;
   int nx = std::clamp(floor_div(2 * num_x + den, 2 * den), 0, coarse.tiles_x - 1);
   int ny = std::clamp(floor_div(2 * num_y + den, 2 * den), 0, coarse.tiles_y - 1);
   int sx = std::clamp(num_x > nx * den ? nx + 1 : nx - 1, 0, coarse.tiles_x - 1);
@@ -81,8 +83,10 @@ void upsampled_guess(const Gray& ref, const Gray& alt, int level, int tx, int ty
   const int candidates[3][2] = {{nx, ny}, {sx, ny}, {nx, sy}};
   uint64_t best = std::numeric_limits<uint64_t>::max();
   for (const auto& c : candidates) {
-    int px = coarse.dx[coarse.at(c[0], c[1])] * factor, py = coarse.dy[coarse.at(c[0], c[1])] * factor;
-    uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, px, py, level == align::kL1Level);
+    int px = coarse.dx[coarse.at(c[0], c[1])] * factor,
+        py = coarse.dy[coarse.at(c[0], c[1])] * factor;
+    uint64_t dist =
+        tile_distance(ref, alt, tx * stride, ty * stride, tile, px, py, level == align::kL1Level);
     if (dist < best) {  // strict: ties keep the first candidate
       best = dist;
       *guess_x = px;
@@ -108,8 +112,8 @@ LevelField search_level(const Gray& ref, const Gray& alt, int level, const Level
       int best_x = guess_x, best_y = guess_y;
       for (int sy = -radius; sy <= radius; ++sy)
         for (int sx = -radius; sx <= radius; ++sx) {
-          uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, guess_x + sx, guess_y + sy,
-                                        level == align::kL1Level);
+          uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, guess_x + sx,
+                                        guess_y + sy, level == align::kL1Level);
           if (dist < best) {  // strict: ties keep the first in raster order
             best = dist;
             best_x = guess_x + sx;
@@ -126,9 +130,14 @@ LevelField search_level(const Gray& ref, const Gray& alt, int level, const Level
 // the Hessian comes from the reference tile's central-difference gradients.
 // Bilinear warping with the edge repeated; each step stays within 1 px of the
 // start, so a tile without texture cannot wander off.
-void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int tile, double* dx, double* dy) {
-  auto r = [&](int x, int y) { return float(ref(clamp_index(x, ref.width()), clamp_index(y, ref.height()))); };
-  auto a = [&](int x, int y) { return float(alt(clamp_index(x, alt.width()), clamp_index(y, alt.height()))); };
+void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int tile, double* dx,
+                         double* dy) {
+  auto r = [&](int x, int y) {
+    return float(ref(clamp_index(x, ref.width()), clamp_index(y, ref.height())));
+  };
+  auto a = [&](int x, int y) {
+    return float(alt(clamp_index(x, alt.width()), clamp_index(y, alt.height())));
+  };
   double h11 = 0, h12 = 0, h22 = 0;
   for (int y = y0; y < y0 + tile; ++y)
     for (int x = x0; x < x0 + tile; ++x) {
@@ -148,7 +157,8 @@ void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int t
       for (int x = x0; x < x0 + tile; ++x) {
         float gx = 0.5f * (r(x + 1, y) - r(x - 1, y)), gy = 0.5f * (r(x, y + 1) - r(x, y - 1));
         float top = a(x + ix, y + iy) + fx * (a(x + ix + 1, y + iy) - a(x + ix, y + iy));
-        float bottom = a(x + ix, y + iy + 1) + fx * (a(x + ix + 1, y + iy + 1) - a(x + ix, y + iy + 1));
+        float bottom =
+            a(x + ix, y + iy + 1) + fx * (a(x + ix + 1, y + iy + 1) - a(x + ix, y + iy + 1));
         float e = top + fy * (bottom - top) - r(x, y);
         b1 += gx * e;
         b2 += gy * e;
@@ -167,7 +177,8 @@ GrayPyramid build_gray_pyramid_reference(const Halide::Runtime::Buffer<float, 2>
   Gray level0(binned_gray.width(), binned_gray.height());
   for (int y = 0; y < level0.height(); ++y)
     for (int x = 0; x < level0.width(); ++x)
-      level0(x, y) = uint16_t(std::nearbyint(std::clamp(binned_gray(x, y), 0.0f, 1.0f) * align::kGrayScale));
+      level0(x, y) =
+          uint16_t(std::nearbyint(std::clamp(binned_gray(x, y), 0.0f, 1.0f) * align::kGrayScale));
   GrayPyramid p{level0};
   for (int level = 1; level < kLevels; ++level) {
     Gray next = p.back();
@@ -177,7 +188,8 @@ GrayPyramid build_gray_pyramid_reference(const Halide::Runtime::Buffer<float, 2>
   return p;
 }
 
-Status build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray, GrayPyramid* pyramid) {
+Status build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray,
+                          GrayPyramid* pyramid) {
   int w = binned_gray.width(), h = binned_gray.height();
   pyramid->clear();
   for (int level = 0; level < kLevels; ++level) {
@@ -187,10 +199,12 @@ Status build_gray_pyramid(const Halide::Runtime::Buffer<float, 2>& binned_gray, 
     }
     pyramid->emplace_back(w, h);
   }
-  Halide::Runtime::Buffer<float, 2> input = binned_gray;  // shallow copy: the generated API takes non-const
+  Halide::Runtime::Buffer<float, 2> input =
+      binned_gray;  // shallow copy: the generated API takes non-const
   GrayPyramid& p = *pyramid;
   int err = nb_align_pyramid(input, p[0], p[1], p[2], p[3]);
-  if (err != 0) return internal_error("align: pyramid pipeline failed with code " + std::to_string(err));
+  if (err != 0)
+    return internal_error("align: pyramid pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
@@ -231,7 +245,8 @@ void quadratic_subpixel(const double c[3][3], double* ox, double* oy, double* mi
 
 TileMatches match_tiles_reference(const GrayPyramid& ref, const GrayPyramid& alt) {
   LevelField field = search_level(ref[kLevels - 1], alt[kLevels - 1], kLevels - 1, nullptr);
-  for (int level = kLevels - 2; level >= 0; --level) field = search_level(ref[level], alt[level], level, &field);
+  for (int level = kLevels - 2; level >= 0; --level)
+    field = search_level(ref[level], alt[level], level, &field);
 
   const Gray &r0 = ref[0], &a0 = alt[0];
   const int tile = align::kTileSize[0], stride = align::tile_stride(0);
@@ -244,7 +259,8 @@ TileMatches match_tiles_reference(const GrayPyramid& ref, const GrayPyramid& alt
       double costs[3][3];
       for (int j = -1; j <= 1; ++j)
         for (int i = -1; i <= 1; ++i)
-          costs[j + 1][i + 1] = double(tile_distance(r0, a0, tx * stride, ty * stride, tile, dx + i, dy + j, false));
+          costs[j + 1][i + 1] =
+              double(tile_distance(r0, a0, tx * stride, ty * stride, tile, dx + i, dy + j, false));
       double ox, oy, curvature;
       quadratic_subpixel(costs, &ox, &oy, &curvature);
       double fx = dx + ox, fy = dy + oy;
@@ -257,25 +273,31 @@ TileMatches match_tiles_reference(const GrayPyramid& ref, const GrayPyramid& alt
 }
 
 Status match_tiles(const GrayPyramid& ref, const GrayPyramid& alt, TileMatches* m) {
-  const int tiles_x = align::tile_count(ref[0].width(), 0), tiles_y = align::tile_count(ref[0].height(), 0);
+  const int tiles_x = align::tile_count(ref[0].width(), 0),
+            tiles_y = align::tile_count(ref[0].height(), 0);
   m->displacement = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 2);
   m->curvature = Halide::Runtime::Buffer<float, 2>(tiles_x, tiles_y);
   GrayPyramid r = ref, a = alt;  // shallow copies: the generated API takes non-const
-  int err = nb_align_search(r[0], r[1], r[2], r[3], a[0], a[1], a[2], a[3], m->displacement, m->curvature);
-  if (err != 0) return internal_error("align: tile search pipeline failed with code " + std::to_string(err));
+  int err = nb_align_search(r[0], r[1], r[2], r[3], a[0], a[1], a[2], a[3], m->displacement,
+                            m->curvature);
+  if (err != 0)
+    return internal_error("align: tile search pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
-Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& ref, const NoiseProfile& noise) {
+Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& ref,
+                                                            const NoiseProfile& noise) {
   const Gray& r0 = ref[0];
   const int tile = align::kTileSize[0], stride = align::tile_stride(0), n = tile * tile;
-  Halide::Runtime::Buffer<double, 2> out(align::tile_count(r0.width(), 0), align::tile_count(r0.height(), 0));
+  Halide::Runtime::Buffer<double, 2> out(align::tile_count(r0.width(), 0),
+                                         align::tile_count(r0.height(), 0));
   for (int ty = 0; ty < out.height(); ++ty)
     for (int tx = 0; tx < out.width(); ++tx) {
       int x0 = tx * stride, y0 = ty * stride;
       double mean = 0;
       for (int y = y0; y < y0 + tile; ++y)
-        for (int x = x0; x < x0 + tile; ++x) mean += r0(clamp_index(x, r0.width()), clamp_index(y, r0.height()));
+        for (int x = x0; x < x0 + tile; ++x)
+          mean += r0(clamp_index(x, r0.width()), clamp_index(y, r0.height()));
       mean /= n * double(align::kGrayScale);
       // Noise variance of a difference of two binned gray samples (each the
       // mean of four), in the pyramid's 16-bit units.
@@ -286,7 +308,8 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
   return out;
 }
 
-AlignmentField alignment_from_matches(const TileMatches& m, const Halide::Runtime::Buffer<double, 2>& tile_variance,
+AlignmentField alignment_from_matches(const TileMatches& m,
+                                      const Halide::Runtime::Buffer<double, 2>& tile_variance,
                                       const TileAlignParams& params) {
   AlignmentField out;
   out.tile_size = align::kTileSize[0];
@@ -308,39 +331,69 @@ AlignmentField alignment_from_matches(const TileMatches& m, const Halide::Runtim
       // (chi-square costs); a flat tile, or one along a straight edge (the
       // aperture problem), has no more than that in its weaker direction.
       double noise_curvature = std::sqrt(12.0 * n) * s2;
-      double significance = std::clamp(curvature / (kCurvatureSigmas * noise_curvature) - 1.0, 0.0, 1.0);
+      double significance =
+          std::clamp(curvature / (kCurvatureSigmas * noise_curvature) - 1.0, 0.0, 1.0);
       double precision = std::clamp(1.0 - uncertainty / params.max_uncertainty_px, 0.0, 1.0);
       out.confidence(tx, ty) = float(std::min(significance, precision));
     }
   return out;
 }
 
+namespace {
+
+Status gray_pyramid_of(const RawFrame& frame, Implementation implementation, GrayPyramid* pyramid) {
+  if (implementation == Implementation::kHalide)
+    return build_gray_pyramid(binned_gray(frame), pyramid);
+  *pyramid = build_gray_pyramid_reference(binned_gray(frame));
+  return Status();
+}
+
+}  // namespace
+
+Status FrameAligner::create(const RawFrame& reference, const NoiseProfile& noise,
+                            const TileAlignParams& params, Implementation implementation,
+                            std::unique_ptr<FrameAligner>* aligner) {
+  std::unique_ptr<FrameAligner> a(new FrameAligner());
+  a->params_ = params;
+  a->implementation_ = implementation;
+  NB_RETURN_IF_ERROR(gray_pyramid_of(reference, implementation, &a->reference_));
+  a->tile_variance_ = tile_difference_variance(a->reference_, noise);
+  *aligner = std::move(a);
+  return Status();
+}
+
+Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field) const {
+  GrayPyramid alt;
+  NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt));
+  TileMatches m;
+  if (implementation_ == Implementation::kHalide) {
+    NB_RETURN_IF_ERROR(match_tiles(reference_, alt, &m));
+  } else {
+    m = match_tiles_reference(reference_, alt);
+  }
+  *field = alignment_from_matches(m, tile_variance_, params_);
+  return Status();
+}
+
+AlignmentField FrameAligner::reference_field() const {
+  const auto& level0 = reference_[0];
+  return AlignmentField::zero(level0.width(), level0.height(),
+                              std::max(level0.width(), level0.height()));
+}
+
 Status align_burst(const std::vector<RawFrame>& frames, int reference, const NoiseProfile& noise,
                    const TileAlignParams& params, Implementation implementation,
                    std::vector<AlignmentField>* fields) {
-  const bool halide = implementation == Implementation::kHalide;
-  auto pyramid_of = [&](const RawFrame& frame, GrayPyramid* p) {
-    if (halide) return build_gray_pyramid(binned_gray(frame), p);
-    *p = build_gray_pyramid_reference(binned_gray(frame));
-    return Status();
-  };
-  GrayPyramid ref, alt;
-  NB_RETURN_IF_ERROR(pyramid_of(frames[reference], &ref));
-  const Halide::Runtime::Buffer<double, 2> tile_variance = tile_difference_variance(ref, noise);
+  std::unique_ptr<FrameAligner> aligner;
+  NB_RETURN_IF_ERROR(
+      FrameAligner::create(frames[reference], noise, params, implementation, &aligner));
   fields->assign(frames.size(), AlignmentField());
   for (size_t i = 0; i < frames.size(); ++i) {
     if (int(i) == reference) {
-      (*fields)[i] = AlignmentField::zero(ref[0].width(), ref[0].height(), std::max(ref[0].width(), ref[0].height()));
-      continue;
-    }
-    NB_RETURN_IF_ERROR(pyramid_of(frames[i], &alt));
-    TileMatches m;
-    if (halide) {
-      NB_RETURN_IF_ERROR(match_tiles(ref, alt, &m));
+      (*fields)[i] = aligner->reference_field();
     } else {
-      m = match_tiles_reference(ref, alt);
+      NB_RETURN_IF_ERROR(aligner->align(frames[i], &(*fields)[i]));
     }
-    (*fields)[i] = alignment_from_matches(m, tile_variance, params);
   }
   return Status();
 }

@@ -12,6 +12,7 @@
 
 #include <HalideBuffer.h>
 
+#include <memory>
 #include <vector>
 
 #include "core/alignment_field.h"
@@ -51,6 +52,24 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
 // curvature against the tile's noise (tile_difference_variance()).
 AlignmentField alignment_from_matches(const TileMatches& matches, const Halide::Runtime::Buffer<double, 2>& tile_variance,
                                       const TileAlignParams& params);
+
+// Aligns frames one at a time to a reference: its pyramid and per-tile noise
+// are computed once, when the aligner is made.
+class FrameAligner {
+ public:
+  static Status create(const RawFrame& reference, const NoiseProfile& noise, const TileAlignParams& params,
+                       Implementation implementation, std::unique_ptr<FrameAligner>* aligner);
+  Status align(const RawFrame& alternate, AlignmentField* field) const;
+  // The reference's own field: zero displacement, full confidence.
+  AlignmentField reference_field() const;
+
+ private:
+  FrameAligner() = default;
+  TileAlignParams params_;
+  Implementation implementation_ = Implementation::kHalide;
+  GrayPyramid reference_;
+  Halide::Runtime::Buffer<double, 2> tile_variance_;
+};
 
 // Aligns every frame of the burst to frames[reference], which gets a zero
 // field: the whole stage as the pipeline runs it.

@@ -23,7 +23,7 @@ using Plane = Halide::Runtime::Buffer<float, 2>;
 using merge::kStride;
 using merge::kTile;
 using Complex = std::complex<float>;
-using Tile = std::array<std::array<float, kTile>, kTile>;          // [y][x]
+using Tile = std::array<std::array<float, kTile>, kTile>;        // [y][x]
 using Spectrum = std::array<std::array<Complex, kTile>, kTile>;  // [v][u]
 
 // merge::window() as a float table.
@@ -82,7 +82,8 @@ void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
     for (int x = 0; x < kTile; ++x) {
       int px = x0 + x, py = y0 + y;
       if (px < 0 || py < 0 || px >= plane_w || py >= plane_h) continue;
-      (*mosaic)(2 * px + (position & 1), 2 * py + (position >> 1)) += s[y][x].real() / (kTile * kTile);
+      (*mosaic)(2 * px + (position & 1), 2 * py + (position >> 1)) +=
+          s[y][x].real() / (kTile * kTile);
     }
 }
 
@@ -90,8 +91,14 @@ void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
 class PlaneView {
  public:
   PlaneView(const Plane& mosaic, int position)
-      : mosaic_(mosaic), ox_(position & 1), oy_(position >> 1), w_(mosaic.width() / 2), h_(mosaic.height() / 2) {}
-  float at(int x, int y) const { return mosaic_(2 * std::clamp(x, 0, w_ - 1) + ox_, 2 * std::clamp(y, 0, h_ - 1) + oy_); }
+      : mosaic_(mosaic),
+        ox_(position & 1),
+        oy_(position >> 1),
+        w_(mosaic.width() / 2),
+        h_(mosaic.height() / 2) {}
+  float at(int x, int y) const {
+    return mosaic_(2 * std::clamp(x, 0, w_ - 1) + ox_, 2 * std::clamp(y, 0, h_ - 1) + oy_);
+  }
   // Catmull-Rom at a fractional position.
   float cubic(double x, double y) const {
     int ix = int(std::floor(x)), iy = int(std::floor(y));
@@ -147,7 +154,8 @@ constexpr float kRejectedBelowWeight = 0.25f;
 constexpr double kStructuredVarianceRatio = 4.0;
 
 // 1 for the reference's merge tiles with structure beyond noise, else 0.
-Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic, const NoiseProfile& noise) {
+Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic,
+                                                     const NoiseProfile& noise) {
   Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(ref_mosaic.width() / 2),
                                           merge_tiles_across(ref_mosaic.height() / 2), 4);
   for (int position = 0; position < 4; ++position) {
@@ -160,7 +168,8 @@ Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic, co
         for (const auto& row : t)
           for (float v : row) var += (v - mean) * (v - mean);
         var /= kTile * kTile;
-        out(tx, ty, position) = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
+        out(tx, ty, position) =
+            var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
       }
   }
   return out;
@@ -171,9 +180,11 @@ Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic, co
 int merge_tiles_across(int plane_extent) { return (plane_extent + kStride - 1) / kStride + 1; }
 
 TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const Plane& alt_mosaic,
-                                                 const AlignmentField& field, const NoiseProfile& noise,
+                                                 const AlignmentField& field,
+                                                 const NoiseProfile& noise,
                                                  const WienerMergeParams& params) {
-  const int tiles_x = merge_tiles_across(ref_mosaic.width() / 2), tiles_y = merge_tiles_across(ref_mosaic.height() / 2);
+  const int tiles_x = merge_tiles_across(ref_mosaic.width() / 2),
+            tiles_y = merge_tiles_across(ref_mosaic.height() / 2);
   const double energy = merge::window_energy();
   TemporalCorrection out;
   out.correction = Plane(ref_mosaic.width(), ref_mosaic.height());
@@ -197,8 +208,9 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
             d[y][x] = r[y][x] - a[y][x];
           }
         const double ratio = filtered_difference_ratio(r, a, sigma2);
-        const float weight = float(
-            std::clamp((params.robustness_high - ratio) / (params.robustness_high - params.robustness_low), 0.0, 1.0));
+        const float weight = float(std::clamp(
+            (params.robustness_high - ratio) / (params.robustness_high - params.robustness_low),
+            0.0, 1.0));
         out.weight(tx, ty, position) = weight;
         if (weight == 0) continue;  // the reference's content: no correction
         Spectrum s = windowed_spectrum(d);
@@ -216,7 +228,8 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
   return out;
 }
 
-Plane spatial_denoise_reference(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
+Plane spatial_denoise_reference(const Plane& merged,
+                                const Halide::Runtime::Buffer<float, 3>& effective_frames,
                                 const NoiseProfile& noise, const WienerMergeParams& params) {
   const int tiles_x = effective_frames.dim(0).extent(), tiles_y = effective_frames.dim(1).extent();
   const double energy = merge::window_energy();
@@ -233,8 +246,8 @@ Plane spatial_denoise_reference(const Plane& merged, const Halide::Runtime::Buff
         double mean;
         Spectrum s = windowed_spectrum(plane.tile(x0, y0, &mean));
         // Noise left after merging: one frame's, divided by the frames averaged.
-        const float residual = float(params.spatial_factor * tile_variance(noise, position, mean) * energy /
-                                     effective_frames(tx, ty, position));
+        const float residual = float(params.spatial_factor * tile_variance(noise, position, mean) *
+                                     energy / effective_frames(tx, ty, position));
         for (auto& row : s)
           for (Complex& c : row) {
             const float t2 = std::norm(c);
@@ -270,9 +283,10 @@ Halide::Runtime::Buffer<float, 1> four_values(const std::array<float, 4>& v) {
 
 void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>* scale,
                    Halide::Runtime::Buffer<float, 1>* offset) {
-  *scale = four_values({float(noise.scale[0]), float(noise.scale[1]), float(noise.scale[2]), float(noise.scale[3])});
-  *offset =
-      four_values({float(noise.offset[0]), float(noise.offset[1]), float(noise.offset[2]), float(noise.offset[3])});
+  *scale = four_values(
+      {float(noise.scale[0]), float(noise.scale[1]), float(noise.scale[2]), float(noise.scale[3])});
+  *offset = four_values({float(noise.offset[0]), float(noise.offset[1]), float(noise.offset[2]),
+                         float(noise.offset[3])});
 }
 
 // The integer part of the largest displacement plus one: how far beyond the
@@ -280,15 +294,17 @@ void noise_buffers(const NoiseProfile& noise, Halide::Runtime::Buffer<float, 1>*
 int max_shift_of(const AlignmentField& field) {
   float largest = 0;
   const float* d = field.displacement.data();
-  for (size_t n = 0; n < field.displacement.number_of_elements(); ++n) largest = std::max(largest, std::abs(d[n]));
+  for (size_t n = 0; n < field.displacement.number_of_elements(); ++n)
+    largest = std::max(largest, std::abs(d[n]));
   return int(std::ceil(largest)) + 1;
 }
 
 // One alternate frame through nb_merge_temporal: `correction_after` =
 // `correction_before` + this frame's correction; its tile weights to `weight`.
-Status run_temporal(const Planes& reference_planes, const Planes& alternate_planes, int width, int height,
-                    int max_shift, const AlignmentField& field, const NoiseProfile& noise,
-                    const WienerMergeParams& params, const Plane& correction_before, Plane* correction_after,
+Status run_temporal(const Planes& reference_planes, const Planes& alternate_planes, int width,
+                    int height, int max_shift, const AlignmentField& field,
+                    const NoiseProfile& noise, const WienerMergeParams& params,
+                    const Plane& correction_before, Plane* correction_after,
                     Halide::Runtime::Buffer<float, 3>* weight) {
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
@@ -296,10 +312,11 @@ Status run_temporal(const Planes& reference_planes, const Planes& alternate_plan
   Planes ref = reference_planes, alt = alternate_planes;
   Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, scale, offset,
-                              params.temporal_factor, params.robustness_low, params.robustness_high, before,
-                              *correction_after, *weight);
-  if (err != 0) return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
+  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, scale,
+                              offset, params.temporal_factor, params.robustness_low,
+                              params.robustness_high, before, *correction_after, *weight);
+  if (err != 0)
+    return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
@@ -309,23 +326,28 @@ Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>*
   const RawMetadata& m = frame.meta;
   std::array<float, 4> scale;
   for (int i = 0; i < 4; ++i) scale[i] = 1.0f / (m.white_level - m.black_level[i]);
-  Halide::Runtime::Buffer<float, 1> black = four_values(m.black_level), scale_buffer = four_values(scale);
+  Halide::Runtime::Buffer<float, 1> black = four_values(m.black_level),
+                                    scale_buffer = four_values(scale);
   Halide::Runtime::Buffer<uint16_t, 2> mosaic = frame.mosaic;
   int err = nb_merge_planes_u16(mosaic, black, scale_buffer, *planes);
-  if (err != 0) return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
+  if (err != 0)
+    return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
 Status fill_cfa_planes(const Plane& normalised, Halide::Runtime::Buffer<float, 3>* planes) {
-  Halide::Runtime::Buffer<float, 1> black = four_values({0, 0, 0, 0}), scale = four_values({1, 1, 1, 1});
+  Halide::Runtime::Buffer<float, 1> black = four_values({0, 0, 0, 0}),
+                                    scale = four_values({1, 1, 1, 1});
   Plane mosaic = normalised;
   int err = nb_merge_planes_f32(mosaic, black, scale, *planes);
-  if (err != 0) return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
+  if (err != 0)
+    return internal_error("merge: planes pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
-Status temporal_correction(const Plane& reference, const Plane& alternate, const AlignmentField& field,
-                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out) {
+Status temporal_correction(const Plane& reference, const Plane& alternate,
+                           const AlignmentField& field, const NoiseProfile& noise,
+                           const WienerMergeParams& params, TemporalCorrection* out) {
   const int width = reference.width(), height = reference.height(), max_shift = max_shift_of(field);
   Planes ref = planes_with_margin(width, height, kPlaneMargin);
   Planes alt = planes_with_margin(width, height, kPlaneMargin + max_shift);
@@ -334,11 +356,14 @@ Status temporal_correction(const Plane& reference, const Plane& alternate, const
   Plane zero(width, height);
   zero.fill(0.0f);
   out->correction = Plane(width, height);
-  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  return run_temporal(ref, alt, width, height, max_shift, field, noise, params, zero, &out->correction, &out->weight);
+  out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2),
+                                                  merge_tiles_across(height / 2), 4);
+  return run_temporal(ref, alt, width, height, max_shift, field, noise, params, zero,
+                      &out->correction, &out->weight);
 }
 
-Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float, 3>& effective_frames,
+Status spatial_denoise(const Plane& merged,
+                       const Halide::Runtime::Buffer<float, 3>& effective_frames,
                        const NoiseProfile& noise, const WienerMergeParams& params, Plane* out) {
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
@@ -348,87 +373,143 @@ Status spatial_denoise(const Plane& merged, const Halide::Runtime::Buffer<float,
   Plane mosaic = merged;  // shallow copies: the generated API takes non-const
   Halide::Runtime::Buffer<float, 3> effective = effective_frames;
   int err = nb_merge_spatial(planes, mosaic, effective, scale, offset, params.spatial_factor, *out);
-  if (err != 0) return internal_error("merge: spatial pipeline failed with code " + std::to_string(err));
+  if (err != 0)
+    return internal_error("merge: spatial pipeline failed with code " + std::to_string(err));
   return Status();
 }
 
-Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const std::vector<AlignmentField>& fields,
-                    const NoiseProfile& noise, const WienerMergeParams& params, Implementation implementation,
-                    Plane* merged, MergeStats* stats) {
-  if (reference < 0 || reference >= int(frames.size()) || fields.size() != frames.size())
-    return invalid_argument("merge: reference index or alignment count does not match the burst");
-  const bool halide = implementation == Implementation::kHalide;
-  const Plane ref = normalised_mosaic(frames[reference]);
-  const int width = ref.width(), height = ref.height(), n_frames = int(frames.size());
+struct WienerMerger::State {
+  NoiseProfile noise;
+  WienerMergeParams params;
+  bool halide = true;
+  Plane ref;  // normalised
+  int width = 0, height = 0, frames = 1;
   // The Halide path's buffers live for the whole burst: fresh frame-sized
   // buffers per frame cost more in page faults than the merge's arithmetic.
   // The running sum of corrections alternates between two buffers; a
   // rejected frame's sum is simply not taken.
   Planes ref_planes, alt_storage;
-  if (halide) {
-    ref_planes = planes_with_margin(width, height, kPlaneMargin);
-    NB_RETURN_IF_ERROR(fill_cfa_planes(frames[reference], &ref_planes));
-  }
-  Plane correction_sums[2] = {Plane(width, height), halide ? Plane(width, height) : Plane()};
+  Plane correction_sums[2];
   int current = 0;
-  correction_sums[current].fill(0.0f);
-  const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
-  Halide::Runtime::Buffer<float, 3> effective(tiles_x, tiles_y, 4), weight(tiles_x, tiles_y, 4);
-  effective.fill(1.0f);  // the reference itself
-  stats->mean_weight.assign(frames.size(), 1.0f);
-  stats->rejected.assign(frames.size(), false);
-  const Halide::Runtime::Buffer<uint8_t, 3> structured = structured_tiles(ref, noise);
+  Halide::Runtime::Buffer<float, 3> effective, weight;
+  Halide::Runtime::Buffer<uint8_t, 3> structured;
   int64_t structured_count = 0;
-  structured.for_each_element([&](int tx, int ty, int p) { structured_count += structured(tx, ty, p); });
-  for (int k = 0; k < n_frames; ++k) {
-    if (k == reference) continue;
-    Plane reference_correction;
-    if (halide) {
-      const int max_shift = max_shift_of(fields[k]), margin = kPlaneMargin + max_shift;
-      if (!alt_storage.data() || alt_storage.dim(0).min() > -margin)
-        alt_storage = planes_with_margin(width, height, margin);
-      Planes alt = alt_storage.cropped(0, -margin, width / 2 + 2 * margin).cropped(1, -margin, height / 2 + 2 * margin);
-      NB_RETURN_IF_ERROR(fill_cfa_planes(frames[k], &alt));
-      NB_RETURN_IF_ERROR(run_temporal(ref_planes, alt, width, height, max_shift, fields[k], noise, params,
-                                      correction_sums[current], &correction_sums[1 - current], &weight));
-    } else {
-      TemporalCorrection c = temporal_correction_reference(ref, normalised_mosaic(frames[k]), fields[k], noise, params);
-      weight = c.weight;
-      reference_correction = c.correction;
-    }
-    // The frame's mean weight over structured tiles (over all when the
-    // reference is flat throughout).
-    double weight_sum = 0;
-    weight.for_each_element([&](int tx, int ty, int p) {
-      if (structured_count == 0 || structured(tx, ty, p)) weight_sum += weight(tx, ty, p);
-    });
-    stats->mean_weight[k] = float(weight_sum / (structured_count ? structured_count : weight.number_of_elements()));
-    stats->rejected[k] = stats->mean_weight[k] < kRejectedBelowWeight;
-    if (stats->rejected[k]) continue;  // contributes the reference's content everywhere
-    if (halide) {
-      current = 1 - current;
-    } else {
-      float* sum = correction_sums[current].data();
-      const float* c = reference_correction.data();
-      for (size_t n = 0; n < size_t(width) * height; ++n) sum[n] += c[n];
-    }
-    effective.for_each_element([&](int tx, int ty, int p) { effective(tx, ty, p) += weight(tx, ty, p); });
+};
+
+WienerMerger::WienerMerger(std::unique_ptr<State> state) : state_(std::move(state)) {}
+WienerMerger::~WienerMerger() = default;
+
+Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise,
+                            const WienerMergeParams& params, Implementation implementation,
+                            std::unique_ptr<WienerMerger>* merger) {
+  auto st = std::make_unique<State>();
+  st->noise = noise;
+  st->params = params;
+  st->halide = implementation == Implementation::kHalide;
+  st->ref = normalised_mosaic(reference);
+  const int width = st->width = st->ref.width(), height = st->height = st->ref.height();
+  if (st->halide) {
+    st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
+    NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
+    st->correction_sums[1] = Plane(width, height);
   }
+  st->correction_sums[0] = Plane(width, height);
+  st->correction_sums[0].fill(0.0f);
+  const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
+  st->effective = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
+  st->weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
+  st->effective.fill(1.0f);  // the reference itself
+  st->structured = structured_tiles(st->ref, noise);
+  const Halide::Runtime::Buffer<uint8_t, 3>& structured = st->structured;
+  structured.for_each_element(
+      [&](int tx, int ty, int p) { st->structured_count += structured(tx, ty, p); });
+  merger->reset(new WienerMerger(std::move(st)));
+  return Status();
+}
+
+Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight,
+                         bool* rejected) {
+  State& st = *state_;
+  const int width = st.width, height = st.height;
+  if (alternate.mosaic.width() != width || alternate.mosaic.height() != height)
+    return invalid_argument("merge: " + alternate.source + " is not the reference's size");
+  ++st.frames;
+  Plane reference_correction;
+  if (st.halide) {
+    const int max_shift = max_shift_of(field), margin = kPlaneMargin + max_shift;
+    if (!st.alt_storage.data() || st.alt_storage.dim(0).min() > -margin)
+      st.alt_storage = planes_with_margin(width, height, margin);
+    Planes alt = st.alt_storage.cropped(0, -margin, width / 2 + 2 * margin)
+                     .cropped(1, -margin, height / 2 + 2 * margin);
+    NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
+    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, alt, width, height, max_shift, field, st.noise,
+                                    st.params, st.correction_sums[st.current],
+                                    &st.correction_sums[1 - st.current], &st.weight));
+  } else {
+    TemporalCorrection c = temporal_correction_reference(st.ref, normalised_mosaic(alternate),
+                                                         field, st.noise, st.params);
+    st.weight = c.weight;
+    reference_correction = c.correction;
+  }
+  // The frame's mean weight over structured tiles (over all when the
+  // reference is flat throughout).
+  const Halide::Runtime::Buffer<float, 3>& weight = st.weight;
+  double weight_sum = 0;
+  weight.for_each_element([&](int tx, int ty, int p) {
+    if (st.structured_count == 0 || st.structured(tx, ty, p)) weight_sum += weight(tx, ty, p);
+  });
+  *mean_weight =
+      float(weight_sum / (st.structured_count ? st.structured_count : weight.number_of_elements()));
+  *rejected = *mean_weight < kRejectedBelowWeight;
+  if (*rejected) return Status();  // contributes the reference's content everywhere
+  if (st.halide) {
+    st.current = 1 - st.current;
+  } else {
+    float* sum = st.correction_sums[st.current].data();
+    const float* c = reference_correction.data();
+    for (size_t n = 0; n < size_t(width) * height; ++n) sum[n] += c[n];
+  }
+  st.effective.for_each_element(
+      [&](int tx, int ty, int p) { st.effective(tx, ty, p) += weight(tx, ty, p); });
+  return Status();
+}
+
+Status WienerMerger::finish(Plane* merged, double* effective_frames) {
+  State& st = *state_;
   // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
   // the mean correction.
-  Plane temporal(width, height);
-  {
-    const float* r = ref.data();
-    const float* sum = correction_sums[current].data();
-    float* t = temporal.data();
-    for (size_t n = 0; n < size_t(width) * height; ++n) t[n] = r[n] - sum[n] / float(n_frames);
-  }
+  Plane temporal(st.width, st.height);
+  const float* r = st.ref.data();
+  const float* sum = st.correction_sums[st.current].data();
+  float* t = temporal.data();
+  for (size_t n = 0; n < size_t(st.width) * st.height; ++n) t[n] = r[n] - sum[n] / float(st.frames);
   double effective_total = 0;
-  effective.for_each_element([&](int tx, int ty, int p) { effective_total += effective(tx, ty, p); });
-  stats->effective_frames = effective_total / effective.number_of_elements();
-  if (halide) return spatial_denoise(temporal, effective, noise, params, merged);
-  *merged = spatial_denoise_reference(temporal, effective, noise, params);
+  st.effective.for_each_element(
+      [&](int tx, int ty, int p) { effective_total += st.effective(tx, ty, p); });
+  *effective_frames = effective_total / st.effective.number_of_elements();
+  if (st.halide) return spatial_denoise(temporal, st.effective, st.noise, st.params, merged);
+  *merged = spatial_denoise_reference(temporal, st.effective, st.noise, st.params);
   return Status();
+}
+
+Status merge_wiener(const std::vector<RawFrame>& frames, int reference,
+                    const std::vector<AlignmentField>& fields, const NoiseProfile& noise,
+                    const WienerMergeParams& params, Implementation implementation, Plane* merged,
+                    MergeStats* stats) {
+  if (reference < 0 || reference >= int(frames.size()) || fields.size() != frames.size())
+    return invalid_argument("merge: reference index or alignment count does not match the burst");
+  std::unique_ptr<WienerMerger> merger;
+  NB_RETURN_IF_ERROR(
+      WienerMerger::create(frames[reference], noise, params, implementation, &merger));
+  stats->mean_weight.assign(frames.size(), 1.0f);
+  stats->rejected.assign(frames.size(), false);
+  for (size_t k = 0; k < frames.size(); ++k) {
+    if (int(k) == reference) continue;
+    bool rejected = false;
+    NB_RETURN_IF_ERROR(merger->add(frames[k], fields[k], &stats->mean_weight[k], &rejected));
+    stats->rejected[k] = rejected;
+  }
+  return merger->finish(merged, &stats->effective_frames);
 }
 
 }  // namespace nb

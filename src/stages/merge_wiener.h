@@ -12,6 +12,7 @@
 
 #include <HalideBuffer.h>
 
+#include <memory>
 #include <vector>
 
 #include "core/alignment_field.h"
@@ -41,6 +42,27 @@ struct MergeStats {
   std::vector<float> mean_weight;
   std::vector<bool> rejected;
   double effective_frames = 1;     // mean over tiles of 1 + sum of weights
+};
+
+// Merges frames one at a time into running sums: the reference's planes, the
+// sum of the alternates' corrections and of their tile weights. Memory is
+// constant in the number of frames; finish() leaves only the spatial step.
+class WienerMerger {
+ public:
+  static Status create(const RawFrame& reference, const NoiseProfile& noise, const WienerMergeParams& params,
+                       Implementation implementation, std::unique_ptr<WienerMerger>* merger);
+  ~WienerMerger();
+  // `field` aligns `alternate` to the reference. `mean_weight`: over the
+  // reference's structured tiles; a frame that keeps less than a quarter
+  // (a different scene, a failed alignment) is left out as a whole (`rejected`).
+  Status add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight, bool* rejected);
+  // The merged normalised mosaic; `effective_frames` as in MergeStats.
+  Status finish(Halide::Runtime::Buffer<float, 2>* merged, double* effective_frames);
+
+ private:
+  struct State;
+  explicit WienerMerger(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
 };
 
 // `fields[i]` aligns frame i to frames[reference]. Output: normalised mosaic
