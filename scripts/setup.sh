@@ -9,6 +9,7 @@ packages=(
   libraw-dev                 # reading every raw format LibRaw supports
   libtiff-dev                # writing DNG
   libpng-dev                 # writing PNG
+  libjpeg-dev                # reading JPEG scene pictures (nightburst synth --content)
   libeigen3-dev              # colour matrices, small linear algebra
   nlohmann-json3-dev         # JSON reports
   libcli11-dev               # command-line parsing

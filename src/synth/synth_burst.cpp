@@ -1,6 +1,5 @@
 // Synthetic burst by unprocessing (Brooks et al. 2019): scene -> linear camera
 // RGB under an illuminant -> per-frame warp -> Bayer mosaic -> shot/read noise.
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "core/catmull_rom.h"
 #include "core/color.h"
 #include "nightburst/synth.h"
+#include "synth/content_image.h"
 #include "synth/scene.h"
 
 namespace nb {
@@ -43,10 +43,9 @@ float sample_cubic(const Halide::Runtime::Buffer<float, 3>& img, float x, float 
 }
 
 Status load_content(const std::string& path, int width, int height, Halide::Runtime::Buffer<float, 3>* out) {
-  cv::Mat img = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
-  if (img.empty()) return bad_input(path + ": not an image OpenCV can read (PNG or JPEG expected)");
   cv::Mat f;
-  img.convertTo(f, CV_32FC3, img.depth() == CV_16U ? 1.0 / 65535 : 1.0 / 255);
+  NB_RETURN_IF_ERROR(read_content_image(path, &f));
+  if (f.cols < 1 || f.rows < 1) return bad_input(path + ": the image is empty");
   // Cover the output (crop the longer side), then resample.
   double scale = std::max(double(width) / f.cols, double(height) / f.rows);
   cv::Mat resized;
@@ -56,7 +55,7 @@ Status load_content(const std::string& path, int width, int height, Halide::Runt
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
       const cv::Vec3f& v = resized.at<cv::Vec3f>(std::min(y + oy, resized.rows - 1), std::min(x + ox, resized.cols - 1));
-      for (int c = 0; c < 3; ++c) (*out)(x, y, c) = std::clamp(v[2 - c], 0.0f, 1.0f);  // BGR -> RGB
+      for (int c = 0; c < 3; ++c) (*out)(x, y, c) = std::clamp(v[c], 0.0f, 1.0f);
     }
   return Status();
 }
