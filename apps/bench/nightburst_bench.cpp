@@ -4,8 +4,8 @@
 //
 // Counters:
 //   MP/s          megapixels processed per second: the whole burst for
-//                 decode, align, merge and the pipeline; one image for the
-//                 stages after the merge.
+//                 decode, align, merge, the pipeline and the CLI; one image
+//                 for the stages after the merge and the last-frame latency.
 //   peak_rss_MB   the process's peak resident set during the case (the peak
 //                 is reset before each case; it includes the generated
 //                 bursts the process keeps); for the CLI case, the CLI's own.
@@ -289,6 +289,31 @@ void pipeline(benchmark::State& state) {
           [&] { return process_burst(b.frames, options, &result); });
 }
 
+// Streaming: the time from the last frame's arrival to the finished image
+// (aligning and merging that frame, then white balance and finishing), the
+// earlier frames having been added to the session untimed.
+void last_frame_latency(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  ProcessOptions options;
+  options.threads = int(state.range(3));
+  const double rss_before = reset_peak_rss();
+  for (auto _ : state) {
+    state.PauseTiming();
+    BurstSession session(options);
+    Status s;
+    for (size_t i = 0; i + 1 < b.frames.size() && s.ok(); ++i) s = session.add_frame(b.frames[i]);
+    state.ResumeTiming();
+    ProcessResult result;
+    if (s.ok()) s = session.add_frame(b.frames.back());
+    if (s.ok()) s = session.finish(&result);
+    if (!s.ok()) {
+      state.SkipWithError(s.message().c_str());
+      break;
+    }
+  }
+  set_counters(state, frame_megapixels(b), rss_before);
+}
+
 // `nightburst process` from the DNG files to an 8-bit PNG, as a user runs it:
 // a fresh process each time. Started through GNU time, whose report gives the
 // CLI's own peak resident set: a process started from this one directly
@@ -403,6 +428,7 @@ void BM_LocalToneReference(benchmark::State& state) {
 }
 void BM_PngEncode(benchmark::State& state) { png_encode(state); }
 void BM_Pipeline(benchmark::State& state) { pipeline(state); }
+void BM_LastFrameLatency(benchmark::State& state) { last_frame_latency(state); }
 void BM_CommandLine(benchmark::State& state) { command_line(state); }
 BENCHMARK(BM_Decode)->Apply(decode_cases);
 BENCHMARK(BM_AlignHalide)->Apply(burst_cases);
@@ -416,6 +442,7 @@ BENCHMARK(BM_LocalToneHalide)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 BENCHMARK(BM_PngEncode)->Apply(serial_cases);
 BENCHMARK(BM_Pipeline)->Apply(burst_cases);
+BENCHMARK(BM_LastFrameLatency)->Apply(stage_cases);
 BENCHMARK(BM_CommandLine)->Apply(burst_cases);
 
 }  // namespace
