@@ -70,6 +70,23 @@ int nb_process(const nb_raw_frame* frames, int count, const nb_options* options,
 
 void nb_image_free(nb_image* image);
 
+/* Streaming: frames added one at a time as the camera delivers them. Each is
+ * copied (the caller may reuse its buffer as soon as the call returns),
+ * held until the reference is known (the sharpest of the first three, or
+ * options->reference), then aligned and merged into running sums at once, so
+ * memory stays constant in the number of frames and nb_session_finish is
+ * left with white balance and finishing. The result equals nb_process on the
+ * same frames. A session is not thread-safe: one thread at a time may call
+ * into it; different sessions are independent. After an error every later
+ * call on the session returns that error again; destroy it in any state. */
+typedef struct nb_session nb_session;
+
+int nb_session_create(const nb_options* options, nb_session** session, char* error, size_t error_size);
+int nb_session_add_frame(nb_session* session, const nb_raw_frame* frame, char* error, size_t error_size);
+/* The finished image, as nb_process gives it; free it with nb_image_free. */
+int nb_session_finish(nb_session* session, nb_image* out, char* error, size_t error_size);
+void nb_session_destroy(nb_session* session);
+
 #ifdef __cplusplus
 }
 #endif

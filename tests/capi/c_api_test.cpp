@@ -1,15 +1,16 @@
 // The C API against the C++ pipeline on the same frames.
-#include "nightburst/nightburst_c.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 #include "test_util.h"
 
-extern "C" int run_c_client(const nb_raw_frame* frames, int count, int look, nb_image* out, char* error,
-                            size_t error_size);
+extern "C" int run_c_client(const nb_raw_frame* frames, int count, int look, nb_image* out,
+                            char* error, size_t error_size);
+extern "C" int run_c_streaming_client(const nb_raw_frame* frames, int count, int look,
+                                      nb_image* out, char* error, size_t error_size);
 
 namespace nb {
 namespace {
@@ -45,7 +46,9 @@ TEST(CApiTest, SameImageAsTheCppPipeline) {
   for (const RawFrame& f : b.frames) frames.push_back(to_c(f));
   nb_image image;
   char error[256];
-  ASSERT_EQ(run_c_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &image, error, sizeof error), NB_OK)
+  ASSERT_EQ(
+      run_c_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &image, error, sizeof error),
+      NB_OK)
       << error;
   ProcessResult expected;
   ASSERT_TRUE(process_burst(b.frames, ProcessOptions(), &expected).ok());
@@ -54,10 +57,62 @@ TEST(CApiTest, SameImageAsTheCppPipeline) {
   int differing = 0;
   for (int y = 0; y < image.height; ++y)
     for (int x = 0; x < image.width; ++x)
-      for (int c = 0; c < 3; ++c) differing += image.data[(y * image.width + x) * 3 + c] != expected.srgb(x, y, c);
+      for (int c = 0; c < 3; ++c)
+        differing += image.data[(y * image.width + x) * 3 + c] != expected.srgb(x, y, c);
   EXPECT_EQ(differing, 0);
   nb_image_free(&image);
   EXPECT_EQ(image.data, nullptr);
+}
+
+// Frames through a session from C, each in a buffer the client overwrites
+// with the next: the same image as the C++ pipeline on the whole burst.
+TEST(CApiTest, StreamingSessionFromCGivesTheSameImage) {
+  SynthOptions o = testing::small_options(93);
+  o.frames = 5;
+  SynthBurst b = testing::make_burst(o);
+  std::vector<nb_raw_frame> frames;
+  for (const RawFrame& f : b.frames) frames.push_back(to_c(f));
+  nb_image image;
+  char error[256];
+  ASSERT_EQ(run_c_streaming_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &image, error,
+                                   sizeof error),
+            NB_OK)
+      << error;
+  ProcessResult expected;
+  ASSERT_TRUE(process_burst(b.frames, ProcessOptions(), &expected).ok());
+  ASSERT_EQ(image.width, expected.srgb.width());
+  ASSERT_EQ(image.height, expected.srgb.height());
+  int differing = 0;
+  for (int y = 0; y < image.height; ++y)
+    for (int x = 0; x < image.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        differing += image.data[(y * image.width + x) * 3 + c] != expected.srgb(x, y, c);
+  EXPECT_EQ(differing, 0);
+  nb_image_free(&image);
+}
+
+TEST(CApiTest, SessionErrorsAreStickyAndNameTheFrame) {
+  SynthOptions o = testing::small_options(94);
+  o.frames = 2;
+  SynthBurst b = testing::make_burst(o);
+  nb_session* session = nullptr;
+  char error[256];
+  ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+  nb_raw_frame first = to_c(b.frames[0]), second = to_c(b.frames[1]);
+  second.width -= 2;  // a different size
+  ASSERT_EQ(nb_session_add_frame(session, &first, error, sizeof error), NB_OK) << error;
+  EXPECT_EQ(nb_session_add_frame(session, &second, error, sizeof error), NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos) << error;
+  nb_image image{reinterpret_cast<uint16_t*>(1), 7, 7};
+  EXPECT_EQ(nb_session_finish(session, &image, error, sizeof error), NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos) << error;
+  EXPECT_EQ(image.data, nullptr);
+  nb_session_destroy(session);
+  nb_options bad;
+  nb_options_default(&bad);
+  bad.look = 7;
+  EXPECT_EQ(nb_session_create(&bad, &session, error, sizeof error), NB_INVALID_ARGUMENT);
+  EXPECT_EQ(session, nullptr);
 }
 
 TEST(CApiTest, BadFrameGivesACodeAndAMessageNamingIt) {
@@ -77,7 +132,8 @@ TEST(CApiTest, BadFrameGivesACodeAndAMessageNamingIt) {
   EXPECT_EQ(run_c_client(frames.data(), 2, NB_LOOK_NIGHT, &image, error, 8), NB_INVALID_ARGUMENT);
   EXPECT_EQ(std::string(error).size(), 7u);  // truncated to the buffer, terminated
   EXPECT_EQ(run_c_client(frames.data(), 2, 9, &image, error, sizeof error), NB_INVALID_ARGUMENT);
-  EXPECT_EQ(run_c_client(nullptr, 0, NB_LOOK_NIGHT, &image, error, sizeof error), NB_INVALID_ARGUMENT);
+  EXPECT_EQ(run_c_client(nullptr, 0, NB_LOOK_NIGHT, &image, error, sizeof error),
+            NB_INVALID_ARGUMENT);
 }
 
 }  // namespace
