@@ -1,5 +1,7 @@
 #include "core/alignment_field.h"
 
+#include "core/fill_dense.h"
+
 namespace nb {
 
 AlignmentField AlignmentField::zero(int plane_width, int plane_height, int tile_size) {
@@ -9,9 +11,9 @@ AlignmentField AlignmentField::zero(int plane_width, int plane_height, int tile_
   f.tiles_x = (plane_width + tile_size - 1) / tile_size;
   f.tiles_y = (plane_height + tile_size - 1) / tile_size;
   f.displacement = Halide::Runtime::Buffer<float, 3>(f.tiles_x, f.tiles_y, 2);
-  f.displacement.fill(0.0f);
+  fill_dense(f.displacement, 0.0f);
   f.confidence = Halide::Runtime::Buffer<float, 2>(f.tiles_x, f.tiles_y);
-  f.confidence.fill(1.0f);
+  fill_dense(f.confidence, 1.0f);
   return f;
 }
 

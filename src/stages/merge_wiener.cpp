@@ -10,6 +10,7 @@
 
 #include "core/bayer_planes.h"
 #include "core/catmull_rom.h"
+#include "core/fill_dense.h"
 #include "nb_merge_planes_f32.h"
 #include "nb_merge_planes_u16.h"
 #include "nb_merge_spatial.h"
@@ -188,7 +189,7 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
   const double energy = merge::window_energy();
   TemporalCorrection out;
   out.correction = Plane(ref_mosaic.width(), ref_mosaic.height());
-  out.correction.fill(0.0f);
+  fill_dense(out.correction, 0.0f);
   out.weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   for (int position = 0; position < 4; ++position) {
     PlaneView ref(ref_mosaic, position), alt(alt_mosaic, position);
@@ -354,7 +355,7 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
   NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &ref));
   NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
   Plane zero(width, height);
-  zero.fill(0.0f);
+  fill_dense(zero, 0.0f);
   out->correction = Plane(width, height);
   out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2),
                                                   merge_tiles_across(height / 2), 4);
@@ -414,11 +415,11 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     st->correction_sums[1] = Plane(width, height);
   }
   st->correction_sums[0] = Plane(width, height);
-  st->correction_sums[0].fill(0.0f);
+  fill_dense(st->correction_sums[0], 0.0f);
   const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
   st->effective = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   st->weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
-  st->effective.fill(1.0f);  // the reference itself
+  fill_dense(st->effective, 1.0f);  // the reference itself
   st->structured = structured_tiles(st->ref, noise);
   const Halide::Runtime::Buffer<uint8_t, 3>& structured = st->structured;
   structured.for_each_element(
