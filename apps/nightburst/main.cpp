@@ -12,6 +12,7 @@
 
 #include "common/parse_illuminant.h"
 #include "common/memory_policy.h"
+#include "nightburst/capture_plan.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
@@ -133,6 +134,36 @@ int run_synth(const nb::SynthOptions& o, const std::string& dir, bool quiet) {
   return 0;
 }
 
+struct PlanArgs {
+  std::string first, second;
+  double interval_s = 0;  // 0: the first preview's exposure time
+  double f_number = 1.8;
+  double budget_s = 6.0;
+  double iso = 0;  // 0: the first preview's own
+};
+
+// Measures the scene from two previews and prints the recommended burst as JSON.
+int run_plan(const PlanArgs& a) {
+  nb::RawFrame first, second;
+  nb::Status s = nb::read_raw_frame(a.first, &first);
+  if (s.ok()) s = nb::read_raw_frame(a.second, &second);
+  if (!s.ok()) return report_error(s);
+  if (a.iso > 0) first.meta.iso = a.iso;
+  const double interval = a.interval_s > 0 ? a.interval_s : first.meta.exposure_s;
+  if (!(interval > 0))
+    return report_error(nb::bad_input(a.first + ": no exposure time to take as the interval; give --interval"));
+  nb::SceneMeasurement scene;
+  s = nb::measure_scene(first, second, interval, a.f_number, &scene);
+  if (!s.ok()) return report_error(s);
+  const nb::CapturePlan plan = nb::plan_capture(scene, a.budget_s);
+  std::printf(
+      "{\"lux\": %.3g, \"camera_px_per_s\": %.3g, \"moving_fraction\": %.3f, \"tripod\": %s, "
+      "\"frames\": %d, \"exposure_s\": %.4g, \"total_s\": %.4g, \"too_dark\": %s}\n",
+      scene.lux, scene.camera_px_per_s, scene.moving_fraction, plan.tripod ? "true" : "false", plan.frames,
+      plan.exposure_s, plan.total_s, plan.too_dark ? "true" : "false");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,6 +224,22 @@ int main(int argc, char** argv) {
   synth->add_option("--content", so.content_path, "PNG or JPEG to use as the scene");
   synth->add_flag("-q,--quiet", synth_quiet, "No summary line");
 
+  PlanArgs plan_args;
+  CLI::App* plan = app.add_subcommand("plan", "Recommend a burst (frames, exposure) from two preview frames");
+  plan->add_option("first", plan_args.first, "First preview frame (raw file)")->required();
+  plan->add_option("second", plan_args.second, "The preview frame after it")->required();
+  plan->add_option("--interval", plan_args.interval_s,
+                   "Seconds between the previews; default: the first one's exposure time")
+      ->check(CLI::PositiveNumber);
+  plan->add_option("--f-number", plan_args.f_number, "Lens f-number, for the brightness estimate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  plan->add_option("--iso", plan_args.iso, "The first preview's ISO, where its file has none (DNGs without EXIF)")
+      ->check(CLI::PositiveNumber);
+  plan->add_option("--budget", plan_args.budget_s, "Longest total capture, seconds")
+      ->check(CLI::Range(0.01, 60.0))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -200,6 +247,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   if (*process) return run_process(pa);
+  if (*plan) return run_plan(plan_args);
   nb::parse_cfa(cfa, &so.cfa);
   return run_synth(so, synth_dir, synth_quiet);
 }

@@ -102,5 +102,24 @@ TEST_F(CliTest, MissingOutputDirectoryLeavesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_.file("missing")));
 }
 
+// plan: two previews in, a JSON plan out; a file without ISO needs --iso.
+TEST_F(CliTest, PlanRecommendsABurstFromTwoPreviews) {
+  const std::string first = burst_dir_ + "/frame_00.dng", second = burst_dir_ + "/frame_01.dng";
+  const std::string out = dir_.file("plan.json");
+  EXPECT_EQ(run("plan " + first + " " + second), 1);  // synthetic DNGs carry no ISO
+  const std::string cmd = std::string(NB_CLI_PATH) + " plan " + first + " " + second +
+                          " --iso 1600 --interval 0.05 > " + out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const nlohmann::json j = nlohmann::json::parse(std::ifstream(out));
+  EXPECT_GT(j["lux"].get<double>(), 0);
+  const int frames = j["frames"];
+  const double exposure = j["exposure_s"];
+  EXPECT_GE(frames, 3);
+  EXPECT_LE(frames, j["tripod"].get<bool>() ? 6 : 15);
+  EXPECT_LE(exposure, j["tripod"].get<bool>() ? 1.0 : 1.0 / 15 + 1e-9);
+  EXPECT_NEAR(j["total_s"].get<double>(), frames * exposure, 1e-3);
+  EXPECT_EQ(run("plan " + first + " " + second + " --iso -5"), 2);
+}
+
 }  // namespace
 }  // namespace nb
