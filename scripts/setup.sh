@@ -13,6 +13,8 @@ packages=(
   libeigen3-dev              # colour matrices, small linear algebra
   nlohmann-json3-dev         # JSON reports
   libcli11-dev               # command-line parsing
+  libsqlite3-dev sqlite3     # the batch catalog (and the shell to query it)
+  libcsv-dev                 # CSV batch manifests
   libopencv-dev              # tests and benchmarks only (baselines), never the core
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev           # benchmark harness

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "batch/batch.h"
 #include "common/parse_illuminant.h"
 #include "common/memory_policy.h"
 #include "nightburst/capture_plan.h"
@@ -93,12 +94,9 @@ int run_process(const ProcessArgs& a) {
     if (stages_said.insert(stage).second) say(stage);
     return true;
   };
-  nb::BurstSession session(options);
   double load_ms = 0;
-  s = nb::stream_burst(
-      files, [&](nb::RawFrame&& frame) { return session.add_frame(std::move(frame)); }, &load_ms);
   nb::ProcessResult result;
-  if (s.ok()) s = session.finish(&result);
+  s = nb::process_files(files, options, &result, &load_ms);
   if (!s.ok()) return report_error(s);
 
   auto t1 = Clock::now();
@@ -240,6 +238,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.01, 60.0))
       ->capture_default_str();
 
+  nb::batch::BatchArgs batch_args;
+  std::string shard = "0/1";
+  CLI::App* batch = app.add_subcommand("batch", "Process many bursts into a folder, with a resumable SQLite catalog");
+  batch->add_option("manifest", batch_args.manifest,
+                    "Burst list: text (a folder per line), .csv, .jsonl, or a directory of burst folders")
+      ->required();
+  batch->add_option("--out-dir", batch_args.out_dir, "Folder for ID.png outputs (created if missing)")->required();
+  batch->add_option("--jobs", batch_args.jobs, "Bursts at once (0: one per core); cores are shared out among them")
+      ->check(CLI::Range(0, 256));
+  batch->add_option("--catalog", batch_args.catalog, "SQLite results catalog; default: OUT_DIR/nightburst_catalog.sqlite");
+  batch->add_option("--shard", shard, "I/N: this run's share of the manifest (every N-th burst from the I-th, 0-based)");
+  batch->add_flag("-q,--quiet", batch_args.quiet, "No progress on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -248,6 +259,11 @@ int main(int argc, char** argv) {
   }
   if (*process) return run_process(pa);
   if (*plan) return run_plan(plan_args);
+  if (*batch) {
+    if (std::sscanf(shard.c_str(), "%d/%d", &batch_args.shard_index, &batch_args.shard_count) != 2)
+      return report_error(nb::invalid_argument("--shard must be I/N, e.g. 0/4, not '" + shard + "'"));
+    return nb::batch::run_batch(batch_args);
+  }
   nb::parse_cfa(cfa, &so.cfa);
   return run_synth(so, synth_dir, synth_quiet);
 }

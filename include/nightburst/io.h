@@ -29,8 +29,14 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
 // whatever `consume` does (BurstSession::add_frame aligns and merges).
 // Stops at the first error, a file's or `consume`'s, and returns it.
 // `decode_ms`, if given, receives the decoding time summed over the files.
+// `workers`: decoding threads; 0: one per core.
 Status stream_burst(const std::vector<std::string>& files, const std::function<Status(RawFrame&&)>& consume,
-                    double* decode_ms = nullptr);
+                    double* decode_ms = nullptr, int workers = 0);
+
+// A burst from its files to the finished result: the files streamed into a
+// BurstSession (so decoding overlaps aligning and merging), then finished.
+Status process_files(const std::vector<std::string>& files, const ProcessOptions& options, ProcessResult* result,
+                     double* decode_ms = nullptr, int decode_workers = 0);
 
 // Reads every file and checks that the frames agree (size, CFA, levels, camera).
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);

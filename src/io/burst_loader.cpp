@@ -50,7 +50,8 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
 }
 
 Status stream_burst(const std::vector<std::string>& files,
-                    const std::function<Status(RawFrame&&)>& consume, double* decode_ms) {
+                    const std::function<Status(RawFrame&&)>& consume, double* decode_ms,
+                    int workers_wanted) {
   // Decoding (LibRaw, one instance per file, thread-safe) runs on one worker
   // per core, each taking the next file while it is at most kLookahead frames
   // ahead of the consumer: the first three frames (the reference's
@@ -90,8 +91,9 @@ Status stream_burst(const std::vector<std::string>& files,
       changed.notify_all();
     }
   };
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t workers =
-      std::min<size_t>(files.size(), std::max(1u, std::thread::hardware_concurrency()));
+      std::min<size_t>(files.size(), workers_wanted > 0 ? size_t(workers_wanted) : cores);
   std::vector<std::thread> pool;
   for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
   Status result;
@@ -116,6 +118,15 @@ Status stream_burst(const std::vector<std::string>& files,
   for (std::thread& t : pool) t.join();
   if (decode_ms) *decode_ms = decode_total_ms;
   return result;
+}
+
+Status process_files(const std::vector<std::string>& files, const ProcessOptions& options,
+                     ProcessResult* result, double* decode_ms, int decode_workers) {
+  BurstSession session(options);
+  NB_RETURN_IF_ERROR(stream_burst(
+      files, [&](RawFrame&& frame) { return session.add_frame(std::move(frame)); }, decode_ms,
+      decode_workers));
+  return session.finish(result);
 }
 
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames) {

@@ -1,0 +1,191 @@
+// nightburst batch: manifests, shards, options, and whole runs through the
+// CLI against the SQLite catalog they leave.
+#include "batch/batch.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "test_util.h"
+
+namespace nb::batch {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> ids(const std::vector<BurstJob>& jobs) {
+  std::vector<std::string> out;
+  for (const BurstJob& j : jobs) out.push_back(j.id);
+  return out;
+}
+
+TEST(BatchManifestTest, EveryFormat) {
+  testing::TempDir dir;
+  for (const char* b : {"b1", "b2", "b3"}) fs::create_directories(dir.file(b));
+  std::vector<BurstJob> jobs;
+
+  testing::write_bytes(dir.file("list.txt"), "b1\n# a comment\n\n  b2  \n" + dir.file("b3") + "\n");
+  ASSERT_TRUE(read_manifest(dir.file("list.txt"), &jobs).ok());
+  EXPECT_EQ(ids(jobs), (std::vector<std::string>{"b1", "b2", "b3"}));
+  EXPECT_EQ(jobs[1].inputs, std::vector<std::string>{dir.file("b2")});  // relative to the manifest
+
+  testing::write_bytes(
+      dir.file("bursts.csv"),
+      "id,frames,options\n"
+      "first,\"b1/a.dng;b1/b.dng\",\"{\"\"look\"\": \"\"bright\"\", \"\"bits\"\": 16}\"\n"
+      "\"with, comma\",b2/c.dng,\n");
+  ASSERT_TRUE(read_manifest(dir.file("bursts.csv"), &jobs).ok());
+  ASSERT_EQ(ids(jobs), (std::vector<std::string>{"first", "with, comma"}));
+  EXPECT_EQ(jobs[0].inputs, (std::vector<std::string>{dir.file("b1/a.dng"), dir.file("b1/b.dng")}));
+  EXPECT_EQ(jobs[0].options["look"], "bright");
+  EXPECT_EQ(jobs[0].options["bits"], 16);
+  EXPECT_TRUE(jobs[1].options.empty());
+
+  testing::write_bytes(dir.file("bursts.jsonl"),
+                       "{\"folder\": \"b3\", \"options\": {\"look\": \"natural\"}}\n"
+                       "\n{\"id\": \"pair\", \"frames\": [\"b1/a.dng\", \"b2/c.dng\"]}\n");
+  ASSERT_TRUE(read_manifest(dir.file("bursts.jsonl"), &jobs).ok());
+  EXPECT_EQ(ids(jobs), (std::vector<std::string>{"b3", "pair"}));
+  EXPECT_EQ(jobs[0].options["look"], "natural");
+
+  const std::string folder = dir.path().string();
+  fs::create_directories(dir.file("x/b0"));
+  ASSERT_TRUE(read_manifest(dir.file("x"), &jobs).ok());
+  EXPECT_EQ(ids(jobs), std::vector<std::string>{"b0"});
+  (void)folder;
+}
+
+TEST(BatchManifestTest, ErrorsNameTheManifestAndLine) {
+  testing::TempDir dir;
+  std::vector<BurstJob> jobs;
+  const std::map<std::string, std::string> cases = {
+      {"dup.txt", "a/b1\nc/b1\n"},
+      {"bad.jsonl", "{\"folder\": \"b1\"}\n{not json\n"},
+      {"nofolder.jsonl", "{\"id\": \"x\"}\n"},
+      {"columns.csv", "id,path\nx,b1\n"},
+      {"quote.csv", "id,folder\n\"x,b1\n"},
+      {"empty.txt", "# nothing\n"},
+  };
+  for (const auto& [name, text] : cases) {
+    testing::write_bytes(dir.file(name), text);
+    Status s = read_manifest(dir.file(name), &jobs);
+    EXPECT_FALSE(s.ok()) << name;
+    EXPECT_NE(s.message().find(dir.file(name)), std::string::npos) << s.message();
+  }
+  EXPECT_NE(read_manifest(dir.file("bad.jsonl"), &jobs).message().find(":2:"), std::string::npos);
+  EXPECT_FALSE(read_manifest(dir.file("missing.txt"), &jobs).ok());
+}
+
+TEST(BatchManifestTest, ShardsSplitTheManifestExactly) {
+  std::vector<BurstJob> all;
+  for (int i = 0; i < 23; ++i)
+    all.push_back({"b" + std::to_string(i), {"b"}, nlohmann::json::object()});
+  for (int n : {1, 2, 3, 7, 30}) {
+    std::multiset<std::string> seen;
+    for (int i = 0; i < n; ++i)
+      for (const BurstJob& j : shard(all, i, n)) seen.insert(j.id);
+    EXPECT_EQ(seen.size(), all.size()) << n;
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), all.size()) << n;
+  }
+}
+
+TEST(BatchOptionsTest, KnownOptionsAndRefusals) {
+  ProcessOptions o;
+  int bits = 0;
+  ASSERT_TRUE(job_options(nlohmann::json::parse(
+                              R"({"look": "natural", "awb": "2,1,1.5", "ref": 2, "bits": 16,
+                                                    "chroma_denoise": 0.5, "sharpen": 1})"),
+                          &o, &bits)
+                  .ok());
+  EXPECT_EQ(o.look, Look::kNatural);
+  EXPECT_EQ(o.awb, AwbMethod::kManual);
+  EXPECT_EQ(o.reference, 2);
+  EXPECT_EQ(bits, 16);
+  EXPECT_FLOAT_EQ(o.chroma_denoise, 0.5f);
+  for (const char* bad : {R"({"look": "dark"})", R"({"bits": 12})", R"({"ref": -1})",
+                          R"({"sharpen": 9})", R"({"awb": "purple"})", R"({"speed": 1})"})
+    EXPECT_EQ(job_options(nlohmann::json::parse(bad), &o, &bits).code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+}
+
+// The catalog's rows as id -> status.
+std::map<std::string, std::string> catalog_status(const std::string& path) {
+  std::map<std::string, std::string> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, status, report FROM bursts", -1, &st, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    rows[id] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    if (rows[id] == "done") {
+      const auto report =
+          nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 2)));
+      EXPECT_TRUE(report.contains("reference")) << id;
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rows;
+}
+
+int run_cli(const std::string& args) {
+  const std::string cmd = std::string(NB_CLI_PATH) + " " + args + " >/dev/null 2>&1";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(BatchRunTest, FailuresAreRecordedAndDoneBurstsAreSkipped) {
+  testing::TempDir dir;
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_EQ(run_cli("synth " + dir.file("b" + std::to_string(i)) +
+                      " --width 192 --height 128 --frames 3 --seed " + std::to_string(i) + " -q"),
+              0);
+  fs::create_directories(dir.file("broken"));
+  testing::write_bytes(dir.file("broken/x.dng"), "not a raw file");
+  testing::write_bytes(
+      dir.file("list.jsonl"),
+      "{\"folder\": \"b1\"}\n{\"folder\": \"b2\", \"options\": {\"look\": \"natural\"}}\n"
+      "{\"folder\": \"b3\"}\n{\"folder\": \"broken\"}\n");
+  const std::string out = dir.file("out"), catalog = out + "/nightburst_catalog.sqlite";
+  EXPECT_EQ(run_cli("batch " + dir.file("list.jsonl") + " --out-dir " + out + " --jobs 2 -q"), 1);
+  auto rows = catalog_status(catalog);
+  EXPECT_EQ(rows, (std::map<std::string, std::string>{
+                      {"b1", "done"}, {"b2", "done"}, {"b3", "done"}, {"broken", "failed"}}));
+  for (const char* id : {"b1", "b2", "b3"}) EXPECT_TRUE(fs::exists(out + "/" + id + ".png")) << id;
+  EXPECT_FALSE(fs::exists(out + "/broken.png"));
+
+  // Again: done bursts are skipped (their PNGs untouched); a changed option
+  // changes the key, so that burst runs again.
+  const auto b1_time = fs::last_write_time(out + "/b1.png"),
+             b2_time = fs::last_write_time(out + "/b2.png");
+  testing::write_bytes(
+      dir.file("list.jsonl"),
+      "{\"folder\": \"b1\"}\n{\"folder\": \"b2\", \"options\": {\"look\": \"bright\"}}\n"
+      "{\"folder\": \"b3\"}\n{\"folder\": \"broken\"}\n");
+  EXPECT_EQ(run_cli("batch " + dir.file("list.jsonl") + " --out-dir " + out + " -q"), 1);
+  EXPECT_EQ(fs::last_write_time(out + "/b1.png"), b1_time);
+  EXPECT_NE(fs::last_write_time(out + "/b2.png"), b2_time);
+
+  // Shards: two runs into one catalog cover the manifest once.
+  const std::string sharded = dir.file("sharded");
+  EXPECT_EQ(
+      run_cli("batch " + dir.file("list.jsonl") + " --out-dir " + sharded + " --shard 0/2 -q"), 0);
+  EXPECT_EQ(catalog_status(sharded + "/nightburst_catalog.sqlite").size(), 2u);
+  EXPECT_EQ(
+      run_cli("batch " + dir.file("list.jsonl") + " --out-dir " + sharded + " --shard 1/2 -q"), 1);
+  EXPECT_EQ(catalog_status(sharded + "/nightburst_catalog.sqlite").size(), 4u);
+  EXPECT_EQ(
+      run_cli("batch " + dir.file("list.jsonl") + " --out-dir " + sharded + " --shard 2/2 -q"), 2);
+  EXPECT_EQ(run_cli("batch " + dir.file("nothing.txt") + " --out-dir " + sharded + " -q"), 1);
+}
+
+}  // namespace
+}  // namespace nb::batch
