@@ -17,6 +17,24 @@ import sys
 CASE = re.compile(r"BM_(\w+)/width:(\d+)/height:(\d+)/frames:(\d+)/threads:(\d+)")
 
 
+BATCH = re.compile(r"BM_BatchThroughput/jobs:(\d+)")
+
+
+def load_batch(path):
+    """{jobs: minimum ms} of the batch throughput cases."""
+    with open(path) as f:
+        data = json.load(f)
+    out = {}
+    for b in data.get("benchmarks", []):
+        m = BATCH.match(b["name"])
+        if not m or b.get("run_type") == "aggregate" or b.get("error_occurred"):
+            continue
+        scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
+        jobs = int(m.group(1))
+        out[jobs] = min(out.get(jobs, float("inf")), b["real_time"] * scale)
+    return out
+
+
 def load(path):
     """{(stage, width, height, frames, threads): {"ms", "mps", "rss", "case_mb"}}, minimum time per case."""
     with open(path) as f:
@@ -82,13 +100,20 @@ def main():
     parser.add_argument("--compare", help="an earlier run's JSON: print each case's time as a ratio to it")
     args = parser.parse_args()
     context, cases = load(args.run)
-    if not cases:
+    if not cases and not load_batch(args.run):
         sys.exit(f"bench_table: {args.run} has no nightburst_bench cases")
     earlier = load(args.compare)[1] if args.compare else None
     print(f"{context.get('host_name', '?')}: {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
           f"{context.get('date', '')}\n")
     print_table(cases, earlier)
     print_scaling(cases)
+    batch = load_batch(args.run)
+    if batch:
+        print("\nBatch (8 bursts of 1000x750 x 4 frames):")
+        for jobs in sorted(batch):
+            print(f"  --jobs {jobs}: {batch[jobs]:.0f} ms, {8000 / batch[jobs]:.2f} bursts/s")
+        if 1 in batch and 2 in batch:
+            print(f"  throughput --jobs 2 / --jobs 1: {batch[1] / batch[2]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -366,6 +366,57 @@ void command_line(benchmark::State& state) {
   state.counters["peak_rss_MB"] = peak_mb;
 }
 
+// `nightburst batch` on a set of small bursts (8 bursts of 1000x750 x 4
+// frames): throughput with --jobs 1 (each burst on both cores' Halide
+// threads) against --jobs 2 (two bursts at once, one thread each). Every
+// iteration writes to a fresh folder and catalog, so nothing is skipped.
+void batch_throughput(benchmark::State& state) {
+  constexpr int kBursts = 8;
+  const fs::path manifest = scratch_dir() / "batch_manifest.txt";
+  static bool made = false;
+  if (!made) {
+    std::ofstream list(manifest);
+    for (int i = 0; i < kBursts; ++i) {
+      const fs::path dir = scratch_dir() / ("batch_burst_" + std::to_string(i));
+      SynthOptions o = burst_options(1000, 750, 4);
+      o.seed = 100 + i;
+      SynthBurst b;
+      if (!make_synthetic_burst(o, &b).ok() || !write_synthetic_burst(b, o, dir.string()).ok()) {
+        state.SkipWithError("could not make the batch's bursts");
+        return;
+      }
+      list << dir.string() << "\n";
+    }
+    made = true;
+  }
+  static int run = 0;  // a fresh output folder for every run, repetitions included
+  for (auto _ : state) {
+    const std::string out = (scratch_dir() / ("batch_out_" + std::to_string(state.range(0)) + "_" +
+                                              std::to_string(run++)))
+                                .string();
+    std::vector<std::string> args = {NIGHTBURST_CLI,
+                                     "batch",
+                                     manifest.string(),
+                                     "--out-dir",
+                                     out,
+                                     "--jobs",
+                                     std::to_string(state.range(0)),
+                                     "-q"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid;
+    int status = 0;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0 ||
+        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      state.SkipWithError("nightburst batch failed");
+      break;
+    }
+  }
+  state.counters["bursts/s"] =
+      benchmark::Counter(double(kBursts) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 // Args: width, height, frames, threads. Two sizes of 8-frame bursts on 1 and
 // 2 threads (pixel count and thread scaling).
 void stage_cases(benchmark::internal::Benchmark* b) {
@@ -430,6 +481,7 @@ void BM_PngEncode(benchmark::State& state) { png_encode(state); }
 void BM_Pipeline(benchmark::State& state) { pipeline(state); }
 void BM_LastFrameLatency(benchmark::State& state) { last_frame_latency(state); }
 void BM_CommandLine(benchmark::State& state) { command_line(state); }
+void BM_BatchThroughput(benchmark::State& state) { batch_throughput(state); }
 BENCHMARK(BM_Decode)->Apply(decode_cases);
 BENCHMARK(BM_AlignHalide)->Apply(burst_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
@@ -444,6 +496,12 @@ BENCHMARK(BM_PngEncode)->Apply(serial_cases);
 BENCHMARK(BM_Pipeline)->Apply(burst_cases);
 BENCHMARK(BM_LastFrameLatency)->Apply(stage_cases);
 BENCHMARK(BM_CommandLine)->Apply(burst_cases);
+BENCHMARK(BM_BatchThroughput)
+    ->ArgName("jobs")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace nb
