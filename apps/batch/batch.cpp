@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "batch/catalog.h"
-#include "common/parse_illuminant.h"
+#include "common/parse_options.h"
 #include "nightburst/io.h"
 
 namespace nb::batch {
@@ -121,30 +121,15 @@ Status job_options(const nlohmann::json& options, ProcessOptions* out, int* bits
   *bits = 8;
   for (const auto& [key, value] : options.items()) {
     const std::string bad = "option " + key + "=" + value.dump() + ": ";
+    const std::string text = value.is_string() ? value.get<std::string>() : "";
     if (key == "look") {
-      const std::string v = value.is_string() ? value.get<std::string>() : "";
-      if (v == "natural") {
-        out->look = Look::kNatural;
-      } else if (v == "bright") {
-        out->look = Look::kBright;
-      } else if (v == "night") {
-        out->look = Look::kNight;
-      } else {
+      const auto look = apps::look_names().find(text);
+      if (look == apps::look_names().end())
         return invalid_argument(bad + "look must be natural, bright or night");
-      }
+      out->look = look->second;
     } else if (key == "awb") {
-      const std::string v = value.is_string() ? value.get<std::string>() : "";
-      if (v == "learned") {
-        out->awb = AwbMethod::kLearned;
-      } else if (v == "grayworld") {
-        out->awb = AwbMethod::kGrayWorld;
-      } else if (v == "asshot") {
-        out->awb = AwbMethod::kAsShot;
-      } else if (apps::parse_illuminant(v, &out->manual_illuminant)) {
-        out->awb = AwbMethod::kManual;
-      } else {
+      if (!apps::parse_awb(text, out))
         return invalid_argument(bad + "awb must be learned, grayworld, asshot or R,G,B");
-      }
     } else if (key == "ref") {
       if (!value.is_number_integer() || value.get<int>() < 0)
         return invalid_argument(bad + "ref must be a frame index");

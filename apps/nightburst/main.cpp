@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "batch/batch.h"
-#include "common/parse_illuminant.h"
+#include "common/parse_options.h"
 #include "common/memory_policy.h"
 #include "nightburst/capture_plan.h"
 #include "nightburst/io.h"
@@ -53,17 +53,9 @@ int run_process(const ProcessArgs& a) {
   options.look = a.look;
   options.chroma_denoise = a.chroma_denoise;
   options.sharpen = a.sharpen;
-  if (a.awb == "learned") {
-    options.awb = nb::AwbMethod::kLearned;
-  } else if (a.awb == "grayworld") {
-    options.awb = nb::AwbMethod::kGrayWorld;
-  } else if (a.awb == "asshot") {
-    options.awb = nb::AwbMethod::kAsShot;
-  } else if (nb::apps::parse_illuminant(a.awb, &options.manual_illuminant)) {
-    options.awb = nb::AwbMethod::kManual;
-  } else {
-    return report_error(
-        nb::invalid_argument("--awb must be learned, grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
+  if (!nb::apps::parse_awb(a.awb, &options)) {
+    return report_error(nb::invalid_argument(
+        "--awb must be learned, grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
   }
   if (!a.awb_model.empty()) {
     std::vector<uint8_t> bytes;
@@ -186,11 +178,9 @@ int main(int argc, char** argv) {
   process->add_option("--awb", pa.awb,
                       "White balance: learned (default), grayworld, asshot, or an illuminant R,G,B in camera RGB");
   process->add_option("--awb-model", pa.awb_model, "Learned white-balance model file (default: the built-in one)");
-  const std::map<std::string, nb::Look> looks = {
-      {"natural", nb::Look::kNatural}, {"bright", nb::Look::kBright}, {"night", nb::Look::kNight}};
   process->add_option("--look", pa.look, "natural (mean green 0.10, no curve), bright (0.18, mild S-curve) or "
                                          "night (0.05-0.10 by scene darkness, S-curve keeping shadows dark)")
-      ->transform(CLI::CheckedTransformer(looks, CLI::ignore_case))
+      ->transform(CLI::CheckedTransformer(nb::apps::look_names(), CLI::ignore_case))
       ->default_str("night");
   process->add_option("--chroma-denoise", pa.chroma_denoise, "Chroma denoise strength, 0 (off) to 1")
       ->check(CLI::Range(0.0f, 1.0f))
