@@ -126,8 +126,7 @@ extern "C" int nb_process(const nb_raw_frame* frames, int count, const nb_option
     nb::Status s = to_options(options, &po);
     std::vector<nb::RawFrame> burst(count);
     for (int i = 0; i < count && s.ok(); ++i) s = to_frame(frames[i], i, &burst[i]);
-    if (s.ok()) s = nb::check_burst_consistency(burst);
-    nb::ProcessResult result;
+    nb::ProcessResult result;  // process_burst checks the frames agree before any work
     if (s.ok()) s = nb::process_burst(burst, po, &result);
     if (!s.ok()) return fail_with(s, error, error_size);
     return to_image(result, out, error, error_size);

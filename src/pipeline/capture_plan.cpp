@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <vector>
 
 #include "core/bayer_planes.h"
+#include "pipeline/motion_summary.h"
 #include "stages/align_tiles.h"
 #include "stages/merge_wiener.h"
 #include "stages/noise_estimate.h"
@@ -20,11 +20,6 @@ constexpr double kMeterConstant = 12.5;
 constexpr double kAverageReflectance = 0.18;
 // A metered mid-grey lands about 3 stops below white in a raw frame.
 constexpr double kMidGreyRawLevel = 0.125;
-
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 }  // namespace
 
@@ -59,13 +54,8 @@ Status measure_scene(const RawFrame& first, const RawFrame& second, double inter
       FrameAligner::create(first, noise, TileAlignParams(), Implementation::kHalide, &aligner));
   AlignmentField field;
   NB_RETURN_IF_ERROR(aligner->align(second, &field));
-  std::vector<double> dx, dy;
-  for (int ty = 0; ty < field.tiles_y; ++ty)
-    for (int tx = 0; tx < field.tiles_x; ++tx) {
-      dx.push_back(2.0 * field.displacement(tx, ty, 0));  // plane pixels -> sensor pixels
-      dy.push_back(2.0 * field.displacement(tx, ty, 1));
-    }
-  out->camera_px_per_s = std::hypot(median(dx), median(dy)) / interval_s;
+  const FrameMotion motion = summarise_motion(field);
+  out->camera_px_per_s = std::hypot(motion.median_dx_px, motion.median_dy_px) / interval_s;
 
   // Subject motion: what the merge's robustness would reject.
   std::unique_ptr<WienerMerger> merger;

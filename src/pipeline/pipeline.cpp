@@ -10,6 +10,7 @@
 
 #include "core/bayer_planes.h"
 #include "core/color.h"
+#include "pipeline/motion_summary.h"
 #include "stages/align_tiles.h"
 #include "stages/ffcc.h"
 #include "stages/finish_basic.h"
@@ -71,6 +72,8 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+}  // namespace
+
 FrameMotion summarise_motion(const AlignmentField& f) {
   FrameMotion m;
   std::vector<double> dx, dy;
@@ -91,8 +94,6 @@ FrameMotion summarise_motion(const AlignmentField& f) {
   m.low_confidence_fraction = double(low) / std::max<size_t>(1, dx.size());
   return m;
 }
-
-}  // namespace
 
 namespace {
 
@@ -149,10 +150,12 @@ struct BurstSession::State {
   // Before the reference is chosen: the frames so far, with their indices.
   std::vector<RawFrame> held;
   std::vector<int> held_index;
-  bool have_reference = false;
   RawMetadata reference_meta;
+  // Made once the reference is known; released by finish_burst().
   std::unique_ptr<FrameAligner> aligner;
   std::unique_ptr<WienerMerger> merger;
+
+  bool have_reference() const { return merger != nullptr; }
 
   bool progress(const std::string& stage) const {
     return !options.progress || options.progress(stage);
@@ -177,7 +180,6 @@ struct BurstSession::State {
     NB_RETURN_IF_ERROR(WienerMerger::create(reference, report.noise, WienerMergeParams(),
                                             Implementation::kHalide, &merger));
     timer.finish();
-    have_reference = true;
     return Status();
   }
 
@@ -237,7 +239,7 @@ struct BurstSession::State {
     const int index = count++;
     result.report.frames.push_back(frame.source);
     result.report.motion.emplace_back();
-    if (have_reference) return align_and_merge(frame, index);
+    if (have_reference()) return align_and_merge(frame, index);
     held.push_back(std::move(frame));
     held_index.push_back(index);
     return choose_reference(false);
@@ -276,7 +278,7 @@ Status BurstSession::finish(ProcessResult* result) {
 
 Status BurstSession::State::finish_burst(ProcessResult* out) {
   if (count == 0) return invalid_argument("the burst has no frames");
-  if (!have_reference) NB_RETURN_IF_ERROR(choose_reference(true));
+  if (!have_reference()) NB_RETURN_IF_ERROR(choose_reference(true));
   ProcessReport& report = result.report;
   const RawMetadata& ref_meta = reference_meta;
 
