@@ -17,6 +17,7 @@
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
+#include "synth/content_image.h"
 
 namespace {
 
@@ -112,9 +113,16 @@ int run_process(const ProcessArgs& a) {
   return 0;
 }
 
-int run_synth(const nb::SynthOptions& o, const std::string& dir, bool quiet) {
+int run_synth(nb::SynthOptions o, const std::string& content, const std::string& dir, bool quiet) {
+  nb::Status s;
+  if (!content.empty()) {
+    int width = 0, height = 0;
+    nb::synth_scene_size(o, &width, &height);
+    s = nb::load_content_scene(content, width, height, &o.content);
+    if (!s.ok()) return report_error(s);
+  }
   nb::SynthBurst burst;
-  nb::Status s = nb::make_synthetic_burst(o, &burst);
+  s = nb::make_synthetic_burst(o, &burst);
   if (!s.ok()) return report_error(s);
   s = nb::write_synthetic_burst(burst, o, dir);
   if (!s.ok()) return report_error(s);
@@ -209,7 +217,8 @@ int main(int argc, char** argv) {
   synth->add_flag("--moving-object", so.moving_object, "Add a moving object");
   synth->add_option("--kelvin", so.illuminant_kelvin, "Illuminant colour temperature")->check(CLI::Range(1667.0, 25000.0));
   synth->add_option("--cfa", cfa, "CFA pattern")->check(CLI::IsMember({"RGGB", "BGGR", "GRBG", "GBRG"}));
-  synth->add_option("--content", so.content_path, "PNG or JPEG to use as the scene");
+  std::string synth_content;
+  synth->add_option("--content", synth_content, "PNG or JPEG to use as the scene");
   synth->add_flag("-q,--quiet", synth_quiet, "No summary line");
 
   PlanArgs plan_args;
@@ -255,5 +264,5 @@ int main(int argc, char** argv) {
     return nb::batch::run_batch(batch_args);
   }
   nb::parse_cfa(cfa, &so.cfa);
-  return run_synth(so, synth_dir, synth_quiet);
+  return run_synth(so, synth_content, synth_dir, synth_quiet);
 }

@@ -39,8 +39,15 @@ struct SynthOptions {
   CfaPattern cfa = CfaPattern::kRGGB;
   int white_level = 16383;         // 14-bit sensor
   int black_level = 512;
-  std::string content_path;        // PNG or JPEG to use instead of the procedural scene
+  // A picture to use instead of the procedural night scene: sRGB-encoded,
+  // 0..1, channels R, G, B, exactly synth_scene_size() (the frames are cut
+  // from it with a margin for their motion). Unallocated: the procedural scene.
+  Halide::Runtime::Buffer<float, 3> content;
 };
+
+// The scene a burst is cut from: the sensor size plus a margin that covers
+// the largest hand-held translation and rotation of `options`.
+void synth_scene_size(const SynthOptions& options, int* width, int* height);
 
 // Where the content of reference pixel p is found in a frame:
 // q = R(rotation) * (p - centre) + centre + (dx, dy), in sensor pixels.
@@ -69,6 +76,7 @@ Status make_synthetic_burst(const SynthOptions& options, SynthBurst* burst);
 void true_plane_displacement(const SynthBurst& burst, int frame, double px, double py,
                              double* dx, double* dy);
 
+// File output (library nightburst_synth_files, which needs the I/O library).
 // Writes frame_NN.dng into `directory`, and into `directory`/truth/:
 // ground_truth.dng (the clean mosaic), ground_truth.png (the scene) and
 // truth.json (motion, illuminant, noise).

@@ -3,8 +3,10 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 namespace nb {
@@ -109,6 +111,26 @@ Status read_content_image(const std::string& path, cv::Mat* rgb) {
   }
   std::fclose(file);
   return s;
+}
+
+Status load_content_scene(const std::string& path, int width, int height,
+                          Halide::Runtime::Buffer<float, 3>* out) {
+  cv::Mat f;
+  NB_RETURN_IF_ERROR(read_content_image(path, &f));
+  if (f.cols < 1 || f.rows < 1) return bad_input(path + ": the image is empty");
+  // Cover the output (crop the longer side), then resample.
+  double scale = std::max(double(width) / f.cols, double(height) / f.rows);
+  cv::Mat resized;
+  cv::resize(f, resized, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
+  int ox = (resized.cols - width) / 2, oy = (resized.rows - height) / 2;
+  *out = Halide::Runtime::Buffer<float, 3>(width, height, 3);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const cv::Vec3f& v = resized.at<cv::Vec3f>(std::min(y + oy, resized.rows - 1),
+                                                 std::min(x + ox, resized.cols - 1));
+      for (int c = 0; c < 3; ++c) (*out)(x, y, c) = std::clamp(v[c], 0.0f, 1.0f);
+    }
+  return Status();
 }
 
 }  // namespace nb

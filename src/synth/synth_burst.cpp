@@ -1,7 +1,5 @@
 // Synthetic burst by unprocessing (Brooks et al. 2019): scene -> linear camera
 // RGB under an illuminant -> per-frame warp -> Bayer mosaic -> shot/read noise.
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -10,7 +8,6 @@
 #include "core/catmull_rom.h"
 #include "core/color.h"
 #include "nightburst/synth.h"
-#include "synth/content_image.h"
 #include "synth/scene.h"
 
 namespace nb {
@@ -40,24 +37,6 @@ float sample_cubic(const Halide::Runtime::Buffer<float, 3>& img, float x, float 
     sum += wy[j] * row;
   }
   return sum;
-}
-
-Status load_content(const std::string& path, int width, int height, Halide::Runtime::Buffer<float, 3>* out) {
-  cv::Mat f;
-  NB_RETURN_IF_ERROR(read_content_image(path, &f));
-  if (f.cols < 1 || f.rows < 1) return bad_input(path + ": the image is empty");
-  // Cover the output (crop the longer side), then resample.
-  double scale = std::max(double(width) / f.cols, double(height) / f.rows);
-  cv::Mat resized;
-  cv::resize(f, resized, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-  int ox = (resized.cols - width) / 2, oy = (resized.rows - height) / 2;
-  *out = Halide::Runtime::Buffer<float, 3>(width, height, 3);
-  for (int y = 0; y < height; ++y)
-    for (int x = 0; x < width; ++x) {
-      const cv::Vec3f& v = resized.at<cv::Vec3f>(std::min(y + oy, resized.rows - 1), std::min(x + ox, resized.cols - 1));
-      for (int c = 0; c < 3; ++c) (*out)(x, y, c) = std::clamp(v[c], 0.0f, 1.0f);
-    }
-  return Status();
 }
 
 // out[i] = sum_j kernel[j] * line[clamp(i + j - radius, 0, n - 1)] for i < n.
@@ -115,6 +94,14 @@ void parallel_rows(int rows, F&& body) {
 
 }  // namespace
 
+void synth_scene_size(const SynthOptions& o, int* width, int* height) {
+  const double half_diagonal = 0.5 * std::hypot(o.width, o.height);
+  const int margin =
+      int(std::ceil(5 * o.motion_sigma_px + std::sin(o.max_rotation_deg * M_PI / 180) * half_diagonal)) + 8;
+  *width = o.width + 2 * margin;
+  *height = o.height + 2 * margin;
+}
+
 Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   if (o.width < 16 || o.height < 16 || o.width % 2 || o.height % 2 || int64_t(o.width) * o.height > kMaxFramePixels)
     return invalid_argument("synth: size must be even, at least 16x16 and at most 256 MP");
@@ -134,15 +121,21 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
 
   const int W = o.width, H = o.height;
   const double range = o.white_level - o.black_level;
-  double half_diag = 0.5 * std::hypot(W, H);
-  int margin = int(std::ceil(5 * o.motion_sigma_px + std::sin(o.max_rotation_deg * M_PI / 180) * half_diag)) + 8;
+  int scene_width = 0, scene_height = 0;
+  synth_scene_size(o, &scene_width, &scene_height);
+  const int margin = (scene_width - W) / 2;
 
   // Scene with a margin, so warped frames have content at their borders.
   Halide::Runtime::Buffer<float, 3> scene;
-  if (o.content_path.empty()) {
-    scene = render_night_scene(W + 2 * margin, H + 2 * margin, o.seed);
+  if (o.content.data() == nullptr) {
+    scene = render_night_scene(scene_width, scene_height, o.seed);
   } else {
-    NB_RETURN_IF_ERROR(load_content(o.content_path, W + 2 * margin, H + 2 * margin, &scene));
+    if (o.content.width() != scene_width || o.content.height() != scene_height || o.content.channels() != 3)
+      return invalid_argument("synth: the content picture is " + std::to_string(o.content.width()) + "x" +
+                              std::to_string(o.content.height()) + "x" + std::to_string(o.content.channels()) +
+                              ", the scene needs " + std::to_string(scene_width) + "x" +
+                              std::to_string(scene_height) + "x3 (synth_scene_size)");
+    scene = o.content;
   }
 
   // Camera metadata.

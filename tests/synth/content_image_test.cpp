@@ -45,5 +45,35 @@ TEST(ContentImageTest, OtherFilesAreRefusedByName) {
   }
 }
 
+// The burst's scene is the picture, cropped by the motion margin: the ground
+// truth is the picture's centre, exactly; a picture of another size is refused.
+TEST(ContentImageTest, TheSceneIsThePictureAndOnlyOfTheSceneSize) {
+  SynthOptions o = testing::small_options();
+  o.frames = 2;
+  int width = 0, height = 0;
+  synth_scene_size(o, &width, &height);
+  ASSERT_GT(width, o.width);
+  ASSERT_EQ(width - o.width, height - o.height);
+  o.content = Halide::Runtime::Buffer<float, 3>(width, height, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x)
+        o.content(x, y, c) = float((x * 7 + y * 3 + c * 11) % 64) / 64.0f;
+  SynthBurst burst = testing::make_burst(o);
+  const int margin = (width - o.width) / 2;
+  int mismatches = 0;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < o.height; ++y)
+      for (int x = 0; x < o.width; ++x)
+        mismatches += burst.clean_srgb(x, y, c) != o.content(x + margin, y + margin, c);
+  EXPECT_EQ(mismatches, 0);
+
+  o.content = Halide::Runtime::Buffer<float, 3>(width - 2, height, 3);
+  SynthBurst refused;
+  Status s = make_synthetic_burst(o, &refused);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("content picture"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace nb
