@@ -87,7 +87,7 @@ JobResult run_job(const BurstJob& job, const std::string& out_dir, int threads, 
   Status s = expand_burst_paths(job.inputs, &files);
   if (!s.ok()) return fail(s);
   r.row.inputs = nlohmann::json(files).dump();
-  ProcessOptions options;
+  nb_options options;
   int bits = 8;
   s = job_options(job.options, &options, &bits);
   if (!s.ok()) return fail(s);
@@ -102,22 +102,23 @@ JobResult run_job(const BurstJob& job, const std::string& out_dir, int threads, 
     return r;
   }
   s = check_output_path(output, files);
-  ProcessResult result;
-  if (s.ok()) s = process_files(files, options, &result, nullptr, decode_workers);
+  FileBurstOutput result;
+  if (s.ok()) s = process_files(files, options, /*with_merged=*/false, &result, nullptr, decode_workers);
   if (s.ok()) s = write_png(output, result.srgb, bits);
   if (!s.ok()) return fail(s);
   r.row.status = "done";
   r.row.output = output;
   r.row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  result.report.stage_ms.emplace_back("total", r.row.seconds * 1000);
-  r.row.report = report_to_json(result.report);
+  nlohmann::json report = nlohmann::json::parse(result.report_json);
+  report["stage_ms"]["total"] = r.row.seconds * 1000;
+  r.row.report = report.dump(2);
   return r;
 }
 
 }  // namespace
 
-Status job_options(const nlohmann::json& options, ProcessOptions* out, int* bits) {
-  *out = ProcessOptions();
+Status job_options(const nlohmann::json& options, nb_options* out, int* bits) {
+  nb_options_default(out);
   *bits = 8;
   for (const auto& [key, value] : options.items()) {
     const std::string bad = "option " + key + "=" + value.dump() + ": ";

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "batch/manifest.h"
+#include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 
 namespace nb::batch {
@@ -20,7 +21,7 @@ struct BatchArgs {
 
 // A job's options (JSON object: look, awb, ref, bits, chroma_denoise,
 // sharpen) as the pipeline's; unknown keys and bad values are refused.
-Status job_options(const nlohmann::json& options, ProcessOptions* out, int* bits);
+Status job_options(const nlohmann::json& options, nb_options* out, int* bits);
 
 // Hash of the frame files' contents (CRC-32 of each, with its size) and the
 // options: a burst done under the same key is not processed again.

@@ -1,6 +1,7 @@
 // nightburst: the command-line tool. `process` turns a raw burst into a PNG
 // (and optionally a merged DNG and a JSON report); `synth` makes test bursts.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -40,15 +41,30 @@ struct ProcessArgs {
   int bits = 8;
   std::string awb = "learned";
   std::string awb_model;
-  nb::Look look = nb::Look::kNight;
+  int look = NB_LOOK_NIGHT;
   float chroma_denoise = 1.0f;
   float sharpen = 0.5f;
   bool quiet = false;
 };
 
+// The stages' progress lines; align and merge run once per frame, and each
+// stage is named once.
+struct StageLines {
+  bool quiet = false;
+  std::set<std::string> said;
+};
+
+int say_stage(const char* stage, void* user) {
+  auto* lines = static_cast<StageLines*>(user);
+  if (lines->said.insert(stage).second && !lines->quiet) std::fprintf(stderr, "nightburst: %s\n", stage);
+  return 1;
+}
+
+// The CLI processes through the C API (nightburst_c.h), as an app does.
 int run_process(const ProcessArgs& a) {
   using Clock = std::chrono::steady_clock;
-  nb::ProcessOptions options;
+  nb_options options;
+  nb_options_default(&options);
   options.reference = a.reference;
   options.threads = a.threads;
   options.look = a.look;
@@ -58,11 +74,14 @@ int run_process(const ProcessArgs& a) {
     return report_error(nb::invalid_argument(
         "--awb must be learned, grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
   }
+  std::vector<uint8_t> model_bytes;
   if (!a.awb_model.empty()) {
-    std::vector<uint8_t> bytes;
-    nb::Status s = nb::read_binary_file(a.awb_model, nb::kMaxAwbModelBytes, &bytes);
-    if (s.ok()) s = nb::AwbModel::parse(bytes.data(), bytes.size(), a.awb_model, &options.awb_model);
+    // Parsed, and a damaged file refused, when the session is created, before any frame is read.
+    nb::Status s = nb::read_binary_file(a.awb_model, nb::kMaxAwbModelBytes, &model_bytes);
     if (!s.ok()) return report_error(s);
+    options.awb_model = model_bytes.data();
+    options.awb_model_size = model_bytes.size();
+    options.awb_model_name = a.awb_model.c_str();
   }
 
   std::vector<std::string> files;
@@ -81,15 +100,13 @@ int run_process(const ProcessArgs& a) {
 
   auto t0 = Clock::now();
   say("load, align and merge: " + std::to_string(files.size()) + " frames, each as soon as it is read");
-  // Align and merge run once per frame: each stage is named once.
-  std::set<std::string> stages_said;
-  options.progress = [&](const std::string& stage) {
-    if (stages_said.insert(stage).second) say(stage);
-    return true;
-  };
+  StageLines lines;
+  lines.quiet = a.quiet;
+  options.progress = say_stage;
+  options.progress_user = &lines;
   double load_ms = 0;
-  nb::ProcessResult result;
-  s = nb::process_files(files, options, &result, &load_ms);
+  nb::FileBurstOutput result;
+  s = nb::process_files(files, options, /*with_merged=*/!a.merged_dng.empty(), &result, &load_ms);
   if (!s.ok()) return report_error(s);
 
   auto t1 = Clock::now();
@@ -97,19 +114,20 @@ int run_process(const ProcessArgs& a) {
   s = nb::write_png(a.output, result.srgb, a.bits);
   if (!s.ok()) return report_error(s);
   if (!a.merged_dng.empty()) {
-    s = nb::write_merged_dng(a.merged_dng, result.merged, result.merged_meta);
+    s = nb::write_dng(a.merged_dng, result.merged.mosaic, result.merged.meta);
     if (!s.ok()) return report_error(s);
   }
   double write_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
-  result.report.stage_ms.insert(result.report.stage_ms.begin(), {"load", load_ms});
-  result.report.stage_ms.emplace_back("write", write_ms);
   if (!a.report.empty()) {
-    s = nb::write_text_file(a.report, nb::report_to_json(result.report) + "\n");
+    nlohmann::json report = nlohmann::json::parse(result.report_json);
+    report["stage_ms"]["load"] = load_ms;
+    report["stage_ms"]["write"] = write_ms;
+    s = nb::write_text_file(a.report, report.dump(2) + "\n");
     if (!s.ok()) return report_error(s);
   }
   double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   std::printf("%s\n", a.output.c_str());
-  say("done in " + std::to_string(int(total_ms)) + " ms; reference frame " + std::to_string(result.report.reference));
+  say("done in " + std::to_string(int(total_ms)) + " ms; reference frame " + std::to_string(result.reference));
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
@@ -33,10 +34,20 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
 Status stream_burst(const std::vector<std::string>& files, const std::function<Status(RawFrame&&)>& consume,
                     double* decode_ms = nullptr, int workers = 0);
 
-// A burst from its files to the finished result: the files streamed into a
-// BurstSession (so decoding overlaps aligning and merging), then finished.
-Status process_files(const std::vector<std::string>& files, const ProcessOptions& options, ProcessResult* result,
-                     double* decode_ms = nullptr, int decode_workers = 0);
+// What a burst's files become through the C API.
+struct FileBurstOutput {
+  Halide::Runtime::Buffer<uint16_t, 3> srgb;  // sRGB-encoded 16-bit (x, y, c), orientation applied
+  RawFrame merged;          // with_merged: the merged mosaic at the reference's levels, and its metadata
+  std::string report_json;  // the pipeline's report (keys in the README)
+  int reference = 0;
+};
+
+// A burst from its files to the finished result the way an app drives the
+// library, through the C API (nightburst_c.h), which is how the CLI and batch
+// use it: the files streamed into an nb_session (decoding overlaps aligning
+// and merging), finished, the results copied out.
+Status process_files(const std::vector<std::string>& files, const nb_options& options, bool with_merged,
+                     FileBurstOutput* out, double* decode_ms = nullptr, int decode_workers = 0);
 
 // Reads every file and checks that the frames agree (size, CFA, levels, camera).
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);
@@ -65,8 +76,5 @@ constexpr size_t kMaxAwbModelBytes = 16 << 20;
 
 // Writes text to `path` atomically.
 Status write_text_file(const std::string& path, const std::string& text);
-
-// The pipeline report as JSON text (keys documented in the README).
-std::string report_to_json(const ProcessReport& report);
 
 }  // namespace nb

@@ -1,8 +1,24 @@
 /* nightburst C API: the whole pipeline on in-memory raw frames, for callers
  * that cannot use C++ (an Android app through the NDK, other languages'
- * FFI). Plain C, no allocation the caller has to know about except the
- * output image, which nb_image_free releases. Thread-compatible: calls on
- * different data may run concurrently. */
+ * FFI), and the path the nightburst CLI itself takes.
+ *
+ * Memory: the caller owns every buffer. Frames are read during the call that
+ * takes them; results are copied into buffers the caller allocated, sized
+ * from nb_session_result_info. The only allocation the library makes for the
+ * caller is the session, which nb_session_destroy frees.
+ *
+ * Threads: a session is not thread-safe; one thread at a time may call into
+ * it (it may be a different thread each time). Different sessions are
+ * independent and may run concurrently; each runs its stages on its own
+ * worker threads (nb_options.threads). No call keeps a pointer it was given
+ * after returning, except nb_options.progress, called during
+ * nb_session_add_frame and nb_session_finish on the calling thread.
+ *
+ * Errors: every call that can fail returns an NB_* code and writes a message
+ * naming the frame (nb_raw_frame.name) or the model and the reason into
+ * `error` (NUL-terminated, truncated to error_size; either may be 0/NULL).
+ * After a failure of add_frame or finish the session is spent: every later
+ * call returns that error again. No call aborts or throws. */
 #ifndef NIGHTBURST_NIGHTBURST_C_H
 #define NIGHTBURST_NIGHTBURST_C_H
 
@@ -29,7 +45,16 @@ enum { NB_CFA_RGGB = 0, NB_CFA_BGGR = 1, NB_CFA_GRBG = 2, NB_CFA_GBRG = 3 };
 /* Looks of the finished photo. */
 enum { NB_LOOK_NATURAL = 0, NB_LOOK_BRIGHT = 1, NB_LOOK_NIGHT = 2 };
 
-/* One raw frame. The mosaic is borrowed, never copied or kept. */
+/* White balance. */
+enum {
+  NB_AWB_LEARNED = 0,   /* FFCC, the built-in model or nb_options.awb_model */
+  NB_AWB_GRAY_WORLD = 1,
+  NB_AWB_AS_SHOT = 2,   /* the camera's as-shot neutral */
+  NB_AWB_MANUAL = 3     /* nb_options.manual_illuminant */
+};
+
+/* One raw frame, in the terms Android's camera2 gives a RAW_SENSOR image
+ * (docs/android.md maps every field). The mosaic is read during the call. */
 typedef struct nb_raw_frame {
   const uint16_t* mosaic; /* width x height samples */
   int width, height;
@@ -44,7 +69,14 @@ typedef struct nb_raw_frame {
   int has_noise_profile;                  /* 0: estimated from the reference frame */
   double exposure_s, iso;                 /* 0 when unknown */
   int orientation;                        /* EXIF 1..8 */
+  const char* name;                       /* for messages and the report; NULL: "frame N" */
+  const char* make;                       /* camera, for the merged DNG; NULL: unknown */
+  const char* model;
 } nb_raw_frame;
+
+/* Called at the start of each stage (align and merge once per frame) with
+ * the stage's name; return 0 to cancel: the call returns NB_CANCELLED. */
+typedef int (*nb_progress_fn)(const char* stage, void* user);
 
 typedef struct nb_options {
   int reference;        /* frame index; -1: the sharpest of the first three */
@@ -52,40 +84,71 @@ typedef struct nb_options {
   int look;             /* NB_LOOK_* */
   float chroma_denoise; /* 0..1 */
   float sharpen;        /* 0..4 */
+  int awb;              /* NB_AWB_* */
+  float manual_illuminant[3];   /* NB_AWB_MANUAL: camera RGB of the light */
+  const uint8_t* awb_model;     /* NB_AWB_LEARNED: a model file's bytes; NULL: built in */
+  size_t awb_model_size;
+  const char* awb_model_name;   /* names the model in messages (its path) */
+  nb_progress_fn progress;      /* NULL: none */
+  void* progress_user;
 } nb_options;
 
-/* Interleaved RGB, 16-bit sRGB-encoded, orientation applied. */
-typedef struct nb_image {
-  uint16_t* data;
-  int width, height;
-} nb_image;
-
+/* The defaults: night look, learned white balance, reference chosen. */
 void nb_options_default(nb_options* options);
 
-/* Aligns, merges and finishes `count` frames. On failure returns an NB_*
- * code, leaves *out empty and writes a message naming the frame and the
- * reason into `error` (NUL-terminated, truncated to error_size). */
-int nb_process(const nb_raw_frame* frames, int count, const nb_options* options, nb_image* out, char* error,
-               size_t error_size);
-
-void nb_image_free(nb_image* image);
-
-/* Streaming: frames added one at a time as the camera delivers them. Each is
- * copied (the caller may reuse its buffer as soon as the call returns),
- * held until the reference is known (the sharpest of the first three, or
- * options->reference), then aligned and merged into running sums at once, so
- * memory stays constant in the number of frames and nb_session_finish is
- * left with white balance and finishing. The result equals nb_process on the
- * same frames. A session is not thread-safe: one thread at a time may call
- * into it; different sessions are independent. After an error every later
- * call on the session returns that error again; destroy it in any state. */
 typedef struct nb_session nb_session;
 
+/* Streaming, as a camera delivers frames: each added frame is read during
+ * the call (the caller may reuse its buffer at once), held until the
+ * reference is known (the sharpest of the first three, or
+ * options->reference), then aligned and merged into running sums, so memory
+ * stays constant in the number of frames and nb_session_finish is left with
+ * white balance and finishing. The options (and the model bytes) are read
+ * during nb_session_create. */
 int nb_session_create(const nb_options* options, nb_session** session, char* error, size_t error_size);
 int nb_session_add_frame(nb_session* session, const nb_raw_frame* frame, char* error, size_t error_size);
-/* The finished image, as nb_process gives it; free it with nb_image_free. */
-int nb_session_finish(nb_session* session, nb_image* out, char* error, size_t error_size);
-void nb_session_destroy(nb_session* session);
+int nb_session_finish(nb_session* session, char* error, size_t error_size);
+void nb_session_destroy(nb_session* session); /* any state; NULL is fine */
+
+/* All at once: a finished session from `count` frames (the same result as
+ * adding them one by one), which the caller destroys. */
+int nb_process(const nb_raw_frame* frames, int count, const nb_options* options, nb_session** finished,
+               char* error, size_t error_size);
+
+/* Results of a finished session. */
+typedef struct nb_result_info {
+  int width, height;               /* the finished image, orientation applied */
+  int mosaic_width, mosaic_height; /* the merged mosaic: the reference's sensor geometry */
+  int reference;                   /* the reference frame's index */
+} nb_result_info;
+
+int nb_session_result_info(const nb_session* session, nb_result_info* info, char* error, size_t error_size);
+
+/* Pixel formats of the finished image, sRGB-encoded, rows top to bottom. */
+enum {
+  NB_FORMAT_RGB16 = 0, /* uint16_t R, G, B per pixel */
+  NB_FORMAT_RGBA8 = 1  /* uint8_t R, G, B, 255 per pixel (Android's ARGB_8888 Bitmap) */
+};
+
+/* Copies the finished image into `pixels`: width x height pixels, rows
+ * `row_bytes` apart (at least width x 6 or width x 4 bytes). */
+int nb_session_copy_image(const nb_session* session, int format, void* pixels, size_t row_bytes, char* error,
+                          size_t error_size);
+
+/* Copies the merged mosaic, quantised to the reference's black and white
+ * levels, into `mosaic` (mosaic_width x mosaic_height, rows `row_stride`
+ * samples apart), and describes it in `frame` as a raw frame: the
+ * reference's metadata with the merged burst's noise profile, `mosaic` as
+ * its samples (ready for a DNG writer, or to be processed again). The
+ * frame's strings point into the session. */
+int nb_session_copy_merged(const nb_session* session, uint16_t* mosaic, int row_stride, nb_raw_frame* frame,
+                           char* error, size_t error_size);
+
+/* The report (JSON: frames, reference, motion, noise, white balance, look,
+ * stage times; keys in the README) written into `json` like snprintf: at
+ * most size - 1 characters and a NUL. Returns the report's full length, so
+ * a call with (NULL, 0) sizes the buffer; 0 before the session is finished. */
+size_t nb_session_report_json(const nb_session* session, char* json, size_t size);
 
 #ifdef __cplusplus
 }

@@ -78,4 +78,10 @@ inline float normalise_sample(const RawMetadata& m, int x, int y, uint16_t v) {
   return (float(v) - b) / (m.white_level - b);
 }
 
+// Back to raw samples: the inverse of normalise_sample for every pixel,
+// rounded and clamped to [0, white] (a merged mosaic as a raw frame of the
+// reference's levels).
+Halide::Runtime::Buffer<uint16_t, 2> quantise_mosaic(const Halide::Runtime::Buffer<float, 2>& normalised,
+                                                     const RawMetadata& meta);
+
 }  // namespace nb

@@ -1,10 +1,13 @@
 // The C API: C structs to the C++ pipeline and back, no exception crosses it.
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "capi/c_frame.h"
+#include "capi/report_json.h"
+#include "core/color.h"
 #include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 
@@ -21,79 +24,11 @@ int fail(int code, const std::string& message, char* error, size_t error_size) {
   return code;
 }
 
-nb::Status to_frame(const nb_raw_frame& in, int index, nb::RawFrame* out) {
-  const std::string name = "frame " + std::to_string(index);
-  if (!in.mosaic) return nb::invalid_argument(name + ": no mosaic");
-  if (in.width <= 0 || in.height <= 0 || in.row_stride < in.width)
-    return nb::invalid_argument(name + ": size " + std::to_string(in.width) + "x" +
-                                std::to_string(in.height) + " with row stride " +
-                                std::to_string(in.row_stride) + " is not a valid layout");
-  if (in.cfa < NB_CFA_RGGB || in.cfa > NB_CFA_GBRG)
-    return nb::invalid_argument(name + ": unknown CFA layout");
-  halide_dimension_t dims[2] = {{0, in.width, 1, 0}, {0, in.height, in.row_stride, 0}};
-  // Borrowed: the pipeline only reads the mosaic.
-  out->mosaic = Halide::Runtime::Buffer<uint16_t, 2>(const_cast<uint16_t*>(in.mosaic), 2, dims);
-  nb::RawMetadata& m = out->meta;
-  m.width = in.width;
-  m.height = in.height;
-  m.cfa = nb::CfaPattern(in.cfa);
-  for (int i = 0; i < 4; ++i) m.black_level[i] = in.black_level[i];
-  m.white_level = in.white_level;
-  for (int c = 0; c < 3; ++c) m.as_shot_neutral[c] = in.as_shot_neutral[c];
-  for (int i = 0; i < 9; ++i) m.color_matrix[i] = in.color_matrix[i];
-  m.has_color_matrix = in.has_color_matrix != 0;
-  m.noise.valid = in.has_noise_profile != 0;
-  for (int i = 0; i < 4; ++i) {
-    m.noise.scale[i] = in.noise_scale[i];
-    m.noise.offset[i] = in.noise_offset[i];
-  }
-  m.exposure_s = in.exposure_s;
-  m.iso = in.iso;
-  m.orientation = in.orientation;
-  out->source = name;
-  return nb::validate_metadata(m).with_context(name);
+int fail_with(const nb::Status& s, char* error, size_t error_size) {
+  return fail(int(s.code()), s.message(), error, error_size);
 }
 
-}  // namespace
-
-extern "C" void nb_options_default(nb_options* options) {
-  if (!options) return;
-  nb::ProcessOptions defaults;
-  options->reference = defaults.reference;
-  options->threads = defaults.threads;
-  options->look = NB_LOOK_NIGHT;
-  options->chroma_denoise = defaults.chroma_denoise;
-  options->sharpen = defaults.sharpen;
-}
-
-namespace {
-
-nb::Status to_options(const nb_options* options, nb::ProcessOptions* out) {
-  nb_options o;
-  nb_options_default(&o);
-  if (options) o = *options;
-  if (o.look < NB_LOOK_NATURAL || o.look > NB_LOOK_NIGHT)
-    return nb::invalid_argument("unknown look " + std::to_string(o.look));
-  if (!(o.chroma_denoise >= 0 && o.chroma_denoise <= 1) || !(o.sharpen >= 0 && o.sharpen <= 4))
-    return nb::invalid_argument("chroma_denoise must be in [0, 1] and sharpen in [0, 4]");
-  out->reference = o.reference;
-  out->threads = o.threads;
-  out->look = nb::Look(o.look);
-  out->chroma_denoise = o.chroma_denoise;
-  out->sharpen = o.sharpen;
-  return nb::Status();
-}
-
-// The finished image as the caller's interleaved RGB16.
-int to_image(const nb::ProcessResult& result, nb_image* out, char* error, size_t error_size) {
-  const auto& srgb = result.srgb;
-  const size_t n = size_t(srgb.width()) * srgb.height() * 3;
-  auto* data = static_cast<uint16_t*>(std::malloc(n * sizeof(uint16_t)));
-  if (!data) return fail(NB_INTERNAL, "out of memory for the output image", error, error_size);
-  for (int y = 0; y < srgb.height(); ++y)
-    for (int x = 0; x < srgb.width(); ++x)
-      for (int c = 0; c < 3; ++c) data[(size_t(y) * srgb.width() + x) * 3 + c] = srgb(x, y, c);
-  *out = nb_image{data, srgb.width(), srgb.height()};
+int succeed(char* error, size_t error_size) {
   write_error("", error, error_size);
   return NB_OK;
 }
@@ -110,34 +45,100 @@ int guarded(char* error, size_t error_size, Body body) {
   }
 }
 
-int fail_with(const nb::Status& s, char* error, size_t error_size) {
-  return fail(int(s.code()), s.message(), error, error_size);
+nb::Status to_options(const nb_options* options, nb::ProcessOptions* out) {
+  nb_options o;
+  nb_options_default(&o);
+  if (options) o = *options;
+  if (o.look < NB_LOOK_NATURAL || o.look > NB_LOOK_NIGHT)
+    return nb::invalid_argument("unknown look " + std::to_string(o.look));
+  if (!(o.chroma_denoise >= 0 && o.chroma_denoise <= 1) || !(o.sharpen >= 0 && o.sharpen <= 4))
+    return nb::invalid_argument("chroma_denoise must be in [0, 1] and sharpen in [0, 4]");
+  out->reference = o.reference;
+  out->threads = o.threads;
+  out->look = nb::Look(o.look);
+  out->chroma_denoise = o.chroma_denoise;
+  out->sharpen = o.sharpen;
+  switch (o.awb) {
+    case NB_AWB_LEARNED: out->awb = nb::AwbMethod::kLearned; break;
+    case NB_AWB_GRAY_WORLD: out->awb = nb::AwbMethod::kGrayWorld; break;
+    case NB_AWB_AS_SHOT: out->awb = nb::AwbMethod::kAsShot; break;
+    case NB_AWB_MANUAL:
+      out->awb = nb::AwbMethod::kManual;
+      for (int c = 0; c < 3; ++c) {
+        if (!(o.manual_illuminant[c] > 0 && o.manual_illuminant[c] < 1e6f))
+          return nb::invalid_argument("manual_illuminant must be three positive numbers");
+        out->manual_illuminant[c] = o.manual_illuminant[c];
+      }
+      break;
+    default: return nb::invalid_argument("unknown white balance method " + std::to_string(o.awb));
+  }
+  if (o.awb_model) {
+    const std::string name = o.awb_model_name ? o.awb_model_name : "awb model";
+    NB_RETURN_IF_ERROR(nb::AwbModel::parse(o.awb_model, o.awb_model_size, name, &out->awb_model));
+  }
+  if (o.progress) {
+    const nb_progress_fn progress = o.progress;
+    void* const user = o.progress_user;
+    out->progress = [progress, user](const std::string& stage) { return progress(stage.c_str(), user) != 0; };
+  }
+  return nb::Status();
 }
 
 }  // namespace
 
-extern "C" int nb_process(const nb_raw_frame* frames, int count, const nb_options* options,
-                          nb_image* out, char* error, size_t error_size) {
-  if (out) *out = nb_image{nullptr, 0, 0};
-  if (!frames || count <= 0 || !out)
-    return fail(NB_INVALID_ARGUMENT, "no frames or no output image", error, error_size);
-  return guarded(error, error_size, [&] {
-    nb::ProcessOptions po;
-    nb::Status s = to_options(options, &po);
-    std::vector<nb::RawFrame> burst(count);
-    for (int i = 0; i < count && s.ok(); ++i) s = to_frame(frames[i], i, &burst[i]);
-    nb::ProcessResult result;  // process_burst checks the frames agree before any work
-    if (s.ok()) s = nb::process_burst(burst, po, &result);
-    if (!s.ok()) return fail_with(s, error, error_size);
-    return to_image(result, out, error, error_size);
-  });
+extern "C" void nb_options_default(nb_options* options) {
+  if (!options) return;
+  const nb::ProcessOptions defaults;
+  *options = nb_options{};
+  options->reference = defaults.reference;
+  options->threads = defaults.threads;
+  options->look = NB_LOOK_NIGHT;
+  options->chroma_denoise = defaults.chroma_denoise;
+  options->sharpen = defaults.sharpen;
+  options->awb = NB_AWB_LEARNED;
+  for (int c = 0; c < 3; ++c) options->manual_illuminant[c] = defaults.manual_illuminant[c];
 }
 
 struct nb_session {
   explicit nb_session(const nb::ProcessOptions& options) : session(options) {}
   nb::BurstSession session;
   int frames = 0;
+  bool finished = false;
+  nb::ProcessResult result;
+  std::string report_json;
 };
+
+namespace {
+
+// Adds a frame; `borrow`: the caller's buffer outlives the session's use of
+// it (nb_process), so the session may keep a view instead of a copy.
+int add_frame(nb_session* session, const nb_raw_frame& frame, bool borrow, char* error, size_t error_size) {
+  nb::RawFrame view;
+  nb::Status s = nb::raw_frame_view(frame, session->frames++, &view);
+  if (s.ok()) {
+    // The session may hold a frame until the reference is known: unless the
+    // caller's buffer outlives the session, it holds a copy of its own.
+    if (!borrow) view.mosaic = view.mosaic.copy();
+    s = session->session.add_frame(std::move(view));
+  }
+  if (!s.ok()) return fail_with(s, error, error_size);
+  return succeed(error, error_size);
+}
+
+int finish(nb_session* session, char* error, size_t error_size) {
+  nb::Status s = session->session.finish(&session->result);
+  if (!s.ok()) return fail_with(s, error, error_size);
+  session->report_json = nb::report_to_json(session->result.report);
+  session->finished = true;
+  return succeed(error, error_size);
+}
+
+int not_finished(char* error, size_t error_size) {
+  return fail(NB_INVALID_ARGUMENT, "the session has no result: nb_session_finish has not succeeded", error,
+              error_size);
+}
+
+}  // namespace
 
 extern "C" int nb_session_create(const nb_options* options, nb_session** session, char* error,
                                  size_t error_size) {
@@ -148,47 +149,135 @@ extern "C" int nb_session_create(const nb_options* options, nb_session** session
     nb::Status s = to_options(options, &po);
     if (!s.ok()) return fail_with(s, error, error_size);
     *session = new nb_session(po);
-    write_error("", error, error_size);
-    return int(NB_OK);
+    return succeed(error, error_size);
   });
 }
 
 extern "C" int nb_session_add_frame(nb_session* session, const nb_raw_frame* frame, char* error,
                                     size_t error_size) {
-  if (!session || !frame)
-    return fail(NB_INVALID_ARGUMENT, "no session or no frame", error, error_size);
-  return guarded(error, error_size, [&] {
-    nb::RawFrame borrowed;
-    nb::Status s = to_frame(*frame, session->frames++, &borrowed);
-    if (s.ok()) {
-      // The session may hold the frame past this call: a copy of our own.
-      nb::RawFrame owned = borrowed;
-      owned.mosaic = borrowed.mosaic.copy();
-      s = session->session.add_frame(std::move(owned));
-    }
-    if (!s.ok()) return fail_with(s, error, error_size);
-    write_error("", error, error_size);
-    return int(NB_OK);
-  });
+  if (!session || !frame) return fail(NB_INVALID_ARGUMENT, "no session or no frame", error, error_size);
+  return guarded(error, error_size, [&] { return add_frame(session, *frame, false, error, error_size); });
 }
 
-extern "C" int nb_session_finish(nb_session* session, nb_image* out, char* error,
-                                 size_t error_size) {
-  if (out) *out = nb_image{nullptr, 0, 0};
-  if (!session || !out)
-    return fail(NB_INVALID_ARGUMENT, "no session or no output image", error, error_size);
-  return guarded(error, error_size, [&] {
-    nb::ProcessResult result;
-    nb::Status s = session->session.finish(&result);
-    if (!s.ok()) return fail_with(s, error, error_size);
-    return to_image(result, out, error, error_size);
-  });
+extern "C" int nb_session_finish(nb_session* session, char* error, size_t error_size) {
+  if (!session) return fail(NB_INVALID_ARGUMENT, "no session", error, error_size);
+  return guarded(error, error_size, [&] { return finish(session, error, error_size); });
 }
 
 extern "C" void nb_session_destroy(nb_session* session) { delete session; }
 
-extern "C" void nb_image_free(nb_image* image) {
-  if (!image) return;
-  std::free(image->data);
-  *image = nb_image{nullptr, 0, 0};
+extern "C" int nb_process(const nb_raw_frame* frames, int count, const nb_options* options,
+                          nb_session** finished, char* error, size_t error_size) {
+  if (!finished) return fail(NB_INVALID_ARGUMENT, "no session pointer", error, error_size);
+  *finished = nullptr;
+  if (!frames || count <= 0) return fail(NB_INVALID_ARGUMENT, "no frames", error, error_size);
+  nb_session* session = nullptr;
+  int code = nb_session_create(options, &session, error, error_size);
+  if (code != NB_OK) return code;
+  code = guarded(error, error_size, [&] {
+    int c = NB_OK;
+    for (int i = 0; i < count && c == NB_OK; ++i) c = add_frame(session, frames[i], true, error, error_size);
+    return c == NB_OK ? finish(session, error, error_size) : c;
+  });
+  if (code != NB_OK) {
+    nb_session_destroy(session);
+    return code;
+  }
+  *finished = session;
+  return NB_OK;
+}
+
+extern "C" int nb_session_result_info(const nb_session* session, nb_result_info* info, char* error,
+                                      size_t error_size) {
+  if (!session || !info) return fail(NB_INVALID_ARGUMENT, "no session or no info", error, error_size);
+  if (!session->finished) return not_finished(error, error_size);
+  const nb::ProcessResult& r = session->result;
+  *info = nb_result_info{r.srgb.width(), r.srgb.height(), r.merged.width(), r.merged.height(), r.report.reference};
+  return succeed(error, error_size);
+}
+
+extern "C" int nb_session_copy_image(const nb_session* session, int format, void* pixels, size_t row_bytes,
+                                     char* error, size_t error_size) {
+  if (!session || !pixels) return fail(NB_INVALID_ARGUMENT, "no session or no pixels", error, error_size);
+  if (!session->finished) return not_finished(error, error_size);
+  if (format != NB_FORMAT_RGB16 && format != NB_FORMAT_RGBA8)
+    return fail(NB_INVALID_ARGUMENT, "unknown pixel format " + std::to_string(format), error, error_size);
+  const Halide::Runtime::Buffer<uint16_t, 3>& srgb = session->result.srgb;
+  const size_t pixel_bytes = format == NB_FORMAT_RGB16 ? 6 : 4;
+  if (row_bytes < pixel_bytes * size_t(srgb.width()))
+    return fail(NB_INVALID_ARGUMENT,
+                "row_bytes " + std::to_string(row_bytes) + " is less than one row of " +
+                    std::to_string(srgb.width()) + " pixels",
+                error, error_size);
+  for (int y = 0; y < srgb.height(); ++y) {
+    uint8_t* row = static_cast<uint8_t*>(pixels) + size_t(y) * row_bytes;
+    if (format == NB_FORMAT_RGB16) {
+      uint16_t* out = reinterpret_cast<uint16_t*>(row);
+      for (int x = 0; x < srgb.width(); ++x)
+        for (int c = 0; c < 3; ++c) out[3 * x + c] = srgb(x, y, c);
+    } else {
+      for (int x = 0; x < srgb.width(); ++x) {
+        for (int c = 0; c < 3; ++c) row[4 * x + c] = nb::to_8bit(srgb(x, y, c));
+        row[4 * x + 3] = 255;
+      }
+    }
+  }
+  return succeed(error, error_size);
+}
+
+extern "C" int nb_session_copy_merged(const nb_session* session, uint16_t* mosaic, int row_stride,
+                                      nb_raw_frame* frame, char* error, size_t error_size) {
+  if (!session || !mosaic || !frame)
+    return fail(NB_INVALID_ARGUMENT, "no session, mosaic or frame", error, error_size);
+  if (!session->finished) return not_finished(error, error_size);
+  const nb::RawMetadata& m = session->result.merged_meta;
+  const Halide::Runtime::Buffer<float, 2>& merged = session->result.merged;
+  if (row_stride < merged.width())
+    return fail(NB_INVALID_ARGUMENT,
+                "row_stride " + std::to_string(row_stride) + " is less than the mosaic's width " +
+                    std::to_string(merged.width()),
+                error, error_size);
+  return guarded(error, error_size, [&] {
+    const Halide::Runtime::Buffer<uint16_t, 2> raw = nb::quantise_mosaic(merged, m);
+    for (int y = 0; y < raw.height(); ++y)
+      std::copy(&raw(0, y), &raw(0, y) + raw.width(), mosaic + size_t(y) * row_stride);
+    nb_raw_frame f{};
+    f.mosaic = mosaic;
+    f.width = raw.width();
+    f.height = raw.height();
+    f.row_stride = row_stride;
+    f.cfa = int(m.cfa);
+    for (int i = 0; i < 4; ++i) f.black_level[i] = m.black_level[i];
+    f.white_level = m.white_level;
+    for (int c = 0; c < 3; ++c) f.as_shot_neutral[c] = m.as_shot_neutral[c];
+    for (int i = 0; i < 9; ++i) f.color_matrix[i] = m.color_matrix[i];
+    f.has_color_matrix = m.has_color_matrix;
+    f.has_noise_profile = m.noise.valid;
+    for (int i = 0; i < 4; ++i) {
+      f.noise_scale[i] = m.noise.scale[i];
+      f.noise_offset[i] = m.noise.offset[i];
+    }
+    f.exposure_s = m.exposure_s;
+    f.iso = m.iso;
+    f.orientation = m.orientation;
+    f.name = "merged";
+    f.make = m.make.c_str();
+    f.model = m.model.c_str();
+    *frame = f;
+    return succeed(error, error_size);
+  });
+}
+
+extern "C" size_t nb_session_report_json(const nb_session* session, char* json, size_t size) {
+  if (!session || !session->finished) {
+    if (json && size > 0) json[0] = '\0';
+    return 0;
+  }
+  const std::string& report = session->report_json;
+  if (json && size > 0) {
+    const size_t n = std::min(report.size(), size - 1);
+    std::memcpy(json, report.data(), n);
+    json[n] = '\0';
+  }
+  return report.size();
 }

@@ -24,6 +24,9 @@ Eigen::Vector3d camera_neutral_for_xyz(const RawMetadata& meta, const Eigen::Vec
 // CIE XYZ (Y = 1) of a Planckian radiator at `kelvin` (Kim et al. 2002 cubic fit, 1667..25000 K).
 Eigen::Vector3d planckian_xyz(double kelvin);
 
+// A 16-bit sample as 8 bits, rounded (PNG output, the C API's RGBA8).
+inline uint8_t to_8bit(uint16_t v) { return uint8_t((v * 255u + 32767u) / 65535u); }
+
 inline float srgb_encode(float v) {
   if (v <= 0.0031308f) return 12.92f * (v > 0 ? v : 0);
   return 1.055f * std::pow(v, 1.0f / 2.4f) - 0.055f;

@@ -1,6 +1,7 @@
 // CFA helpers and metadata validation for RawFrame.
 #include "nightburst/raw_frame.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace nb {
@@ -94,6 +95,19 @@ Status validate_metadata(const RawMetadata& m) {
   if (!std::isfinite(m.exposure_s) || m.exposure_s < 0) return bad_input("exposure time is negative");
   if (m.orientation < 1 || m.orientation > 8) return bad_input("orientation is not in 1..8");
   return Status();
+}
+
+Halide::Runtime::Buffer<uint16_t, 2> quantise_mosaic(const Halide::Runtime::Buffer<float, 2>& normalised,
+                                                     const RawMetadata& meta) {
+  Halide::Runtime::Buffer<uint16_t, 2> mosaic(normalised.width(), normalised.height());
+  const long white = std::lround(meta.white_level);
+  for (int y = 0; y < mosaic.height(); ++y)
+    for (int x = 0; x < mosaic.width(); ++x) {
+      const float black = meta.black_level[cfa_index(x, y)];
+      const float v = black + normalised(x, y) * (meta.white_level - black);
+      mosaic(x, y) = uint16_t(std::clamp(std::lround(v), 0L, white));
+    }
+  return mosaic;
 }
 
 }  // namespace nb

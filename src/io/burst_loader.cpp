@@ -5,10 +5,12 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "capi/c_frame.h"
 #include "nightburst/io.h"
 
 namespace nb {
@@ -120,13 +122,50 @@ Status stream_burst(const std::vector<std::string>& files,
   return result;
 }
 
-Status process_files(const std::vector<std::string>& files, const ProcessOptions& options,
-                     ProcessResult* result, double* decode_ms, int decode_workers) {
-  BurstSession session(options);
+namespace {
+
+// A C API call's code and message as a Status.
+Status c_status(int code, const char* message) {
+  return code == NB_OK ? Status() : Status(StatusCode(code), message);
+}
+
+}  // namespace
+
+Status process_files(const std::vector<std::string>& files, const nb_options& options, bool with_merged,
+                     FileBurstOutput* out, double* decode_ms, int decode_workers) {
+  char error[1024] = "";
+  nb_session* raw_session = nullptr;
+  NB_RETURN_IF_ERROR(c_status(nb_session_create(&options, &raw_session, error, sizeof error), error));
+  std::unique_ptr<nb_session, void (*)(nb_session*)> session(raw_session, nb_session_destroy);
   NB_RETURN_IF_ERROR(stream_burst(
-      files, [&](RawFrame&& frame) { return session.add_frame(std::move(frame)); }, decode_ms,
-      decode_workers));
-  return session.finish(result);
+      files,
+      [&](RawFrame&& frame) {
+        const nb_raw_frame view = c_frame_view(frame);
+        return c_status(nb_session_add_frame(session.get(), &view, error, sizeof error), error);
+      },
+      decode_ms, decode_workers));
+  NB_RETURN_IF_ERROR(c_status(nb_session_finish(session.get(), error, sizeof error), error));
+
+  nb_result_info info;
+  NB_RETURN_IF_ERROR(c_status(nb_session_result_info(session.get(), &info, error, sizeof error), error));
+  out->reference = info.reference;
+  // Interleaved, as the C API writes it; the PNG writer takes any layout.
+  out->srgb = Halide::Runtime::Buffer<uint16_t, 3>::make_interleaved(info.width, info.height, 3);
+  NB_RETURN_IF_ERROR(c_status(nb_session_copy_image(session.get(), NB_FORMAT_RGB16, out->srgb.data(),
+                                                    size_t(info.width) * 3 * sizeof(uint16_t), error, sizeof error),
+                              error));
+  if (with_merged) {
+    Halide::Runtime::Buffer<uint16_t, 2> mosaic(info.mosaic_width, info.mosaic_height);
+    nb_raw_frame merged;
+    NB_RETURN_IF_ERROR(c_status(
+        nb_session_copy_merged(session.get(), mosaic.data(), info.mosaic_width, &merged, error, sizeof error),
+        error));
+    NB_RETURN_IF_ERROR(raw_frame_view(merged, 0, &out->merged));
+    out->merged.mosaic = mosaic;  // the view's samples, owned
+  }
+  out->report_json.resize(nb_session_report_json(session.get(), nullptr, 0));
+  nb_session_report_json(session.get(), out->report_json.data(), out->report_json.size() + 1);
+  return Status();
 }
 
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames) {

@@ -98,14 +98,7 @@ Status write_dng(const std::string& path, const Halide::Runtime::Buffer<uint16_t
 
 Status write_merged_dng(const std::string& path, const Halide::Runtime::Buffer<float, 2>& normalised,
                         const RawMetadata& meta) {
-  Halide::Runtime::Buffer<uint16_t, 2> mosaic(normalised.width(), normalised.height());
-  for (int y = 0; y < mosaic.height(); ++y)
-    for (int x = 0; x < mosaic.width(); ++x) {
-      float black = meta.black_level[cfa_index(x, y)];
-      float v = black + normalised(x, y) * (meta.white_level - black);
-      mosaic(x, y) = uint16_t(std::clamp(std::lround(v), 0L, long(std::lround(meta.white_level))));
-    }
-  return write_dng(path, mosaic, meta);
+  return write_dng(path, quantise_mosaic(normalised, meta), meta);
 }
 
 }  // namespace nb

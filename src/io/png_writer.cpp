@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/color.h"
 #include "io/atomic_file.h"
 #include "nightburst/io.h"
 
@@ -31,7 +32,7 @@ void pack_row(const Halide::Runtime::Buffer<uint16_t, 3>& img, int y, int bits, 
   if (bits == 8) {
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c)
-        row[3 * x + c] = uint8_t((in[x * x_step + c * channel_step] * 255u + 32767u) / 65535u);
+        row[3 * x + c] = to_8bit(in[x * x_step + c * channel_step]);
   } else {
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c) {

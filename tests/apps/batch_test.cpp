@@ -95,15 +95,16 @@ TEST(BatchManifestTest, ShardsSplitTheManifestExactly) {
 }
 
 TEST(BatchOptionsTest, KnownOptionsAndRefusals) {
-  ProcessOptions o;
+  nb_options o;
   int bits = 0;
   ASSERT_TRUE(job_options(nlohmann::json::parse(
                               R"({"look": "natural", "awb": "2,1,1.5", "ref": 2, "bits": 16,
                                                     "chroma_denoise": 0.5, "sharpen": 1})"),
                           &o, &bits)
                   .ok());
-  EXPECT_EQ(o.look, Look::kNatural);
-  EXPECT_EQ(o.awb, AwbMethod::kManual);
+  EXPECT_EQ(o.look, NB_LOOK_NATURAL);
+  EXPECT_EQ(o.awb, NB_AWB_MANUAL);
+  EXPECT_FLOAT_EQ(o.manual_illuminant[2], 1.5f);
   EXPECT_EQ(o.reference, 2);
   EXPECT_EQ(bits, 16);
   EXPECT_FLOAT_EQ(o.chroma_denoise, 0.5f);

@@ -1,91 +1,223 @@
 // The C API against the C++ pipeline on the same frames.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "capi/c_frame.h"
+#include "core/color.h"
 #include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 #include "test_util.h"
 
-extern "C" int run_c_client(const nb_raw_frame* frames, int count, int look, nb_image* out,
-                            char* error, size_t error_size);
+extern "C" int run_c_client(const nb_raw_frame* frames, int count, int look, uint16_t* rgb16,
+                            size_t rgb16_size, char* error, size_t error_size);
 extern "C" int run_c_streaming_client(const nb_raw_frame* frames, int count, int look,
-                                      nb_image* out, char* error, size_t error_size);
+                                      uint8_t** rgba, int* width, int* height, size_t* row_bytes,
+                                      char** report, char* error, size_t error_size);
 
 namespace nb {
 namespace {
 
-nb_raw_frame to_c(const RawFrame& f) {
-  nb_raw_frame c{};
-  c.mosaic = f.mosaic.data();
-  c.width = f.meta.width;
-  c.height = f.meta.height;
-  c.row_stride = f.mosaic.dim(1).stride();
-  c.cfa = int(f.meta.cfa);
-  for (int i = 0; i < 4; ++i) c.black_level[i] = f.meta.black_level[i];
-  c.white_level = f.meta.white_level;
-  for (int i = 0; i < 3; ++i) c.as_shot_neutral[i] = f.meta.as_shot_neutral[i];
-  for (int i = 0; i < 9; ++i) c.color_matrix[i] = f.meta.color_matrix[i];
-  c.has_color_matrix = f.meta.has_color_matrix;
-  for (int i = 0; i < 4; ++i) {
-    c.noise_scale[i] = f.meta.noise.scale[i];
-    c.noise_offset[i] = f.meta.noise.offset[i];
-  }
-  c.has_noise_profile = f.meta.noise.valid;
-  c.exposure_s = f.meta.exposure_s;
-  c.iso = f.meta.iso;
-  c.orientation = f.meta.orientation;
-  return c;
+std::vector<nb_raw_frame> c_frames(const SynthBurst& b) {
+  std::vector<nb_raw_frame> frames;
+  for (const RawFrame& f : b.frames) frames.push_back(c_frame_view(f));
+  return frames;
 }
 
-// Samples of `image` that differ from the C++ pipeline's on the burst (all of
-// them when the size differs).
-int differences_from_cpp(const SynthBurst& b, const nb_image& image) {
+ProcessResult cpp_result(const SynthBurst& b, const ProcessOptions& options = ProcessOptions()) {
   ProcessResult expected;
-  EXPECT_TRUE(process_burst(b.frames, ProcessOptions(), &expected).ok());
-  if (image.width != expected.srgb.width() || image.height != expected.srgb.height())
-    return image.width * image.height * 3;
-  int differing = 0;
-  for (int y = 0; y < image.height; ++y)
-    for (int x = 0; x < image.width; ++x)
-      for (int c = 0; c < 3; ++c)
-        differing += image.data[(y * image.width + x) * 3 + c] != expected.srgb(x, y, c);
-  return differing;
+  Status s = process_burst(b.frames, options, &expected);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return expected;
 }
 
 TEST(CApiTest, SameImageAsTheCppPipeline) {
   SynthOptions o = testing::small_options(91);
   o.frames = 3;
   SynthBurst b = testing::make_burst(o);
-  std::vector<nb_raw_frame> frames;
-  for (const RawFrame& f : b.frames) frames.push_back(to_c(f));
-  nb_image image;
+  const ProcessResult expected = cpp_result(b);
+  std::vector<uint16_t> rgb16(size_t(expected.srgb.width()) * expected.srgb.height() * 3);
   char error[256];
-  ASSERT_EQ(
-      run_c_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &image, error, sizeof error),
-      NB_OK)
+  const std::vector<nb_raw_frame> frames = c_frames(b);
+  ASSERT_EQ(run_c_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, rgb16.data(),
+                         rgb16.size(), error, sizeof error),
+            NB_OK)
       << error;
-  EXPECT_EQ(differences_from_cpp(b, image), 0);
-  nb_image_free(&image);
-  EXPECT_EQ(image.data, nullptr);
+  int differing = 0;
+  for (int y = 0; y < expected.srgb.height(); ++y)
+    for (int x = 0; x < expected.srgb.width(); ++x)
+      for (int c = 0; c < 3; ++c)
+        differing +=
+            rgb16[(size_t(y) * expected.srgb.width() + x) * 3 + c] != expected.srgb(x, y, c);
+  EXPECT_EQ(differing, 0);
 }
 
 // Frames through a session from C, each in a buffer the client overwrites
-// with the next: the same image as the C++ pipeline on the whole burst.
-TEST(CApiTest, StreamingSessionFromCGivesTheSameImage) {
+// with the next: the same image as the C++ pipeline on the whole burst, as
+// RGBA8 in padded rows, and the same report.
+TEST(CApiTest, StreamingSessionFromCGivesTheSameImageAndReport) {
   SynthOptions o = testing::small_options(93);
   o.frames = 5;
   SynthBurst b = testing::make_burst(o);
-  std::vector<nb_raw_frame> frames;
-  for (const RawFrame& f : b.frames) frames.push_back(to_c(f));
-  nb_image image;
+  const ProcessResult expected = cpp_result(b);
+  std::vector<nb_raw_frame> frames = c_frames(b);
+  const std::vector<std::string> names = {"a.dng", "b.dng", "c.dng", "d.dng", "e.dng"};
+  for (size_t i = 0; i < frames.size(); ++i) frames[i].name = names[i].c_str();
+  uint8_t* rgba = nullptr;
+  char* report = nullptr;
+  int width = 0, height = 0;
+  size_t row_bytes = 0;
   char error[256];
-  ASSERT_EQ(run_c_streaming_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &image, error,
-                                   sizeof error),
+  ASSERT_EQ(run_c_streaming_client(frames.data(), int(frames.size()), NB_LOOK_NIGHT, &rgba, &width,
+                                   &height, &row_bytes, &report, error, sizeof error),
             NB_OK)
       << error;
-  EXPECT_EQ(differences_from_cpp(b, image), 0);
-  nb_image_free(&image);
+  ASSERT_EQ(width, expected.srgb.width());
+  ASSERT_EQ(height, expected.srgb.height());
+  ASSERT_GT(row_bytes, size_t(width) * 4);  // padded, so the stride is honoured
+  int differing = 0;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const uint8_t* p = rgba + y * row_bytes + 4 * x;
+      for (int c = 0; c < 3; ++c) differing += p[c] != to_8bit(expected.srgb(x, y, c));
+      differing += p[3] != 255;
+    }
+  EXPECT_EQ(differing, 0);
+  const nlohmann::json j = nlohmann::json::parse(report);
+  EXPECT_EQ(j["reference"].get<int>(), expected.report.reference);
+  EXPECT_EQ(j["frames"].get<std::vector<std::string>>(), names);
+  EXPECT_EQ(j["awb"]["method"].get<std::string>(), expected.report.awb_method);
+  EXPECT_FLOAT_EQ(j["awb"]["gains"][0].get<float>(), expected.report.awb_gains[0]);
+  EXPECT_EQ(j["motion"].size(), frames.size());
+  std::free(rgba);
+  std::free(report);
+}
+
+// The merged mosaic comes back as a raw frame of the reference's levels:
+// exactly the C++ result quantised, its metadata the merged burst's, and it
+// goes through the pipeline again as a one-frame burst.
+TEST(CApiTest, MergedMosaicIsARawFrameOfTheReferencesLevels) {
+  SynthOptions o = testing::small_options(95);
+  o.frames = 3;
+  SynthBurst b = testing::make_burst(o);
+  const ProcessResult expected = cpp_result(b);
+  const std::vector<nb_raw_frame> frames = c_frames(b);
+  nb_session* session = nullptr;
+  char error[256];
+  ASSERT_EQ(nb_process(frames.data(), int(frames.size()), nullptr, &session, error, sizeof error),
+            NB_OK)
+      << error;
+  nb_result_info info;
+  ASSERT_EQ(nb_session_result_info(session, &info, error, sizeof error), NB_OK);
+  ASSERT_EQ(info.mosaic_width, o.width);
+  ASSERT_EQ(info.mosaic_height, o.height);
+  const int stride = info.mosaic_width + 6;
+  std::vector<uint16_t> mosaic(size_t(stride) * info.mosaic_height, 0xABCD);
+  nb_raw_frame merged;
+  ASSERT_EQ(nb_session_copy_merged(session, mosaic.data(), stride, &merged, error, sizeof error),
+            NB_OK)
+      << error;
+  const Halide::Runtime::Buffer<uint16_t, 2> quantised =
+      quantise_mosaic(expected.merged, expected.merged_meta);
+  int differing = 0, padding_touched = 0;
+  for (int y = 0; y < info.mosaic_height; ++y) {
+    for (int x = 0; x < info.mosaic_width; ++x)
+      differing += mosaic[size_t(y) * stride + x] != quantised(x, y);
+    for (int x = info.mosaic_width; x < stride; ++x)
+      padding_touched += mosaic[size_t(y) * stride + x] != 0xABCD;
+  }
+  EXPECT_EQ(differing, 0);
+  EXPECT_EQ(padding_touched, 0);
+  EXPECT_EQ(merged.mosaic, mosaic.data());
+  EXPECT_EQ(merged.row_stride, stride);
+  EXPECT_EQ(merged.cfa, int(expected.merged_meta.cfa));
+  EXPECT_EQ(merged.white_level, expected.merged_meta.white_level);
+  EXPECT_EQ(merged.black_level[3], expected.merged_meta.black_level[3]);
+  EXPECT_TRUE(merged.has_noise_profile);
+  EXPECT_DOUBLE_EQ(merged.noise_scale[0], expected.merged_meta.noise.scale[0]);
+  EXPECT_STREQ(merged.model, "Synthetic");
+
+  nb_session* again = nullptr;
+  ASSERT_EQ(nb_process(&merged, 1, nullptr, &again, error, sizeof error), NB_OK) << error;
+  nb_session_destroy(again);
+  nb_session_destroy(session);
+}
+
+TEST(CApiTest, WhiteBalanceOptionsAreTheCppOnes) {
+  SynthOptions o = testing::small_options(96);
+  o.frames = 2;
+  SynthBurst b = testing::make_burst(o);
+  ProcessOptions cpp;
+  cpp.awb = AwbMethod::kManual;
+  cpp.manual_illuminant = {0.5f, 1.0f, 0.8f};
+  const ProcessResult expected = cpp_result(b, cpp);
+  nb_options options;
+  nb_options_default(&options);
+  options.awb = NB_AWB_MANUAL;
+  options.manual_illuminant[0] = 0.5f;
+  options.manual_illuminant[1] = 1.0f;
+  options.manual_illuminant[2] = 0.8f;
+  const std::vector<nb_raw_frame> frames = c_frames(b);
+  nb_session* session = nullptr;
+  char error[256];
+  ASSERT_EQ(nb_process(frames.data(), 2, &options, &session, error, sizeof error), NB_OK) << error;
+  std::vector<uint16_t> rgb16(size_t(expected.srgb.width()) * expected.srgb.height() * 3);
+  ASSERT_EQ(nb_session_copy_image(session, NB_FORMAT_RGB16, rgb16.data(),
+                                  size_t(expected.srgb.width()) * 6, error, sizeof error),
+            NB_OK);
+  EXPECT_EQ(rgb16[3 * (17 * expected.srgb.width() + 23) + 2], expected.srgb(23, 17, 2));
+  nb_session_destroy(session);
+
+  options.manual_illuminant[1] = -1;
+  EXPECT_EQ(nb_session_create(&options, &session, error, sizeof error), NB_INVALID_ARGUMENT);
+  options.awb = 9;
+  EXPECT_EQ(nb_session_create(&options, &session, error, sizeof error), NB_INVALID_ARGUMENT);
+
+  // A damaged model is refused when the session is created, by its name.
+  const uint8_t damaged[16] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
+  nb_options_default(&options);
+  options.awb_model = damaged;
+  options.awb_model_size = sizeof damaged;
+  options.awb_model_name = "/models/night.bin";
+  EXPECT_EQ(nb_session_create(&options, &session, error, sizeof error), NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("/models/night.bin"), std::string::npos) << error;
+  EXPECT_EQ(session, nullptr);
+}
+
+struct Progress {
+  std::vector<std::string> stages;
+  int cancel_at = -1;
+};
+
+int record_stage(const char* stage, void* user) {
+  auto* p = static_cast<Progress*>(user);
+  p->stages.push_back(stage);
+  return int(p->stages.size()) != p->cancel_at;
+}
+
+TEST(CApiTest, ProgressNamesTheStagesAndCancels) {
+  SynthOptions o = testing::small_options(97);
+  o.frames = 3;
+  SynthBurst b = testing::make_burst(o);
+  const std::vector<nb_raw_frame> frames = c_frames(b);
+  Progress progress;
+  nb_options options;
+  nb_options_default(&options);
+  options.progress = record_stage;
+  options.progress_user = &progress;
+  nb_session* session = nullptr;
+  char error[256];
+  ASSERT_EQ(nb_process(frames.data(), 3, &options, &session, error, sizeof error), NB_OK) << error;
+  nb_session_destroy(session);
+  ASSERT_GT(progress.stages.size(), 3u);
+  progress.cancel_at = 2;
+  progress.stages.clear();
+  EXPECT_EQ(nb_process(frames.data(), 3, &options, &session, error, sizeof error), NB_CANCELLED);
+  EXPECT_EQ(progress.stages.size(), 2u);
+  EXPECT_EQ(session, nullptr);
 }
 
 TEST(CApiTest, SessionErrorsAreStickyAndNameTheFrame) {
@@ -95,15 +227,20 @@ TEST(CApiTest, SessionErrorsAreStickyAndNameTheFrame) {
   nb_session* session = nullptr;
   char error[256];
   ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
-  nb_raw_frame first = to_c(b.frames[0]), second = to_c(b.frames[1]);
-  second.width -= 2;  // a different size
-  ASSERT_EQ(nb_session_add_frame(session, &first, error, sizeof error), NB_OK) << error;
-  EXPECT_EQ(nb_session_add_frame(session, &second, error, sizeof error), NB_BAD_INPUT);
-  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos) << error;
-  nb_image image{reinterpret_cast<uint16_t*>(1), 7, 7};
-  EXPECT_EQ(nb_session_finish(session, &image, error, sizeof error), NB_BAD_INPUT);
-  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos) << error;
-  EXPECT_EQ(image.data, nullptr);
+  std::vector<nb_raw_frame> frames = c_frames(b);
+  frames[1].width -= 2;  // a different size
+  frames[1].name = "IMG_0002.CR2";
+  nb_result_info info;
+  EXPECT_EQ(nb_session_result_info(session, &info, error, sizeof error), NB_INVALID_ARGUMENT);
+  ASSERT_EQ(nb_session_add_frame(session, &frames[0], error, sizeof error), NB_OK) << error;
+  EXPECT_EQ(nb_session_add_frame(session, &frames[1], error, sizeof error), NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("IMG_0002.CR2"), std::string::npos) << error;
+  EXPECT_EQ(nb_session_finish(session, error, sizeof error), NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("IMG_0002.CR2"), std::string::npos) << error;
+  EXPECT_EQ(nb_session_result_info(session, &info, error, sizeof error), NB_INVALID_ARGUMENT);
+  char json[8] = "x";
+  EXPECT_EQ(nb_session_report_json(session, json, sizeof json), 0u);
+  EXPECT_EQ(json[0], '\0');
   nb_session_destroy(session);
   nb_options bad;
   nb_options_default(&bad);
@@ -112,25 +249,52 @@ TEST(CApiTest, SessionErrorsAreStickyAndNameTheFrame) {
   EXPECT_EQ(session, nullptr);
 }
 
-TEST(CApiTest, BadFrameGivesACodeAndAMessageNamingIt) {
+TEST(CApiTest, BadFramesAndBuffersGiveACodeAndAMessage) {
   SynthOptions o = testing::small_options(92);
   o.frames = 2;
   SynthBurst b = testing::make_burst(o);
-  std::vector<nb_raw_frame> frames = {to_c(b.frames[0]), to_c(b.frames[1])};
+  std::vector<nb_raw_frame> frames = c_frames(b);
   frames[1].white_level = 100;  // below black
-  nb_image image{reinterpret_cast<uint16_t*>(1), 7, 7};
+  std::vector<uint16_t> rgb16(size_t(o.width) * o.height * 3);
   char error[256];
-  int code = run_c_client(frames.data(), 2, NB_LOOK_NIGHT, &image, error, sizeof error);
-  std::printf("code %d: %s\n", code, error);
-  EXPECT_NE(code, NB_OK);
-  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos);
-  EXPECT_EQ(image.data, nullptr);  // nothing half-made
-  frames[1].row_stride = 3;        // narrower than the frame
-  EXPECT_EQ(run_c_client(frames.data(), 2, NB_LOOK_NIGHT, &image, error, 8), NB_INVALID_ARGUMENT);
-  EXPECT_EQ(std::string(error).size(), 7u);  // truncated to the buffer, terminated
-  EXPECT_EQ(run_c_client(frames.data(), 2, 9, &image, error, sizeof error), NB_INVALID_ARGUMENT);
-  EXPECT_EQ(run_c_client(nullptr, 0, NB_LOOK_NIGHT, &image, error, sizeof error),
+  int code = run_c_client(frames.data(), 2, NB_LOOK_NIGHT, rgb16.data(), rgb16.size(), error,
+                          sizeof error);
+  EXPECT_EQ(code, NB_BAD_INPUT);
+  EXPECT_NE(std::string(error).find("frame 1"), std::string::npos) << error;
+  frames[1].row_stride = 3;  // narrower than the frame
+  EXPECT_EQ(run_c_client(frames.data(), 2, NB_LOOK_NIGHT, rgb16.data(), rgb16.size(), error, 8),
             NB_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(error).size(), 7u);  // truncated to the buffer, terminated
+  EXPECT_EQ(run_c_client(frames.data(), 2, 9, rgb16.data(), rgb16.size(), error, sizeof error),
+            NB_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      run_c_client(nullptr, 0, NB_LOOK_NIGHT, rgb16.data(), rgb16.size(), error, sizeof error),
+      NB_INVALID_ARGUMENT);
+
+  // Output buffers that do not fit are refused, not overrun.
+  frames = c_frames(b);
+  nb_session* session = nullptr;
+  ASSERT_EQ(nb_process(frames.data(), 2, nullptr, &session, error, sizeof error), NB_OK) << error;
+  nb_result_info info;
+  ASSERT_EQ(nb_session_result_info(session, &info, error, sizeof error), NB_OK);
+  EXPECT_EQ(nb_session_copy_image(session, NB_FORMAT_RGBA8, rgb16.data(),
+                                  size_t(info.width) * 4 - 1, error, sizeof error),
+            NB_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      nb_session_copy_image(session, 5, rgb16.data(), size_t(info.width) * 8, error, sizeof error),
+      NB_INVALID_ARGUMENT);
+  nb_raw_frame merged;
+  EXPECT_EQ(nb_session_copy_merged(session, rgb16.data(), info.mosaic_width - 1, &merged, error,
+                                   sizeof error),
+            NB_INVALID_ARGUMENT);
+  // The report like snprintf: its length, and as much as fits.
+  const size_t length = nb_session_report_json(session, nullptr, 0);
+  ASSERT_GT(length, 100u);
+  char head[11];
+  EXPECT_EQ(nb_session_report_json(session, head, sizeof head), length);
+  EXPECT_EQ(std::string(head).size(), 10u);
+  EXPECT_EQ(head[0], '{');
+  nb_session_destroy(session);
 }
 
 }  // namespace

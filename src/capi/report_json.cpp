@@ -1,7 +1,8 @@
-// The pipeline report as JSON (nlohmann::json).
-#include <nlohmann/json.hpp>
+// The pipeline report as JSON (nlohmann::json, header-only: libnightburst.so
+// needs its headers to build, nothing to run).
+#include "capi/report_json.h"
 
-#include "nightburst/io.h"
+#include <nlohmann/json.hpp>
 
 namespace nb {
 

@@ -1,0 +1,68 @@
+// nb_raw_frame to and from RawFrame.
+#include "capi/c_frame.h"
+
+#include <string>
+
+namespace nb {
+
+nb_raw_frame c_frame_view(const RawFrame& f) {
+  nb_raw_frame c{};
+  c.mosaic = f.mosaic.data();
+  c.width = f.meta.width;
+  c.height = f.meta.height;
+  c.row_stride = f.mosaic.dim(1).stride();
+  c.cfa = int(f.meta.cfa);
+  for (int i = 0; i < 4; ++i) c.black_level[i] = f.meta.black_level[i];
+  c.white_level = f.meta.white_level;
+  for (int i = 0; i < 3; ++i) c.as_shot_neutral[i] = f.meta.as_shot_neutral[i];
+  for (int i = 0; i < 9; ++i) c.color_matrix[i] = f.meta.color_matrix[i];
+  c.has_color_matrix = f.meta.has_color_matrix;
+  for (int i = 0; i < 4; ++i) {
+    c.noise_scale[i] = f.meta.noise.scale[i];
+    c.noise_offset[i] = f.meta.noise.offset[i];
+  }
+  c.has_noise_profile = f.meta.noise.valid;
+  c.exposure_s = f.meta.exposure_s;
+  c.iso = f.meta.iso;
+  c.orientation = f.meta.orientation;
+  c.name = f.source.empty() ? nullptr : f.source.c_str();
+  c.make = f.meta.make.c_str();
+  c.model = f.meta.model.c_str();
+  return c;
+}
+
+Status raw_frame_view(const nb_raw_frame& in, int index, RawFrame* out) {
+  const std::string name = in.name ? in.name : "frame " + std::to_string(index);
+  if (!in.mosaic) return invalid_argument(name + ": no mosaic");
+  if (in.width <= 0 || in.height <= 0 || in.row_stride < in.width)
+    return invalid_argument(name + ": size " + std::to_string(in.width) + "x" +
+                            std::to_string(in.height) + " with row stride " +
+                            std::to_string(in.row_stride) + " is not a valid layout");
+  if (in.cfa < NB_CFA_RGGB || in.cfa > NB_CFA_GBRG)
+    return invalid_argument(name + ": unknown CFA layout");
+  halide_dimension_t dims[2] = {{0, in.width, 1, 0}, {0, in.height, in.row_stride, 0}};
+  out->mosaic = Halide::Runtime::Buffer<uint16_t, 2>(const_cast<uint16_t*>(in.mosaic), 2, dims);
+  RawMetadata& m = out->meta;
+  m.width = in.width;
+  m.height = in.height;
+  m.cfa = CfaPattern(in.cfa);
+  for (int i = 0; i < 4; ++i) m.black_level[i] = in.black_level[i];
+  m.white_level = in.white_level;
+  for (int c = 0; c < 3; ++c) m.as_shot_neutral[c] = in.as_shot_neutral[c];
+  for (int i = 0; i < 9; ++i) m.color_matrix[i] = in.color_matrix[i];
+  m.has_color_matrix = in.has_color_matrix != 0;
+  m.noise.valid = in.has_noise_profile != 0;
+  for (int i = 0; i < 4; ++i) {
+    m.noise.scale[i] = in.noise_scale[i];
+    m.noise.offset[i] = in.noise_offset[i];
+  }
+  m.exposure_s = in.exposure_s;
+  m.iso = in.iso;
+  m.orientation = in.orientation;
+  m.make = in.make ? in.make : "";
+  m.model = in.model ? in.model : "";
+  out->source = name;
+  return validate_metadata(m).with_context(name);
+}
+
+}  // namespace nb

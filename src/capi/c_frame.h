@@ -1,0 +1,16 @@
+// nb_raw_frame (the C API's frame) to and from RawFrame (the C++ pipeline's).
+#pragma once
+
+#include "nightburst/nightburst_c.h"
+#include "nightburst/raw_frame.h"
+
+namespace nb {
+
+// A C view of `frame`: the mosaic and strings point into it.
+nb_raw_frame c_frame_view(const RawFrame& frame);
+
+// A RawFrame viewing the caller's mosaic (borrowed, not copied), its metadata
+// checked; errors name the frame (its name, or "frame INDEX").
+Status raw_frame_view(const nb_raw_frame& frame, int index, RawFrame* out);
+
+}  // namespace nb

@@ -1,0 +1,12 @@
+// The pipeline report as the C API gives it (keys documented in the README).
+#pragma once
+
+#include <string>
+
+#include "nightburst/pipeline.h"
+
+namespace nb {
+
+std::string report_to_json(const ProcessReport& report);
+
+}  // namespace nb
