@@ -23,6 +23,8 @@ packages=(
   rawtran-doc                # a real Canon EOS 30D CR2 for the real-raw test
   colord-data                # CIE illuminant spectra for training the learned white balance
   clang-14 libclang-rt-14-dev  # the sanitizer build and libFuzzer targets (scripts/test-sanitizers.sh)
+  g++-aarch64-linux-gnu binutils-aarch64-linux-gnu  # the arm64 cross build (scripts/test-arm64.sh)
+  qemu-user                  # runs the arm64 tests (qemu-aarch64)
 )
 
 missing=()

@@ -7,5 +7,8 @@ bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# The core and its tests cross-built for arm64 and run under qemu; the
+# Android library built and checked.
+bash scripts/test-arm64.sh
 # Then the suite under ASan + UBSan, and the fuzz targets' smoke runs.
 bash scripts/test-sanitizers.sh
