@@ -4,6 +4,7 @@
 // rounded once per decimation, exactly as the reference in src/stages.
 #include "Halide.h"
 #include "stages/align_tiles_params.h"
+#include "target_class.h"
 
 namespace {
 
@@ -44,11 +45,14 @@ class AlignPyramidGenerator : public Generator<AlignPyramidGenerator> {
   void schedule() {
     if (get_auto_schedule()) return;
     const int vector_width = natural_vector_size<uint16_t>();
+    // Half a finishing strip: the pyramid's rows are cheap, and its coarse
+    // levels have few of them.
+    const int rows = nb::schedule_class(get_target()).image_rows / 2;
     for (Func f : {Func(level0), Func(level1), Func(level2), Func(level3)})
-      f.compute_root().split(y, yo, yi, 16, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vector_width,
+      f.compute_root().split(y, yo, yi, rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vector_width,
                                                                                                  TailStrategy::GuardWithIf);
     for (size_t i = 0; i < decimated.size(); ++i) {
-      decimated[i].compute_root().split(y, yo, yi, 16, TailStrategy::GuardWithIf).parallel(yo).vectorize(
+      decimated[i].compute_root().split(y, yo, yi, rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(
           x, vector_width, TailStrategy::GuardWithIf);
       row_sums[i].compute_at(decimated[i], yo).vectorize(x, vector_width / 2, TailStrategy::GuardWithIf);
     }

@@ -4,6 +4,7 @@
 // tone mapping and the Night Sight look come next.
 #include "Halide.h"
 #include "demosaic.h"
+#include "target_class.h"
 #include "stages/finish_detail.h"
 
 namespace {
@@ -104,8 +105,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   void schedule() {
     if (get_auto_schedule()) return;  // Halide 14 spelling of using_autoscheduler()
     const int vector_width = natural_vector_size<float>();
-    // Phone SoCs have small caches: shorter strips keep the working set in L1/L2.
-    const int strip_rows = get_target().arch == Target::ARM ? 16 : 32;
+    const int strip_rows = nb::schedule_class(get_target()).image_rows;
     srgb.bound(c, 0, 3)
         .reorder(c, x, y)
         .unroll(c)

@@ -5,6 +5,7 @@
 
 #include "Halide.h"
 #include "stages/local_tone_params.h"
+#include "target_class.h"
 
 namespace {
 
@@ -61,19 +62,19 @@ class LocalToneGenerator : public Generator<LocalToneGenerator> {
   void schedule() {
     if (get_auto_schedule()) return;
     const int vw = natural_vector_size<float>();
+    const int rows = nb::schedule_class(get_target()).image_rows;
     // Every level whole (the images are small), strips of rows in parallel:
     // one task per row cost more in the thread pool than the coarse levels'
     // rows hold work (2 threads were slower than 1 at 12 MP).
     auto strips = [&](Func f) {
-      f.compute_root().parallel(y, kRowsPerTask, TailStrategy::GuardWithIf).vectorize(x, vw, TailStrategy::GuardWithIf);
+      f.compute_root().parallel(y, rows, TailStrategy::GuardWithIf).vectorize(x, vw, TailStrategy::GuardWithIf);
     };
     for (Func f : computed) strips(f);
     for (Func f : fused_levels) strips(f);
-    gain.parallel(y, kRowsPerTask, TailStrategy::GuardWithIf).vectorize(x, vw, TailStrategy::GuardWithIf);
+    gain.parallel(y, rows, TailStrategy::GuardWithIf).vectorize(x, vw, TailStrategy::GuardWithIf);
   }
 
  private:
-  static constexpr int kRowsPerTask = 32;
   Var x{"x"}, y{"y"};
   std::vector<Func> computed, fused_levels;
 

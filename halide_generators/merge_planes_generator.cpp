@@ -6,6 +6,7 @@
 // merged mosaic before the spatial step). It replaced two single-threaded
 // C++ loops that, with their fresh buffers, took a third of the merge.
 #include "Halide.h"
+#include "target_class.h"
 
 namespace {
 
@@ -40,7 +41,7 @@ class MergePlanesGenerator : public Generator<MergePlanesGenerator> {
     // Strips of rows of one plane across the cores.
     planes.bound(p, 0, 4)
         .reorder(x, y, p)
-        .split(y, yo, yi, 32, TailStrategy::GuardWithIf)
+        .split(y, yo, yi, nb::schedule_class(get_target()).image_rows, TailStrategy::GuardWithIf)
         .fuse(yo, p, strip)
         .parallel(strip)
         .vectorize(x, vw, TailStrategy::GuardWithIf);

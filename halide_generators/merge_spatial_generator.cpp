@@ -4,6 +4,7 @@
 // inverse DFT, overlap-add.
 #include "Halide.h"
 #include "merge_tiles.h"
+#include "target_class.h"
 
 namespace {
 
@@ -54,7 +55,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     const int vw = natural_vector_size<float>();
     residual.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_tile_sum(tile_sum, residual, t, vw);
-    denoised.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    denoised.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, denoised, yo, vw);
     // Read along the tile's rows (plain vector loads), stored tiles-innermost
     // for the DFT stages, which are vectorised across tiles.

@@ -6,6 +6,7 @@
 // added to the sum of the earlier frames' corrections.
 #include "Halide.h"
 #include "merge_tiles.h"
+#include "target_class.h"
 
 namespace {
 
@@ -125,7 +126,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     if (get_auto_schedule()) return;
     const int vw = natural_vector_size<float>();
     // Per-tile statistics for every tile first (small), then the mosaic in
-    // strips of 128 rows, each computing the 9 rows of tiles it overlaps.
+    // strips (128 rows on a desktop: each computes the 9 rows of tiles it
+    // overlaps; 64 on a phone).
     shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_tile_sum(tile_sum, sigma2, t, vw);
@@ -138,7 +140,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     const int row_vw = std::min(vw, kTile);
     difference_for_weight.compute_at(weight, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
     aligned_rows_for_weight.compute_at(weight, ty).reorder(i, j, tx).vectorize(i, row_vw);
-    correction.split(y, yo, yi, 128, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    correction.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, correction, yo, vw);
     difference.compute_at(dft_funcs.out, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
     aligned_rows.compute_at(dft_funcs.out, ty).reorder(i, j, tx).vectorize(i, row_vw);

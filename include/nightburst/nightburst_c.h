@@ -54,7 +54,7 @@ enum {
 };
 
 /* One raw frame, in the terms Android's camera2 gives a RAW_SENSOR image
- * (docs/android.md maps every field). The mosaic is read during the call. */
+ * (the README's Android section maps every field). The mosaic is read during the call. */
 typedef struct nb_raw_frame {
   const uint16_t* mosaic; /* width x height samples */
   int width, height;
