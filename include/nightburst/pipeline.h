@@ -125,6 +125,12 @@ class BurstSession {
   // a frame that disagrees with the first (size, CFA, levels, camera). After
   // an error the session is spent: every later call returns it again.
   Status add_frame(RawFrame frame);
+  // A frame's mosaic may be a view of the caller's memory, which then must
+  // stay valid while the session holds the frame. After this call every
+  // held frame has a copy of its own, so the caller may reuse its buffer:
+  // only frames added before the reference is known are held, so this
+  // copies the first two of a burst (or those before options.reference).
+  void copy_held_frames();
   // Merges any frames still held, then white balance and finishing.
   Status finish(ProcessResult* result);
 

@@ -116,10 +116,11 @@ int add_frame(nb_session* session, const nb_raw_frame& frame, bool borrow, char*
   nb::RawFrame view;
   nb::Status s = nb::raw_frame_view(frame, session->frames++, &view);
   if (s.ok()) {
-    // The session may hold a frame until the reference is known: unless the
-    // caller's buffer outlives the session, it holds a copy of its own.
-    if (!borrow) view.mosaic = view.mosaic.copy();
     s = session->session.add_frame(std::move(view));
+    // A frame the session holds past this call (until the reference is
+    // known) gets a copy of its own, unless the caller's buffer outlives the
+    // session; a frame merged at once is never copied.
+    if (!borrow) session->session.copy_held_frames();
   }
   if (!s.ok()) return fail_with(s, error, error_size);
   return succeed(error, error_size);

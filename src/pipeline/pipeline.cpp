@@ -267,6 +267,11 @@ Status BurstSession::add_frame(RawFrame frame) {
   return st.error;
 }
 
+void BurstSession::copy_held_frames() {
+  for (RawFrame& frame : state_->held)
+    if (!frame.mosaic.owns_host_memory()) frame.mosaic = frame.mosaic.copy();
+}
+
 Status BurstSession::finish(ProcessResult* result) {
   State& st = *state_;
   if (!st.error.ok()) return st.error;

@@ -146,6 +146,46 @@ TEST(CApiTest, MergedMosaicIsARawFrameOfTheReferencesLevels) {
   nb_session_destroy(session);
 }
 
+// Frames added before the reference is known are held: with a late
+// reference, four frames wait in the session while the caller overwrites the
+// one buffer it has; the result is still the C++ pipeline's.
+TEST(CApiTest, HeldFramesAreCopiedBeforeTheCallerReusesItsBuffer) {
+  SynthOptions o = testing::small_options(98);
+  o.frames = 6;
+  SynthBurst b = testing::make_burst(o);
+  ProcessOptions cpp;
+  cpp.reference = 4;
+  const ProcessResult expected = cpp_result(b, cpp);
+  nb_options options;
+  nb_options_default(&options);
+  options.reference = 4;
+  nb_session* session = nullptr;
+  char error[256];
+  ASSERT_EQ(nb_session_create(&options, &session, error, sizeof error), NB_OK) << error;
+  std::vector<uint16_t> buffer(size_t(o.width) * o.height);
+  for (const RawFrame& f : b.frames) {
+    nb_raw_frame frame = c_frame_view(f);
+    for (int y = 0; y < o.height; ++y)
+      for (int x = 0; x < o.width; ++x) buffer[size_t(y) * o.width + x] = f.mosaic(x, y);
+    frame.mosaic = buffer.data();
+    frame.row_stride = o.width;
+    ASSERT_EQ(nb_session_add_frame(session, &frame, error, sizeof error), NB_OK) << error;
+  }
+  std::fill(buffer.begin(), buffer.end(), 0);
+  ASSERT_EQ(nb_session_finish(session, error, sizeof error), NB_OK) << error;
+  std::vector<uint16_t> rgb16(size_t(expected.srgb.width()) * expected.srgb.height() * 3);
+  ASSERT_EQ(nb_session_copy_image(session, NB_FORMAT_RGB16, rgb16.data(), size_t(expected.srgb.width()) * 6, error,
+                                  sizeof error),
+            NB_OK);
+  int differing = 0;
+  for (int y = 0; y < expected.srgb.height(); ++y)
+    for (int x = 0; x < expected.srgb.width(); ++x)
+      for (int c = 0; c < 3; ++c)
+        differing += rgb16[(size_t(y) * expected.srgb.width() + x) * 3 + c] != expected.srgb(x, y, c);
+  EXPECT_EQ(differing, 0);
+  nb_session_destroy(session);
+}
+
 TEST(CApiTest, WhiteBalanceOptionsAreTheCppOnes) {
   SynthOptions o = testing::small_options(96);
   o.frames = 2;
