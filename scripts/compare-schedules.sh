@@ -9,12 +9,15 @@
 # Stages not listed: Adams2019 cannot schedule them with Debian's Halide 14
 # (nb_merge_temporal and nb_merge_spatial, FFT pipelines of ~100 stages, run
 # out of 24 GB; nb_align_search stops at an internal error on its data-
-# dependent Lucas-Kanade gathers: "Unbounded producer->consumer relationship").
+# dependent Lucas-Kanade gathers: "Unbounded producer->consumer relationship"),
+# or its schedules fail at run time (nb_align_pyramid and nb_local_tone: its
+# splits round the small coarse levels up past their edges, "Output buffer
+# level0 is accessed at 751, which is beyond the max (749)").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 target=x86-64-linux-avx-avx2-f16c-fma-sse41
-autoscheduled="nb_finish_basic;nb_local_tone;nb_align_pyramid;nb_merge_planes_u16;nb_merge_planes_f32"
-filter='(Align|Merge|Finish|LocalTone)Halide/width:4000/height:3000/frames:8/threads:2'
+autoscheduled="nb_finish_basic;nb_merge_planes_u16;nb_merge_planes_f32"
+filter='(Merge|Finish)Halide/width:4000/height:3000/frames:8/threads:2'
 for variant in hand adams2019; do
   stages=""
   [ "$variant" = adams2019 ] && stages="$autoscheduled"
