@@ -34,6 +34,27 @@ ProcessResult cpp_result(const SynthBurst& b, const ProcessOptions& options = Pr
   return expected;
 }
 
+// Samples of the C API's interleaved RGB16 image that differ from `srgb`.
+int differences(const std::vector<uint16_t>& rgb16, const Halide::Runtime::Buffer<uint16_t, 3>& srgb) {
+  int differing = 0;
+  for (int y = 0; y < srgb.height(); ++y)
+    for (int x = 0; x < srgb.width(); ++x)
+      for (int c = 0; c < 3; ++c) differing += rgb16[(size_t(y) * srgb.width() + x) * 3 + c] != srgb(x, y, c);
+  return differing;
+}
+
+// A finished session's image as interleaved RGB16 (empty on failure).
+std::vector<uint16_t> image_rgb16(const nb_session* session) {
+  nb_result_info info;
+  char error[256];
+  if (nb_session_result_info(session, &info, error, sizeof error) != NB_OK) return {};
+  std::vector<uint16_t> rgb16(size_t(info.width) * info.height * 3);
+  const int code =
+      nb_session_copy_image(session, NB_FORMAT_RGB16, rgb16.data(), size_t(info.width) * 6, error, sizeof error);
+  EXPECT_EQ(code, NB_OK) << error;
+  return rgb16;
+}
+
 TEST(CApiTest, SameImageAsTheCppPipeline) {
   SynthOptions o = testing::small_options(91);
   o.frames = 3;
@@ -46,13 +67,7 @@ TEST(CApiTest, SameImageAsTheCppPipeline) {
                          rgb16.size(), error, sizeof error),
             NB_OK)
       << error;
-  int differing = 0;
-  for (int y = 0; y < expected.srgb.height(); ++y)
-    for (int x = 0; x < expected.srgb.width(); ++x)
-      for (int c = 0; c < 3; ++c)
-        differing +=
-            rgb16[(size_t(y) * expected.srgb.width() + x) * 3 + c] != expected.srgb(x, y, c);
-  EXPECT_EQ(differing, 0);
+  EXPECT_EQ(differences(rgb16, expected.srgb), 0);
 }
 
 // Frames through a session from C, each in a buffer the client overwrites
@@ -173,16 +188,7 @@ TEST(CApiTest, HeldFramesAreCopiedBeforeTheCallerReusesItsBuffer) {
   }
   std::fill(buffer.begin(), buffer.end(), 0);
   ASSERT_EQ(nb_session_finish(session, error, sizeof error), NB_OK) << error;
-  std::vector<uint16_t> rgb16(size_t(expected.srgb.width()) * expected.srgb.height() * 3);
-  ASSERT_EQ(nb_session_copy_image(session, NB_FORMAT_RGB16, rgb16.data(), size_t(expected.srgb.width()) * 6, error,
-                                  sizeof error),
-            NB_OK);
-  int differing = 0;
-  for (int y = 0; y < expected.srgb.height(); ++y)
-    for (int x = 0; x < expected.srgb.width(); ++x)
-      for (int c = 0; c < 3; ++c)
-        differing += rgb16[(size_t(y) * expected.srgb.width() + x) * 3 + c] != expected.srgb(x, y, c);
-  EXPECT_EQ(differing, 0);
+  EXPECT_EQ(differences(image_rgb16(session), expected.srgb), 0);
   nb_session_destroy(session);
 }
 
@@ -204,11 +210,7 @@ TEST(CApiTest, WhiteBalanceOptionsAreTheCppOnes) {
   nb_session* session = nullptr;
   char error[256];
   ASSERT_EQ(nb_process(frames.data(), 2, &options, &session, error, sizeof error), NB_OK) << error;
-  std::vector<uint16_t> rgb16(size_t(expected.srgb.width()) * expected.srgb.height() * 3);
-  ASSERT_EQ(nb_session_copy_image(session, NB_FORMAT_RGB16, rgb16.data(),
-                                  size_t(expected.srgb.width()) * 6, error, sizeof error),
-            NB_OK);
-  EXPECT_EQ(rgb16[3 * (17 * expected.srgb.width() + 23) + 2], expected.srgb(23, 17, 2));
+  EXPECT_EQ(differences(image_rgb16(session), expected.srgb), 0);
   nb_session_destroy(session);
 
   options.manual_illuminant[1] = -1;
