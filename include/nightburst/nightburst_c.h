@@ -9,10 +9,13 @@
  *
  * Threads: a session is not thread-safe; one thread at a time may call into
  * it (it may be a different thread each time). Different sessions are
- * independent and may run concurrently; each runs its stages on its own
- * worker threads (nb_options.threads). No call keeps a pointer it was given
- * after returning, except nb_options.progress, called during
- * nb_session_add_frame and nb_session_finish on the calling thread.
+ * independent and may run concurrently on different threads. All sessions of
+ * a process share one pool of worker threads (Halide's), which
+ * nb_session_create sizes to its nb_options.threads (0: one per core):
+ * concurrent sessions should ask for the same number. No call keeps a
+ * pointer it was given after returning, except nb_options.progress and
+ * progress_user, used during nb_session_add_frame and nb_session_finish on
+ * the calling thread.
  *
  * Errors: every call that can fail returns an NB_* code and writes a message
  * naming the frame (nb_raw_frame.name) or the model and the reason into
