@@ -242,28 +242,10 @@ extern "C" int nb_session_copy_merged(const nb_session* session, uint16_t* mosai
     const Halide::Runtime::Buffer<uint16_t, 2> raw = nb::quantise_mosaic(merged, m);
     for (int y = 0; y < raw.height(); ++y)
       std::copy(&raw(0, y), &raw(0, y) + raw.width(), mosaic + size_t(y) * row_stride);
-    nb_raw_frame f{};
+    nb_raw_frame f = nb::c_frame_metadata(m);  // strings into the session's result
     f.mosaic = mosaic;
-    f.width = raw.width();
-    f.height = raw.height();
     f.row_stride = row_stride;
-    f.cfa = int(m.cfa);
-    for (int i = 0; i < 4; ++i) f.black_level[i] = m.black_level[i];
-    f.white_level = m.white_level;
-    for (int c = 0; c < 3; ++c) f.as_shot_neutral[c] = m.as_shot_neutral[c];
-    for (int i = 0; i < 9; ++i) f.color_matrix[i] = m.color_matrix[i];
-    f.has_color_matrix = m.has_color_matrix;
-    f.has_noise_profile = m.noise.valid;
-    for (int i = 0; i < 4; ++i) {
-      f.noise_scale[i] = m.noise.scale[i];
-      f.noise_offset[i] = m.noise.offset[i];
-    }
-    f.exposure_s = m.exposure_s;
-    f.iso = m.iso;
-    f.orientation = m.orientation;
     f.name = "merged";
-    f.make = m.make.c_str();
-    f.model = m.model.c_str();
     *frame = f;
     return succeed(error, error_size);
   });

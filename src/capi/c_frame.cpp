@@ -5,29 +5,34 @@
 
 namespace nb {
 
-nb_raw_frame c_frame_view(const RawFrame& f) {
+nb_raw_frame c_frame_metadata(const RawMetadata& m) {
   nb_raw_frame c{};
-  c.mosaic = f.mosaic.data();
-  c.width = f.meta.width;
-  c.height = f.meta.height;
-  c.row_stride = f.mosaic.dim(1).stride();
-  c.cfa = int(f.meta.cfa);
-  for (int i = 0; i < 4; ++i) c.black_level[i] = f.meta.black_level[i];
-  c.white_level = f.meta.white_level;
-  for (int i = 0; i < 3; ++i) c.as_shot_neutral[i] = f.meta.as_shot_neutral[i];
-  for (int i = 0; i < 9; ++i) c.color_matrix[i] = f.meta.color_matrix[i];
-  c.has_color_matrix = f.meta.has_color_matrix;
+  c.width = m.width;
+  c.height = m.height;
+  c.cfa = int(m.cfa);
+  for (int i = 0; i < 4; ++i) c.black_level[i] = m.black_level[i];
+  c.white_level = m.white_level;
+  for (int i = 0; i < 3; ++i) c.as_shot_neutral[i] = m.as_shot_neutral[i];
+  for (int i = 0; i < 9; ++i) c.color_matrix[i] = m.color_matrix[i];
+  c.has_color_matrix = m.has_color_matrix;
   for (int i = 0; i < 4; ++i) {
-    c.noise_scale[i] = f.meta.noise.scale[i];
-    c.noise_offset[i] = f.meta.noise.offset[i];
+    c.noise_scale[i] = m.noise.scale[i];
+    c.noise_offset[i] = m.noise.offset[i];
   }
-  c.has_noise_profile = f.meta.noise.valid;
-  c.exposure_s = f.meta.exposure_s;
-  c.iso = f.meta.iso;
-  c.orientation = f.meta.orientation;
+  c.has_noise_profile = m.noise.valid;
+  c.exposure_s = m.exposure_s;
+  c.iso = m.iso;
+  c.orientation = m.orientation;
+  c.make = m.make.c_str();
+  c.model = m.model.c_str();
+  return c;
+}
+
+nb_raw_frame c_frame_view(const RawFrame& f) {
+  nb_raw_frame c = c_frame_metadata(f.meta);
+  c.mosaic = f.mosaic.data();
+  c.row_stride = f.mosaic.dim(1).stride();
   c.name = f.source.empty() ? nullptr : f.source.c_str();
-  c.make = f.meta.make.c_str();
-  c.model = f.meta.model.c_str();
   return c;
 }
 

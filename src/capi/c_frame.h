@@ -6,6 +6,10 @@
 
 namespace nb {
 
+// The metadata fields of a C frame (mosaic, row stride and name left unset);
+// make and model point into `meta`.
+nb_raw_frame c_frame_metadata(const RawMetadata& meta);
+
 // A C view of `frame`: the mosaic and strings point into it.
 nb_raw_frame c_frame_view(const RawFrame& frame);
 
