@@ -47,8 +47,7 @@ Status measure_scene(const RawFrame& first, const RawFrame& second, double inter
   out->lux = M_PI * luminance / kAverageReflectance;
 
   // Motion: the tile alignment of the second preview to the first.
-  const NoiseProfile noise =
-      first.meta.noise.valid ? first.meta.noise : estimate_noise_profile(first);
+  const NoiseProfile noise = frame_noise_profile(first);
   std::unique_ptr<FrameAligner> aligner;
   NB_RETURN_IF_ERROR(
       FrameAligner::create(first, noise, TileAlignParams(), Implementation::kHalide, &aligner));

@@ -168,8 +168,7 @@ struct BurstSession::State {
     timer.begin("noise");
     if (!progress("noise")) return cancelled();
     report.noise_from_metadata = reference.meta.noise.valid;
-    report.noise =
-        reference.meta.noise.valid ? reference.meta.noise : estimate_noise_profile(reference);
+    report.noise = frame_noise_profile(reference);
     timer.begin("align");
     if (!progress("align")) return cancelled();
     NB_RETURN_IF_ERROR(FrameAligner::create(reference, report.noise, TileAlignParams(),

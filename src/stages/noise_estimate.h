@@ -11,4 +11,9 @@ namespace nb {
 // frame without flat regions it over-estimates (texture counts as noise).
 NoiseProfile estimate_noise_profile(const RawFrame& frame);
 
+// The frame's own profile (its file's NoiseProfile) when it has one, else the estimate.
+inline NoiseProfile frame_noise_profile(const RawFrame& frame) {
+  return frame.meta.noise.valid ? frame.meta.noise : estimate_noise_profile(frame);
+}
+
 }  // namespace nb
