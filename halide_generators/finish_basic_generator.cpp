@@ -1,7 +1,8 @@
 // nb_finish_basic: Malvar-He-Cutler demosaic, white balance with highlight clamp,
-// camera -> linear sRGB matrix, exposure gain and the sRGB curve, to 16-bit.
-// The foundation's finishing with the demosaic of the finishing issue; local
-// tone mapping and the Night Sight look come next.
+// camera -> linear sRGB matrix, exposure and local tone gain, the sRGB curve
+// and the look's S-curve, chroma denoise and sharpening, to 16-bit.
+// Built twice: from a mosaic (image.dim=2, nb_finish_basic) and from camera
+// RGB that needs no demosaicing (image.dim=3, nb_finish_rgb: Super Res Zoom).
 #include "Halide.h"
 #include "demosaic.h"
 #include "target_class.h"
@@ -13,9 +14,11 @@ using namespace Halide;
 
 class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
  public:
-  // Mosaic normalised to [0, 1] (black subtracted, / (white - black)).
-  Input<Buffer<float, 2>> mosaic{"mosaic"};
-  // Position of the red sample inside the 2x2 CFA tile (blue is opposite).
+  // Normalised to [0, 1] (black subtracted, / (white - black)): a mosaic
+  // (x, y) or camera RGB (x, y, c), as image.dim says.
+  Input<Buffer<float>> image{"image"};
+  // Position of the red sample inside the 2x2 CFA tile (blue is opposite);
+  // unused for RGB.
   Input<int> red_x{"red_x", 0, 0, 1};
   Input<int> red_y{"red_y", 0, 0, 1};
   Input<Buffer<float, 1>> wb_gains{"wb_gains"};                  // R, G, B
@@ -32,9 +35,13 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   Output<Buffer<uint16_t, 3>> srgb{"srgb"};                      // (x, y, c), sRGB-encoded
 
   void generate() {
-    // Mirroring about the edge sample keeps the CFA phase (x = -1 reads x = 1).
-    Func in = BoundaryConditions::mirror_interior(mosaic);
-    camera = nb::demosaic::malvar_he_cutler(in, red_x, red_y, x, y, c);
+    if (image.dims() == 3) {
+      camera(x, y, c) = BoundaryConditions::repeat_edge(image)(x, y, c);
+    } else {
+      // Mirroring about the edge sample keeps the CFA phase (x = -1 reads x = 1).
+      Func in = BoundaryConditions::mirror_interior(image);
+      camera = nb::demosaic::malvar_he_cutler(in, red_x, red_y, x, y, c);
+    }
     // The tone gain, bilinear, as sample_tone_gain() in finish_basic.h.
     auto axis = [](Expr v, Expr extent) {
       Expr g = min(max((cast<float>(v) + 0.5f) * 0.25f - 0.5f, 0.0f), cast<float>(extent - 1));
@@ -88,7 +95,11 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     Expr green = (ys - 0.299f * red - 0.114f * blue) * (1.0f / 0.587f);
     srgb(x, y, c) = cast<uint16_t>(clamp(mux(c, {red, green, blue}), 0.0f, 1.0f) * 65535.0f + 0.5f);
 
-    mosaic.set_estimates({{0, 4000}, {0, 3000}});
+    if (image.dims() == 3) {
+      image.set_estimates({{0, 4000}, {0, 3000}, {0, 3}});
+    } else {
+      image.set_estimates({{0, 4000}, {0, 3000}});
+    }
     wb_gains.set_estimates({{0, 3}});
     srgb_from_camera.set_estimates({{0, 3}, {0, 3}});
     red_x.set_estimate(0);

@@ -145,9 +145,13 @@ Status job_options(const nlohmann::json& options, nb_options* out, int* bits) {
         return invalid_argument(bad + key + " must be a number in [0, " +
                                 std::to_string(int(limit)) + "]");
       (key == "sharpen" ? out->sharpen : out->chroma_denoise) = value.get<float>();
+    } else if (key == "superres") {
+      if (!value.is_number() || !(value.get<double>() >= 1 && value.get<double>() <= 3))
+        return invalid_argument(bad + "superres must be a scale in [1, 3]");
+      out->superres_scale = value.get<float>();
     } else {
       return invalid_argument(bad +
-                              "unknown option (look, awb, ref, bits, chroma_denoise, sharpen)");
+                              "unknown option (look, awb, ref, bits, chroma_denoise, sharpen, superres)");
     }
   }
   return Status();

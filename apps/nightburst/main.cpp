@@ -44,6 +44,8 @@ struct ProcessArgs {
   int look = NB_LOOK_NIGHT;
   float chroma_denoise = 1.0f;
   float sharpen = 0.5f;
+  bool superres = false;
+  float scale = 1.0f;
   bool quiet = false;
 };
 
@@ -70,6 +72,7 @@ int run_process(const ProcessArgs& a) {
   options.look = a.look;
   options.chroma_denoise = a.chroma_denoise;
   options.sharpen = a.sharpen;
+  options.superres_scale = a.superres ? a.scale : 0.0f;
   if (!nb::apps::parse_awb(a.awb, &options)) {
     return report_error(nb::invalid_argument(
         "--awb must be learned, grayworld, asshot or R,G,B (positive numbers), not '" + a.awb + "'"));
@@ -213,6 +216,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   process->add_option("--sharpen", pa.sharpen, "Luma sharpening amount, 0 (off) to 4; halos are clamped")
       ->check(CLI::Range(0.0f, 4.0f))
+      ->capture_default_str();
+  CLI::Option* superres = process->add_flag(
+      "--superres", pa.superres,
+      "Super Res Zoom (Wronski et al. 2019): merge the frames' Bayer samples straight into RGB, no demosaicing");
+  process->add_option("--scale", pa.scale, "With --superres: output size in sensor pixels, 1 to 3")
+      ->check(CLI::Range(1.0f, 3.0f))
+      ->needs(superres)
       ->capture_default_str();
   process->add_flag("-q,--quiet", pa.quiet, "No progress lines on stderr");
 

@@ -94,6 +94,11 @@ typedef struct nb_options {
   const char* awb_model_name;   /* names the model in messages (its path) */
   nb_progress_fn progress;      /* NULL: none */
   void* progress_user;
+  /* Super Res Zoom (Wronski et al. 2019) instead of the HDR+ merge: the
+   * Bayer samples of all frames merged straight into RGB at this scale, 1 to
+   * 3 (the image is about scale times the sensor's size: nb_result_info).
+   * 0: the HDR+ merge and demosaicing (the default). */
+  float superres_scale;
 } nb_options;
 
 /* The defaults: night look, learned white balance, reference chosen. */
@@ -121,7 +126,8 @@ int nb_process(const nb_raw_frame* frames, int count, const nb_options* options,
 /* Results of a finished session. */
 typedef struct nb_result_info {
   int width, height;               /* the finished image, orientation applied */
-  int mosaic_width, mosaic_height; /* the merged mosaic: the reference's sensor geometry */
+  int mosaic_width, mosaic_height; /* the merged mosaic: the reference's sensor geometry
+                                      (times superres_scale with Super Res Zoom) */
   int reference;                   /* the reference frame's index */
 } nb_result_info;
 

@@ -59,6 +59,11 @@ struct ProcessOptions {
   Look look = Look::kNight;
   float chroma_denoise = 1.0f;  // strength, 0 (off) to 1
   float sharpen = 0.5f;         // unsharp-mask amount, 0 (off) to 4
+  // Super Res Zoom (Wronski et al. 2019) in place of the HDR+ merge and
+  // demosaicing: the frames' Bayer samples merged straight into RGB on a grid
+  // this many times the sensor's (superres_extent() pixels across), 1 to 3.
+  // 0: the HDR+ merge.
+  float superres_scale = 0;
   ProgressCallback progress;
 };
 
@@ -87,18 +92,24 @@ struct ProcessReport {
   std::string look;          // natural, bright or night
   float curve_contrast = 0;  // the look's S-curve weight
   float local_tone_ratio = 1;  // exposure fusion: long / short exposure (1: none)
+  float superres_scale = 0;    // Super Res Zoom's scale; 0: the HDR+ merge
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 
 struct ProcessResult {
   // Normalised merged mosaic (black subtracted, / (white - black)) in the
-  // reference frame's geometry.
+  // reference frame's geometry. With Super Res Zoom: the mosaic of its RGB
+  // result (each position's CFA colour), superres_extent() of the sensor's size.
   Halide::Runtime::Buffer<float, 2> merged;
-  RawMetadata merged_meta;  // the reference's, with the merged noise profile
+  RawMetadata merged_meta;  // the reference's, with the merged size and noise profile
   // sRGB-encoded 16-bit image (x, y, c), orientation applied.
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
   ProcessReport report;
 };
+
+// Pixels across the Super Res Zoom grid for `sensor_extent` sensor pixels at
+// `scale`: the nearest even number, so the grid stays whole CFA tiles.
+int superres_extent(int sensor_extent, double scale);
 
 // Checks that every frame agrees with the first (size, CFA, levels, camera);
 // the error names the frame that differs and how.

@@ -36,6 +36,13 @@ struct SynthOptions {
   // pixels applied to the scene. Real optics band-limit the image; without
   // it, hard procedural edges alias far more than in any camera.
   double optical_blur_px = 0.7;
+  // The scene is drawn at this many times the sensor's resolution and the
+  // frames sample it, so it holds detail finer than a sensor pixel (which
+  // hand-held super-resolution can recover). 1: the sensor's resolution.
+  int scene_oversample = 1;
+  // SynthBurst::clean_rgb on a grid this many times the sensor's (1, 1.5,
+  // 2, ...: superres_extent() pixels across); 0: not made.
+  double truth_scale = 0;
   CfaPattern cfa = CfaPattern::kRGGB;
   int white_level = 16383;         // 14-bit sensor
   int black_level = 512;
@@ -46,7 +53,8 @@ struct SynthOptions {
 };
 
 // The scene a burst is cut from: the sensor size plus a margin that covers
-// the largest hand-held translation and rotation of `options`.
+// the largest hand-held translation and rotation of `options`, times
+// options.scene_oversample.
 void synth_scene_size(const SynthOptions& options, int* width, int* height);
 
 // Where the content of reference pixel p is found in a frame:
@@ -63,6 +71,9 @@ struct SynthBurst {
   Halide::Runtime::Buffer<float, 2> clean_mosaic;   // normalised, noise-free, reference geometry
   Halide::Runtime::Buffer<uint8_t, 2> object_mask;  // 1: object in the reference; 2: object only in other frames; 0: static
   Halide::Runtime::Buffer<float, 3> clean_srgb;     // the scene as drawn (sRGB, 0..1), reference geometry
+  // The noise-free linear camera RGB (normalised, clipped at 1, before the
+  // moving object) on the grid of SynthOptions::truth_scale, reference geometry.
+  Halide::Runtime::Buffer<float, 3> clean_rgb;
   std::vector<FrameMotionTruth> motion;
   std::array<float, 3> illuminant_rgb{1, 1, 1};     // camera RGB, G = 1
   NoiseProfile noise;                               // the true noise model

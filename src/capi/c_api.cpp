@@ -53,6 +53,9 @@ nb::Status to_options(const nb_options* options, nb::ProcessOptions* out) {
     return nb::invalid_argument("unknown look " + std::to_string(o.look));
   if (!(o.chroma_denoise >= 0 && o.chroma_denoise <= 1) || !(o.sharpen >= 0 && o.sharpen <= 4))
     return nb::invalid_argument("chroma_denoise must be in [0, 1] and sharpen in [0, 4]");
+  if (!(o.superres_scale == 0 || (o.superres_scale >= 1 && o.superres_scale <= 3)))
+    return nb::invalid_argument("superres_scale must be 0 (HDR+ merge) or in [1, 3]");
+  out->superres_scale = o.superres_scale;
   out->reference = o.reference;
   out->threads = o.threads;
   out->look = nb::Look(o.look);

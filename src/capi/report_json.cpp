@@ -29,6 +29,8 @@ std::string report_to_json(const ProcessReport& r) {
   j["awb"] = {{"method", r.awb_method}, {"gains", r.awb_gains}, {"illuminant_rgb", r.awb_illuminant_rgb}};
   if (r.awb_confidence >= 0) j["awb"]["confidence"] = r.awb_confidence;
   j["exposure_gain"] = r.exposure_gain;
+  j["merge"] = r.superres_scale > 0 ? nlohmann::json{{"method", "superres"}, {"scale", r.superres_scale}}
+                                    : nlohmann::json{{"method", "hdrplus"}};
   j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}, {"local_tone_ratio", r.local_tone_ratio}};
   json stages = json::object();
   for (const auto& [name, ms] : r.stage_ms) stages[name] = ms;

@@ -19,6 +19,7 @@
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
+#include "stages/superres.h"
 #include "stages/tone_look.h"
 #include "stages/white_balance.h"
 
@@ -153,9 +154,10 @@ struct BurstSession::State {
   RawMetadata reference_meta;
   // Made once the reference is known; released by finish_burst().
   std::unique_ptr<FrameAligner> aligner;
-  std::unique_ptr<WienerMerger> merger;
+  std::unique_ptr<WienerMerger> merger;      // the HDR+ merge, or
+  std::unique_ptr<SuperResMerger> superres;  // Super Res Zoom (options.superres_scale > 0)
 
-  bool have_reference() const { return merger != nullptr; }
+  bool have_reference() const { return merger != nullptr || superres != nullptr; }
 
   bool progress(const std::string& stage) const {
     return !options.progress || options.progress(stage);
@@ -176,8 +178,16 @@ struct BurstSession::State {
     report.motion[index] = summarise_motion(aligner->reference_field());
     timer.begin("merge");
     if (!progress("merge")) return cancelled();
-    NB_RETURN_IF_ERROR(WienerMerger::create(reference, report.noise, WienerMergeParams(),
-                                            Implementation::kHalide, &merger));
+    if (options.superres_scale > 0) {
+      SuperResParams params;
+      params.scale = options.superres_scale;
+      report.superres_scale = options.superres_scale;
+      NB_RETURN_IF_ERROR(
+          SuperResMerger::create(reference, report.noise, params, Implementation::kHalide, &superres));
+    } else {
+      NB_RETURN_IF_ERROR(WienerMerger::create(reference, report.noise, WienerMergeParams(),
+                                              Implementation::kHalide, &merger));
+    }
     timer.finish();
     return Status();
   }
@@ -194,7 +204,11 @@ struct BurstSession::State {
     if (!progress("merge")) return cancelled();
     float weight = 1;
     bool rejected = false;
-    NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected));
+    if (superres) {
+      NB_RETURN_IF_ERROR(superres->add(frame, field, &weight));
+    } else {
+      NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected));
+    }
     motion.mean_merge_weight = weight;
     motion.rejected = rejected;
     timer.finish();
@@ -289,12 +303,23 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   timer.begin("merge");
   if (!progress("merge")) return cancelled();
   double effective_frames = 1;
-  NB_RETURN_IF_ERROR(merger->finish(&result.merged, &effective_frames));
+  // Super Res Zoom: camera RGB; `merged` is its mosaic, for the statistics
+  // below and the merged DNG.
+  Halide::Runtime::Buffer<float, 3> superres_rgb;
+  if (superres) {
+    NB_RETURN_IF_ERROR(superres->finish(&superres_rgb, &effective_frames));
+    result.merged = mosaic_from_rgb(superres_rgb, ref_meta.cfa);
+  } else {
+    NB_RETURN_IF_ERROR(merger->finish(&result.merged, &effective_frames));
+  }
   merger.reset();
+  superres.reset();
   aligner.reset();
   // The merged tiles average about effective_frames frames' worth of noise
   // (before the spatial step, which the profile does not model).
   result.merged_meta = ref_meta;
+  result.merged_meta.width = result.merged.width();
+  result.merged_meta.height = result.merged.height();
   result.merged_meta.noise = report.noise;
   for (int i = 0; i < 4; ++i) {
     result.merged_meta.noise.scale[i] /= effective_frames;
@@ -360,7 +385,11 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
                                                 : "night";
   report.curve_contrast = look.contrast;
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
-  NB_RETURN_IF_ERROR(finish_basic(result.merged, finish, &srgb));
+  if (superres_rgb.data()) {
+    NB_RETURN_IF_ERROR(finish_basic(superres_rgb, finish, &srgb));
+  } else {
+    NB_RETURN_IF_ERROR(finish_basic(result.merged, finish, &srgb));
+  }
   result.srgb = apply_orientation(srgb, ref_meta.orientation);
   timer.finish();
   *out = std::move(result);

@@ -1,4 +1,4 @@
-// Basic finishing: Malvar-He-Cutler demosaic, white balance, camera -> sRGB matrix,
+// Basic finishing: Malvar-He-Cutler demosaic (or camera RGB), white balance, camera -> sRGB matrix,
 // global exposure gain, the sRGB curve and the look's S-curve, to a 16-bit
 // sRGB image. Halide
 // (nb_finish_basic) with a plain C++ reference that tests compare it with.
@@ -55,8 +55,15 @@ inline float sample_tone_gain(const Halide::Runtime::Buffer<float, 2>& map, int 
 // `srgb` is allocated here as (width, height, 3).
 Status finish_basic(const Halide::Runtime::Buffer<float, 2>& mosaic, const FinishParams& params,
                     Halide::Runtime::Buffer<uint16_t, 3>* srgb);
-
 void finish_basic_reference(const Halide::Runtime::Buffer<float, 2>& mosaic,
                             const FinishParams& params, Halide::Runtime::Buffer<uint16_t, 3>* srgb);
+
+// The same finishing from normalised camera RGB (x, y, c) that needs no
+// demosaicing (Super Res Zoom's output; edges repeated; params.cfa unused).
+// Halide nb_finish_rgb.
+Status finish_basic(const Halide::Runtime::Buffer<float, 3>& camera_rgb, const FinishParams& params,
+                    Halide::Runtime::Buffer<uint16_t, 3>* srgb);
+void finish_basic_reference(const Halide::Runtime::Buffer<float, 3>& camera_rgb, const FinishParams& params,
+                            Halide::Runtime::Buffer<uint16_t, 3>* srgb);
 
 }  // namespace nb

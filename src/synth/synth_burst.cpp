@@ -7,6 +7,7 @@
 
 #include "core/catmull_rom.h"
 #include "core/color.h"
+#include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
 #include "synth/scene.h"
 
@@ -98,8 +99,8 @@ void synth_scene_size(const SynthOptions& o, int* width, int* height) {
   const double half_diagonal = 0.5 * std::hypot(o.width, o.height);
   const int margin =
       int(std::ceil(5 * o.motion_sigma_px + std::sin(o.max_rotation_deg * M_PI / 180) * half_diagonal)) + 8;
-  *width = o.width + 2 * margin;
-  *height = o.height + 2 * margin;
+  *width = (o.width + 2 * margin) * std::max(1, o.scene_oversample);
+  *height = (o.height + 2 * margin) * std::max(1, o.scene_oversample);
 }
 
 Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
@@ -110,6 +111,9 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   if (o.white_level <= o.black_level || o.white_level > 65535 || o.black_level < 0)
     return invalid_argument("synth: need 0 <= black < white <= 65535");
   if (!(o.scene_mean > 0 && o.scene_mean <= 1)) return invalid_argument("synth: scene mean must be in (0, 1]");
+  if (o.scene_oversample < 1 || o.scene_oversample > 4) return invalid_argument("synth: scene oversampling must be 1..4");
+  if (!(o.truth_scale == 0 || (o.truth_scale >= 1 && o.truth_scale <= 4)))
+    return invalid_argument("synth: truth scale must be 0 or 1..4");
 
   std::mt19937_64 rng(o.seed);
   std::normal_distribution<double> normal(0, 1);
@@ -123,7 +127,10 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   const double range = o.white_level - o.black_level;
   int scene_width = 0, scene_height = 0;
   synth_scene_size(o, &scene_width, &scene_height);
-  const int margin = (scene_width - W) / 2;
+  const int oversample = o.scene_oversample;
+  const int margin = (scene_width / oversample - W) / 2;
+  // Scene (camera image) coordinates of sensor position (x, y) of the reference.
+  auto scene_coord = [&](double v) { return float((v + margin + 0.5) * oversample - 0.5); };
 
   // Scene with a margin, so warped frames have content at their borders.
   Halide::Runtime::Buffer<float, 3> scene;
@@ -181,7 +188,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     }
   });
 
-  gaussian_blur(&camera, o.optical_blur_px);
+  gaussian_blur(&camera, o.optical_blur_px * oversample);
 
   // Motion: hand-held translation and rotation; the reference is the identity.
   burst->motion.assign(o.frames, FrameMotionTruth());
@@ -227,8 +234,9 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         // Reference position p whose content lands on this frame pixel q = (x, y).
         double qx = x - burst->center_x - m.dx_px, qy = y - burst->center_y - m.dy_px;
         double px = cs * qx + sn * qy + burst->center_x, py = -sn * qx + cs * qy + burst->center_y;
-        float v = k == o.reference ? camera(x + margin, y + margin, c)
-                                   : sample_cubic(camera, float(px + margin), float(py + margin), c);
+        float v = k == o.reference && oversample == 1
+                      ? camera(x + margin, y + margin, c)
+                      : sample_cubic(camera, scene_coord(px), scene_coord(py), c);
         if (o.moving_object) {
           float coverage;
           float obj = object_at(k, x, y, c, &coverage);
@@ -265,10 +273,30 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
       }
   }
 
+  // The scene as drawn: the mean of the scene pixels of each sensor pixel.
   burst->clean_srgb = Halide::Runtime::Buffer<float, 3>(W, H, 3);
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < H; ++y)
-      for (int x = 0; x < W; ++x) burst->clean_srgb(x, y, c) = scene(x + margin, y + margin, c);
+      for (int x = 0; x < W; ++x) {
+        float sum = 0;
+        for (int j = 0; j < oversample; ++j)
+          for (int i = 0; i < oversample; ++i)
+            sum += scene((x + margin) * oversample + i, (y + margin) * oversample + j, c);
+        burst->clean_srgb(x, y, c) = sum / float(oversample * oversample);
+      }
+  if (o.truth_scale > 0) {
+    const int tw = superres_extent(W, o.truth_scale), th = superres_extent(H, o.truth_scale);
+    burst->clean_rgb = Halide::Runtime::Buffer<float, 3>(tw, th, 3);
+    parallel_rows(th, [&](int y) {
+      const double py = (y + 0.5) * H / th - 0.5;
+      for (int x = 0; x < tw; ++x) {
+        const double px = (x + 0.5) * W / tw - 0.5;
+        for (int c = 0; c < 3; ++c)
+          burst->clean_rgb(x, y, c) =
+              std::clamp(sample_cubic(camera, scene_coord(px), scene_coord(py), c), 0.0f, 1.0f);
+      }
+    });
+  }
   for (int c = 0; c < 3; ++c) burst->illuminant_rgb[c] = float(neutral(c));
   burst->noise = meta.noise;
   return Status();

@@ -48,6 +48,35 @@ TEST_F(CliTest, ProcessWritesPngDngAndReport) {
   for (const char* stage : {"load", "align", "merge", "finish", "write"}) EXPECT_TRUE(j["stage_ms"].contains(stage)) << stage;
 }
 
+// The PNG's size from its IHDR chunk (big-endian width and height at bytes 16-23).
+std::pair<int, int> png_size(const std::string& path) {
+  const std::string bytes = testing::read_bytes(path);
+  auto be32 = [&](size_t at) {
+    return int(uint8_t(bytes[at]) << 24 | uint8_t(bytes[at + 1]) << 16 | uint8_t(bytes[at + 2]) << 8 | uint8_t(bytes[at + 3]));
+  };
+  return bytes.size() >= 24 ? std::pair{be32(16), be32(20)} : std::pair{0, 0};
+}
+
+TEST_F(CliTest, SuperResAtTwiceTheSensorSize) {
+  const std::string png = dir_.file("sr.png"), dng = dir_.file("sr.dng"), report = dir_.file("sr.json");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + png + " --superres --scale 2 --merged-dng " + dng + " --report " +
+                report),
+            0);
+  EXPECT_EQ(png_size(png), (std::pair{512, 384}));
+  RawFrame merged;  // the mosaic of the RGB result, at its size
+  ASSERT_TRUE(read_raw_frame(dng, &merged).ok());
+  EXPECT_EQ(merged.meta.width, 512);
+  EXPECT_EQ(merged.meta.height, 384);
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(report));
+  EXPECT_EQ(j["merge"]["method"], "superres");
+  EXPECT_EQ(j["merge"]["scale"], 2.0);
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("one.png") + " --superres"), 0);
+  EXPECT_EQ(png_size(dir_.file("one.png")), (std::pair{256, 192}));
+  EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --scale 2"), 2);  // needs --superres
+  EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --superres --scale 4"), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("x.png")));
+}
+
 TEST_F(CliTest, ExitCodesForUsageAndBadInput) {
   EXPECT_EQ(run("--help"), 0);
   EXPECT_EQ(run("process " + burst_dir_), 2);                       // no -o

@@ -289,6 +289,12 @@ TEST(CApiTest, SessionErrorsAreStickyAndNameTheFrame) {
   bad.look = 7;
   EXPECT_EQ(nb_session_create(&bad, &session, error, sizeof error), NB_INVALID_ARGUMENT);
   EXPECT_EQ(session, nullptr);
+  for (float scale : {0.5f, 3.5f, -1.0f}) {
+    nb_options_default(&bad);
+    bad.superres_scale = scale;
+    EXPECT_EQ(nb_session_create(&bad, &session, error, sizeof error), NB_INVALID_ARGUMENT) << scale;
+    EXPECT_NE(std::string(error).find("superres_scale"), std::string::npos) << error;
+  }
 }
 
 TEST(CApiTest, BadFramesAndBuffersGiveACodeAndAMessage) {
