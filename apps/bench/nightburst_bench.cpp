@@ -40,6 +40,7 @@
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
+#include "stages/superres.h"
 #include "stages/white_balance.h"
 
 extern char** environ;
@@ -219,6 +220,42 @@ void merge(benchmark::State& state, Implementation implementation) {
     return merge_wiener(b.frames, b.reference, fields, b.noise, WienerMergeParams(), implementation,
                         &merged, &stats);
   });
+}
+
+// Super Res Zoom in place of the merge: robustness and kernel accumulation
+// of every frame into RGB at scale range(4) / 10, then the normalisation.
+// The alignment is done beforehand, as for the merge.
+void superres(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  std::vector<AlignmentField> fields;
+  if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide, &fields).ok())
+    state.SkipWithError("alignment failed");
+  SuperResParams params;
+  params.scale = float(state.range(4)) / 10;
+  Halide::Runtime::Buffer<float, 3> rgb;
+  measure(state, frame_megapixels(b) * b.frames.size(), [&] {
+    std::unique_ptr<SuperResMerger> merger;
+    NB_RETURN_IF_ERROR(
+        SuperResMerger::create(b.frames[b.reference], b.noise, params, Implementation::kHalide, &merger));
+    for (size_t i = 0; i < b.frames.size(); ++i) {
+      if (int(i) == b.reference) continue;
+      float mean_robustness = 0;
+      NB_RETURN_IF_ERROR(merger->add(b.frames[i], fields[i], &mean_robustness));
+    }
+    double effective_frames = 0;
+    return merger->finish(&rgb, &effective_frames);
+  });
+}
+
+// The whole in-memory pipeline with Super Res Zoom at scale range(4) / 10.
+void pipeline_superres(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  ProcessOptions options;
+  options.threads = int(state.range(3));
+  options.superres_scale = float(state.range(4)) / 10;
+  ProcessResult result;
+  measure(state, frame_megapixels(b) * b.frames.size(),
+          [&] { return process_burst(b.frames, options, &result); });
 }
 
 // Learned white balance (thumbnail of the mosaic, FFCC) on the burst's clean
@@ -454,6 +491,17 @@ void serial_cases(benchmark::internal::Benchmark* b) {
       ->UseRealTime();
 }
 
+// Super Res Zoom: 12 MP x 8 at 1x (1 and 2 threads) and 2x; the fifth
+// argument is the scale times 10.
+void superres_cases(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"width", "height", "frames", "threads", "scale10"})
+      ->Args({4000, 3000, 8, 1, 10})
+      ->Args({4000, 3000, 8, 2, 10})
+      ->Args({4000, 3000, 8, 2, 20})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
 // Decoding uses one worker per core whatever the Halide thread count.
 void decode_cases(benchmark::internal::Benchmark* b) {
   b->ArgNames({"width", "height", "frames", "threads"})
@@ -470,6 +518,8 @@ void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHal
 void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
 void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
+void BM_SuperRes(benchmark::State& state) { superres(state); }
+void BM_PipelineSuperRes(benchmark::State& state) { pipeline_superres(state); }
 void BM_WhiteBalance(benchmark::State& state) { white_balance(state); }
 void BM_FinishHalide(benchmark::State& state) { finish(state, Implementation::kHalide); }
 void BM_FinishReference(benchmark::State& state) { finish(state, Implementation::kReference); }
@@ -487,6 +537,8 @@ BENCHMARK(BM_AlignHalide)->Apply(burst_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
 BENCHMARK(BM_MergeHalide)->Apply(burst_cases);
 BENCHMARK(BM_MergeReference)->Apply(reference_cases);
+BENCHMARK(BM_SuperRes)->Apply(superres_cases);
+BENCHMARK(BM_PipelineSuperRes)->Apply(superres_cases);
 BENCHMARK(BM_WhiteBalance)->Apply(serial_cases);
 BENCHMARK(BM_FinishHalide)->Apply(stage_cases);
 BENCHMARK(BM_FinishReference)->Apply(reference_cases);
