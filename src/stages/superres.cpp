@@ -75,8 +75,8 @@ Halide::Runtime::Buffer<float, 2> flow_irregularity(const AlignmentField& field)
 
 AlignmentField regularise_field(const AlignmentField& field, float min_confidence, float max_deviation_px) {
   AlignmentField out = field;
-  out.displacement = field.displacement.copy();
-  out.confidence = field.confidence.copy();
+  out.displacement = copy_dense(field.displacement);
+  out.confidence = copy_dense(field.confidence);
   const int tw = field.tiles_x, th = field.tiles_y;
   const float centre = float(field.tile_size) * 0.5f - 0.5f;
   // Affine model d = A (u, v, 1) fitted to the reliable tiles by iteratively
