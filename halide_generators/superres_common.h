@@ -10,11 +10,14 @@ using namespace Halide;
 
 // A raw mosaic read at edge-clamped (x, y), normalised per CFA position:
 // (v - black) * inv_range, as normalised_mosaic() does.
+// The four levels are picked by selects, not indexed loads: an index
+// computed per sample would make every vector of samples a gather.
 inline Expr normalised_sample(const Func& mosaic, Expr width, Expr height, const Func& black, const Func& inv_range,
                               Expr x, Expr y) {
   Expr cx = clamp(x, 0, width - 1), cy = clamp(y, 0, height - 1);
-  Expr position = (cy % 2) * 2 + cx % 2;  // cfa_index(), in a form bounds inference can bound
-  return (cast<float>(mosaic(cx, cy)) - black(position)) * inv_range(position);
+  Expr position = (cy % 2) * 2 + cx % 2;  // cfa_index()
+  return (cast<float>(mosaic(cx, cy)) - mux(position, {black(0), black(1), black(2), black(3)})) *
+         mux(position, {inv_range(0), inv_range(1), inv_range(2), inv_range(3)});
 }
 
 // interpolate_displacement(): the field at plane position (u, v), bilinear
