@@ -74,11 +74,14 @@ Halide::Runtime::Buffer<float, 2> flow_irregularity(const AlignmentField& field)
 }  // namespace
 
 AlignmentField regularise_field(const AlignmentField& field, float min_confidence, float max_deviation_px) {
-  AlignmentField out = field;
+  AlignmentField out = field;  // shares the confidence, which stays as it was
   out.displacement = copy_dense(field.displacement);
-  out.confidence = copy_dense(field.confidence);
   const int tw = field.tiles_x, th = field.tiles_y;
   const float centre = float(field.tile_size) * 0.5f - 0.5f;
+  // A tile's centre, in thousands of plane pixels (keeps the normal equations well scaled).
+  auto tile_centre = [&](int tx, int ty) {
+    return Eigen::Vector3d((tx * field.tile_stride + centre) / 1000.0, (ty * field.tile_stride + centre) / 1000.0, 1);
+  };
   // Affine model d = A (u, v, 1) fitted to the reliable tiles by iteratively
   // reweighted least squares (Tukey's biweight at twice the allowed
   // deviation): moving objects and mismatched tiles fall out of the fit.
@@ -90,7 +93,7 @@ AlignmentField regularise_field(const AlignmentField& field, float min_confidenc
     for (int ty = 0; ty < th; ++ty)
       for (int tx = 0; tx < tw; ++tx) {
         if (field.confidence(tx, ty) < min_confidence) continue;
-        const Eigen::Vector3d at((tx * field.tile_stride + centre) / 1000.0, (ty * field.tile_stride + centre) / 1000.0, 1);
+        const Eigen::Vector3d at = tile_centre(tx, ty);
         const Eigen::Vector2d measured(field.displacement(tx, ty, 0), field.displacement(tx, ty, 1));
         double weight = 1;
         if (iteration > 0) {
@@ -106,8 +109,7 @@ AlignmentField regularise_field(const AlignmentField& field, float min_confidenc
   const double max_deviation = max_deviation_px / 2.0;  // plane pixels
   for (int ty = 0; ty < th; ++ty)
     for (int tx = 0; tx < tw; ++tx) {
-      const Eigen::Vector3d at((tx * field.tile_stride + centre) / 1000.0, (ty * field.tile_stride + centre) / 1000.0, 1);
-      const Eigen::Vector2d predicted = model.transpose() * at;
+      const Eigen::Vector2d predicted = model.transpose() * tile_centre(tx, ty);
       const Eigen::Vector2d measured(field.displacement(tx, ty, 0), field.displacement(tx, ty, 1));
       if (field.confidence(tx, ty) >= min_confidence && (measured - predicted).norm() <= max_deviation) continue;
       out.displacement(tx, ty, 0) = float(predicted(0));
@@ -360,6 +362,26 @@ Status superres_accumulate(const RawFrame& frame, const AlignmentField& field, c
   return Status();
 }
 
+Halide::Runtime::Buffer<float, 3> superres_sums(const RawMetadata& meta, float scale) {
+  Halide::Runtime::Buffer<float, 3> sums(superres_extent(meta.width, scale), superres_extent(meta.height, scale),
+                                         superres::kSumChannels);
+  fill_dense(sums, 0.0f);
+  return sums;
+}
+
+Halide::Runtime::Buffer<float, 3> superres_rgb(const Halide::Runtime::Buffer<float, 3>& sums) {
+  const int w = sums.width(), h = sums.height();
+  Halide::Runtime::Buffer<float, 3> rgb(w, h, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < h; ++y) {
+      const float* value = &sums(0, y, c);
+      const float* weight = &sums(0, y, 3 + c);
+      float* out = &rgb(0, y, c);
+      for (int x = 0; x < w; ++x) out[x] = value[x] / weight[x];
+    }
+  return rgb;
+}
+
 Plane mosaic_from_rgb(const Halide::Runtime::Buffer<float, 3>& rgb, CfaPattern cfa) {
   Plane out(rgb.width(), rgb.height());
   for (int y = 0; y < rgb.height(); ++y)
@@ -376,10 +398,13 @@ struct SuperResMerger::State {
   Halide::Runtime::Buffer<float, 3> sums;
   double robustness_sum = 0;
 
-  Status accumulate(const RawFrame& frame, const AlignmentField& field, const Plane& robustness) {
+  // `normalised` is the frame's normalised mosaic, which only the reference
+  // implementation reads.
+  Status accumulate(const RawFrame& frame, const Plane& normalised, const AlignmentField& field,
+                    const Plane& robustness) {
     if (implementation == Implementation::kHalide)
       return superres_accumulate(frame, field, robustness, noise, params, &sums);
-    superres_accumulate_reference(normalised_mosaic(frame), frame.meta.cfa, field, robustness, noise, params, &sums);
+    superres_accumulate_reference(normalised, frame.meta.cfa, field, robustness, noise, params, &sums);
     return Status();
   }
 };
@@ -398,16 +423,13 @@ Status SuperResMerger::create(const RawFrame& reference, const NoiseProfile& noi
   st->reference = reference;
   if (!st->reference.mosaic.owns_host_memory()) st->reference.mosaic = st->reference.mosaic.copy();
   if (implementation == Implementation::kReference) st->reference_normalised = normalised_mosaic(reference);
-  st->sums = Halide::Runtime::Buffer<float, 3>(superres_extent(reference.meta.width, params.scale),
-                                               superres_extent(reference.meta.height, params.scale),
-                                               superres::kSumChannels);
-  fill_dense(st->sums, 0.0f);
+  st->sums = superres_sums(reference.meta, params.scale);
   // The reference is the identity: zero displacement, full robustness.
   const AlignmentField identity = AlignmentField::zero(reference.meta.width / 2, reference.meta.height / 2,
                                                        align::kTileSize[0]);
   Plane ones(reference.meta.width / 2, reference.meta.height / 2);
   fill_dense(ones, 1.0f);
-  NB_RETURN_IF_ERROR(st->accumulate(st->reference, identity, ones));
+  NB_RETURN_IF_ERROR(st->accumulate(st->reference, st->reference_normalised, identity, ones));
   merger->reset(new SuperResMerger(std::move(st)));
   return Status();
 }
@@ -415,32 +437,25 @@ Status SuperResMerger::create(const RawFrame& reference, const NoiseProfile& noi
 Status SuperResMerger::add(const RawFrame& frame, const AlignmentField& measured, float* mean_robustness) {
   State& st = *state_;
   const AlignmentField field = regularise_field(measured, kReliableConfidence, st.params.max_deviation_px);
-  Plane robustness;
+  Plane robustness, normalised;
   if (st.implementation == Implementation::kHalide) {
     NB_RETURN_IF_ERROR(superres_robustness(st.reference, frame, field, st.noise, st.params, &robustness));
   } else {
-    robustness = superres_robustness_reference(st.reference_normalised, normalised_mosaic(frame), frame.meta.cfa,
-                                               field, st.noise, st.params);
+    normalised = normalised_mosaic(frame);
+    robustness = superres_robustness_reference(st.reference_normalised, normalised, frame.meta.cfa, field, st.noise,
+                                               st.params);
   }
   double sum = 0;
   for (int y = 0; y < robustness.height(); ++y)
     for (int x = 0; x < robustness.width(); ++x) sum += robustness(x, y);
   *mean_robustness = float(sum / (double(robustness.width()) * robustness.height()));
   st.robustness_sum += *mean_robustness;
-  return st.accumulate(frame, field, robustness);
+  return st.accumulate(frame, normalised, field, robustness);
 }
 
 Status SuperResMerger::finish(Halide::Runtime::Buffer<float, 3>* rgb, double* effective_frames) {
   State& st = *state_;
-  const int w = st.sums.width(), h = st.sums.height();
-  *rgb = Halide::Runtime::Buffer<float, 3>(w, h, 3);
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < h; ++y) {
-      const float* value = &st.sums(0, y, c);
-      const float* weight = &st.sums(0, y, 3 + c);
-      float* out = &(*rgb)(0, y, c);
-      for (int x = 0; x < w; ++x) out[x] = value[x] / weight[x];
-    }
+  *rgb = superres_rgb(st.sums);
   *effective_frames = 1.0 + st.robustness_sum;
   st.sums = Halide::Runtime::Buffer<float, 3>();
   return Status();

@@ -101,6 +101,11 @@ Status superres_accumulate(const RawFrame& frame, const AlignmentField& field,
                            const Halide::Runtime::Buffer<float, 2>& robustness, const NoiseProfile& noise,
                            const SuperResParams& params, Halide::Runtime::Buffer<float, 3>* sums);
 
+// Zeroed sums for a frame of `meta`'s size at `scale` (superres_extent()).
+Halide::Runtime::Buffer<float, 3> superres_sums(const RawMetadata& meta, float scale);
+// Camera RGB from the sums: value / weight per colour.
+Halide::Runtime::Buffer<float, 3> superres_rgb(const Halide::Runtime::Buffer<float, 3>& sums);
+
 // The mosaic of camera RGB: at each position the colour the CFA has there.
 Halide::Runtime::Buffer<float, 2> mosaic_from_rgb(const Halide::Runtime::Buffer<float, 3>& rgb, CfaPattern cfa);
 

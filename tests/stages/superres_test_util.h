@@ -66,20 +66,14 @@ inline Rgb accumulate_everything(const SynthBurst& burst, const SuperResParams& 
   EXPECT_TRUE(align_burst(burst.frames, burst.reference, burst.noise, TileAlignParams(), Implementation::kHalide,
                           &fields).ok());
   const RawMetadata& meta = burst.frames[0].meta;
-  Halide::Runtime::Buffer<float, 3> sums(superres_extent(meta.width, params.scale),
-                                         superres_extent(meta.height, params.scale), 6);
-  testing::fill_dense(sums, 0.0f);
+  Halide::Runtime::Buffer<float, 3> sums = superres_sums(meta, params.scale);
   Halide::Runtime::Buffer<float, 2> ones(meta.width / 2, meta.height / 2);
   testing::fill_dense(ones, 1.0f);
   for (size_t i = 0; i < burst.frames.size(); ++i) {
     const AlignmentField field = regularise_field(fields[i], kReliableConfidence, params.max_deviation_px);
     EXPECT_TRUE(superres_accumulate(burst.frames[i], field, ones, burst.noise, params, &sums).ok());
   }
-  Rgb rgb(sums.width(), sums.height(), 3);
-  for (int c = 0; c < 3; ++c)
-    for (int y = 0; y < sums.height(); ++y)
-      for (int x = 0; x < sums.width(); ++x) rgb(x, y, c) = sums(x, y, c) / sums(x, y, 3 + c);
-  return rgb;
+  return superres_rgb(sums);
 }
 
 // The HDR+ merge of the burst (normalised mosaic).
