@@ -59,7 +59,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     dft.schedule(dft_funcs, t, denoised, yo, vw);
     // Read along the tile's rows (plain vector loads), stored tiles-innermost
     // for the DFT stages, which are vectorised across tiles.
-    windowed.compute_at(dft_funcs.out, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
+    windowed.compute_at(dft_funcs.out, t.tile_run).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
         i, std::min(vw, kTile));
   }
 

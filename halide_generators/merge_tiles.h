@@ -23,6 +23,9 @@ using namespace Halide;
 
 struct TileVars {
   Var i{"i"}, j{"j"}, u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"}, p{"p"};
+  // A run of tiles along a row (split off tx by TileDft::schedule): what the
+  // DFT stages and the tiles they read are computed for at a time.
+  Var tile_run{"tile_run"};
 };
 
 // A complex value as two Exprs.
@@ -96,11 +99,13 @@ class TileDft {
   // `at`'s loop over `var`, the stages before them a row of tiles at a time.
   void schedule(DftFuncs f, const TileVars& t, Func at, Var var, int vector_width) {
     Func anchor = f.out;
+    Var in_run{"in_run"};
     f.out.compute_at(at, var)
         .reorder_storage(t.tx, t.i, t.j, t.ty, t.p)
-        .reorder(t.tx, t.i, t.j)
-        .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-    f.shrunk.compute_at(anchor, t.ty)
+        .split(t.tx, t.tile_run, in_run, vector_width, TailStrategy::GuardWithIf)
+        .reorder(in_run, t.i, t.j, t.tile_run)
+        .vectorize(in_run);
+    f.shrunk.compute_at(anchor, t.tile_run)
         .reorder_storage(t.tx, t.u, t.v, t.ty, t.p)
         .reorder(t.tx, t.u, t.v)
         .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
@@ -108,7 +113,7 @@ class TileDft {
       for (Func stage : {pass.stage1, pass.stage2}) {
         // args: (k1, n2 or k2, line, tx, ty, p)
         std::vector<Var> a = stage.args();
-        stage.compute_at(anchor, t.ty)
+        stage.compute_at(anchor, t.tile_run)
             .bound(a[0], 0, 4)
             .bound(a[1], 0, 4)
             .reorder_storage(t.tx, a[0], a[1], a[2], t.ty, t.p)
