@@ -89,6 +89,17 @@ void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
 }
 
 // One CFA plane of a normalised mosaic, read with the edge repeated.
+// The tile at (x0, y0) of a plane read by `at(x, y)`, and its mean.
+template <typename At>
+Tile read_tile(const At& at, int x0, int y0, double* mean) {
+  Tile t;
+  double sum = 0;
+  for (int y = 0; y < kTile; ++y)
+    for (int x = 0; x < kTile; ++x) sum += t[y][x] = at(x0 + x, y0 + y);
+  *mean = sum / (kTile * kTile);
+  return t;
+}
+
 class PlaneView {
  public:
   PlaneView(const Plane& mosaic, int position)
@@ -115,12 +126,7 @@ class PlaneView {
     return sum;
   }
   Tile tile(int x0, int y0, double* mean) const {
-    Tile t;
-    double sum = 0;
-    for (int y = 0; y < kTile; ++y)
-      for (int x = 0; x < kTile; ++x) sum += t[y][x] = at(x0 + x, y0 + y);
-    *mean = sum / (kTile * kTile);
-    return t;
+    return read_tile([this](int x, int y) { return at(x, y); }, x0, y0, mean);
   }
 
  private:
@@ -155,16 +161,16 @@ constexpr float kRejectedBelowWeight = 0.25f;
 constexpr double kStructuredVarianceRatio = 4.0;
 
 // 1 for the reference's merge tiles with structure beyond noise, else 0.
-Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const Plane& ref_mosaic,
-                                                     const NoiseProfile& noise) {
-  Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(ref_mosaic.width() / 2),
-                                          merge_tiles_across(ref_mosaic.height() / 2), 4);
+// `tile(position, x0, y0, &mean)` reads a tile of the reference's plane.
+template <typename TileReader>
+Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(int width, int height, const NoiseProfile& noise,
+                                                     const TileReader& tile) {
+  Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
   for (int position = 0; position < 4; ++position) {
-    PlaneView plane(ref_mosaic, position);
     for (int ty = 0; ty < out.dim(1).extent(); ++ty)
       for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
         double mean;
-        const Tile t = plane.tile(tx * kStride - kStride, ty * kStride - kStride, &mean);
+        const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
         double var = 0;
         for (const auto& row : t)
           for (float v : row) var += (v - mean) * (v - mean);
@@ -363,15 +369,19 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
                       &out->correction, &out->weight);
 }
 
-Status spatial_denoise(const Plane& merged,
-                       const Halide::Runtime::Buffer<float, 3>& effective_frames,
-                       const NoiseProfile& noise, const WienerMergeParams& params, Plane* out) {
+namespace {
+
+// The spatial step given the merged mosaic's planes (margin kPlaneMargin).
+// `out` may be `merged` itself: each output pixel reads only its own
+// mosaic pixel (outside the planes) besides the planes.
+Status run_spatial(const Planes& merged_planes, const Plane& merged,
+                   const Halide::Runtime::Buffer<float, 3>& effective_frames, const NoiseProfile& noise,
+                   const WienerMergeParams& params, Plane* out) {
   Halide::Runtime::Buffer<float, 1> scale, offset;
   noise_buffers(noise, &scale, &offset);
-  *out = Plane(merged.width(), merged.height());
-  Planes planes = planes_with_margin(merged.width(), merged.height(), kPlaneMargin);
-  NB_RETURN_IF_ERROR(fill_cfa_planes(merged, &planes));
-  Plane mosaic = merged;  // shallow copies: the generated API takes non-const
+  // Shallow copies: the generated API takes non-const buffers.
+  Planes planes = merged_planes;
+  Plane mosaic = merged;
   Halide::Runtime::Buffer<float, 3> effective = effective_frames;
   int err = nb_merge_spatial(planes, mosaic, effective, scale, offset, params.spatial_factor, *out);
   if (err != 0)
@@ -379,11 +389,22 @@ Status spatial_denoise(const Plane& merged,
   return Status();
 }
 
+}  // namespace
+
+Status spatial_denoise(const Plane& merged,
+                       const Halide::Runtime::Buffer<float, 3>& effective_frames,
+                       const NoiseProfile& noise, const WienerMergeParams& params, Plane* out) {
+  Planes planes = planes_with_margin(merged.width(), merged.height(), kPlaneMargin);
+  NB_RETURN_IF_ERROR(fill_cfa_planes(merged, &planes));
+  *out = Plane(merged.width(), merged.height());
+  return run_spatial(planes, merged, effective_frames, noise, params, out);
+}
+
 struct WienerMerger::State {
   NoiseProfile noise;
   WienerMergeParams params;
   bool halide = true;
-  Plane ref;  // normalised
+  Plane ref;  // normalised; the reference implementation's only
   int width = 0, height = 0, frames = 1;
   // The Halide path's buffers live for the whole burst: fresh frame-sized
   // buffers per frame cost more in page faults than the merge's arithmetic.
@@ -407,12 +428,22 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
   st->noise = noise;
   st->params = params;
   st->halide = implementation == Implementation::kHalide;
-  st->ref = normalised_mosaic(reference);
-  const int width = st->width = st->ref.width(), height = st->height = st->ref.height();
+  const int width = st->width = reference.mosaic.width(), height = st->height = reference.mosaic.height();
   if (st->halide) {
+    // The reference's planes hold its normalised samples (the edge repeated
+    // beyond the plane, as PlaneView reads it): no mosaic copy is kept.
     st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
     st->correction_sums[1] = Plane(width, height);
+    const Planes& planes = st->ref_planes;
+    st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
+      return read_tile([&](int x, int y) { return planes(x, y, p); }, x0, y0, mean);
+    });
+  } else {
+    st->ref = normalised_mosaic(reference);
+    st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
+      return PlaneView(st->ref, p).tile(x0, y0, mean);
+    });
   }
   st->correction_sums[0] = Plane(width, height);
   fill_dense(st->correction_sums[0], 0.0f);
@@ -420,7 +451,6 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
   st->effective = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   st->weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   fill_dense(st->effective, 1.0f);  // the reference itself
-  st->structured = structured_tiles(st->ref, noise);
   const Halide::Runtime::Buffer<uint8_t, 3>& structured = st->structured;
   structured.for_each_element(
       [&](int tx, int ty, int p) { st->structured_count += structured(tx, ty, p); });
@@ -438,8 +468,10 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
   Plane reference_correction;
   if (st.halide) {
     const int max_shift = max_shift_of(field), margin = kPlaneMargin + max_shift;
+    // Grown in steps of 32, not to the pixel: frames' largest shifts differ
+    // by a pixel or two, and each reallocation is ~70 MB of fresh pages.
     if (!st.alt_storage.data() || st.alt_storage.dim(0).min() > -margin)
-      st.alt_storage = planes_with_margin(width, height, margin);
+      st.alt_storage = planes_with_margin(width, height, (margin + 31) / 32 * 32);
     Planes alt = st.alt_storage.cropped(0, -margin, width / 2 + 2 * margin)
                      .cropped(1, -margin, height / 2 + 2 * margin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
@@ -477,19 +509,42 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
 
 Status WienerMerger::finish(Plane* merged, double* effective_frames) {
   State& st = *state_;
-  // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
-  // the mean correction.
-  Plane temporal(st.width, st.height);
-  const float* r = st.ref.data();
-  const float* sum = st.correction_sums[st.current].data();
-  float* t = temporal.data();
-  for (size_t n = 0; n < size_t(st.width) * st.height; ++n) t[n] = r[n] - sum[n] / float(st.frames);
+  if (st.width == 0) return invalid_argument("merge: the merger has already finished");
   double effective_total = 0;
   st.effective.for_each_element(
       [&](int tx, int ty, int p) { effective_total += st.effective(tx, ty, p); });
   *effective_frames = effective_total / st.effective.number_of_elements();
-  if (st.halide) return spatial_denoise(temporal, st.effective, st.noise, st.params, merged);
-  *merged = spatial_denoise_reference(temporal, st.effective, st.noise, st.params);
+  // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
+  // the mean correction.
+  const float frames = float(st.frames);
+  if (!st.halide) {
+    Plane temporal(st.width, st.height);
+    const float* r = st.ref.data();
+    const float* sum = st.correction_sums[st.current].data();
+    float* t = temporal.data();
+    for (size_t n = 0; n < size_t(st.width) * st.height; ++n) t[n] = r[n] - sum[n] / frames;
+    *merged = spatial_denoise_reference(temporal, st.effective, st.noise, st.params);
+    return Status();
+  }
+  // The Halide path works in the burst's buffers, allocating nothing: the
+  // sum becomes the temporal result, the reference's planes that result's
+  // planes, and the spatial step writes over the sum.
+  Plane temporal = st.correction_sums[st.current];
+  st.correction_sums[1 - st.current] = Plane();
+  st.alt_storage = Planes();
+  for (int y = 0; y < st.height; ++y) {
+    const float* even = &st.ref_planes(0, y / 2, 2 * (y % 2));  // the reference at x = 0, 2, 4, ...
+    const float* odd = &st.ref_planes(0, y / 2, 2 * (y % 2) + 1);
+    float* t = &temporal(0, y);
+    for (int x = 0; x < st.width / 2; ++x) {
+      t[2 * x] = even[x] - t[2 * x] / frames;
+      t[2 * x + 1] = odd[x] - t[2 * x + 1] / frames;
+    }
+  }
+  NB_RETURN_IF_ERROR(fill_cfa_planes(temporal, &st.ref_planes));
+  NB_RETURN_IF_ERROR(run_spatial(st.ref_planes, temporal, st.effective, st.noise, st.params, &temporal));
+  *merged = temporal;
+  st = State();  // the merger is spent
   return Status();
 }
 
