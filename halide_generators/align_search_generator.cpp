@@ -32,7 +32,12 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       Level& l = levels[level];
       l.name(level);
       Func ref = BoundaryConditions::repeat_edge(*refs[level]);
-      Func alt = BoundaryConditions::repeat_edge(*alts[level]);
+      Func alt = padded(*alts[level], "alt_padded_" + std::to_string(level));
+      padded_alts[level] = alt;
+      // Displacements are bounded by construction; clamped to that bound so
+      // that the padded copy has a finite extent (the clamp never binds).
+      const int reach = align::search_reach(level);
+      auto offset = [reach](Expr d) { return clamp(d, -reach, reach); };
       const bool l1 = level == align::kL1Level;
       const int tile = align::kTileSize[level], stride = align::tile_stride(level);
       const int radius = align::kSearchRadius[level];
@@ -55,7 +60,7 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
         l.candidate_cost = tile_sum("candidate_cost_" + std::to_string(level), {k, tx, ty}, level, l.candidate_columns,
                                     [&](Expr x, Expr y) {
                                       return std::vector<Expr>{distance(
-                                          ref(x, y), alt(x + l.candidate(k, tx, ty)[0], y + l.candidate(k, tx, ty)[1]), l1)};
+                                          ref(x, y), alt(x + offset(l.candidate(k, tx, ty)[0]), y + offset(l.candidate(k, tx, ty)[1])), l1)};
                                     });
         RDom rk(0, 3);
         Expr candidate_cost = l.candidate_cost(rk, tx, ty);
@@ -69,7 +74,7 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       l.cost = tile_sum("cost_" + std::to_string(level), {sx, sy, tx, ty}, level, l.cost_columns,
                         [&](Expr x, Expr y) {
                           return std::vector<Expr>{
-                              distance(ref(x, y), alt(x + l.guess(tx, ty)[0] + sx, y + l.guess(tx, ty)[1] + sy), l1)};
+                              distance(ref(x, y), alt(x + offset(l.guess(tx, ty)[0] + sx), y + offset(l.guess(tx, ty)[1] + sy)), l1)};
                         });
       RDom rs(-radius, 2 * radius + 1, -radius, 2 * radius + 1);
       Type cost_type = l.cost.output_types()[0];
@@ -86,10 +91,16 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
 
     // Level 0, sub-pixel: quadratic fit to the 3x3 L2 costs around the integer optimum.
     Func ref = BoundaryConditions::repeat_edge(ref0);
-    Func alt = BoundaryConditions::repeat_edge(alt0);
+    Func alt = padded_alts[0];
     Func field = levels[0].field;
+    // The sub-pixel steps stay within 1 px of the integer field, and 1 more
+    // each for the fit and Lucas-Kanade: the offsets' bounds, clamped as above.
+    const int reach0 = align::search_reach(0);
     l2_costs = tile_sum("l2_costs", {sx, sy, tx, ty}, 0, l2_columns, [&](Expr x, Expr y) {
-      return std::vector<Expr>{distance(ref(x, y), alt(x + field(tx, ty)[0] + sx, y + field(tx, ty)[1] + sy), false)};
+      return std::vector<Expr>{distance(
+          ref(x, y), alt(x + clamp(field(tx, ty)[0] + sx, -reach0 - 1, reach0 + 1),
+                         y + clamp(field(tx, ty)[1] + sy, -reach0 - 1, reach0 + 1)),
+          false)};
     });
     {
       const Expr zero = cast<double>(0), one = cast<double>(1);
@@ -130,7 +141,7 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       Func step_sums{"lk_sums_" + std::to_string(it)};
       Func previous = estimate;
       Expr dx = previous(tx, ty)[0], dy = previous(tx, ty)[1];
-      Expr ix = cast<int>(floor(dx)), iy = cast<int>(floor(dy));
+      Expr ix = clamp(cast<int>(floor(dx)), -reach0 - 2, reach0 + 2), iy = clamp(cast<int>(floor(dy)), -reach0 - 2, reach0 + 2);
       Expr fx = cast<float>(dx - ix), fy = cast<float>(dy - iy);
       Func columns{"lk_columns_" + std::to_string(it)};
       step_sums = tile_sum("lk_sums_" + std::to_string(it), {tx, ty}, 0, columns, [&](Expr x, Expr y) {
@@ -186,6 +197,8 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       l.best.update().parallel(ty);
       schedule_tile_sum(l.cost, l.cost_columns, l.best, tx);
     }
+    for (Func alt : padded_alts)
+      alt.compute_root().parallel(y, 8).vectorize(x, natural_vector_size<uint16_t>(), TailStrategy::GuardWithIf);
     quadratic.compute_root().parallel(ty);
     schedule_tile_sum(l2_costs, l2_columns, quadratic, tx);
     gradient.compute_root().parallel(y).vectorize(x, natural_vector_size<float>());
@@ -213,6 +226,17 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       field = Func("field" + n);
     }
   };
+
+  // The alternate's level with the edge repeated, materialised over the
+  // window the search reads (the inputs, widened by the displacements'
+  // bounds): reads at a tile's displacement are then plain vector loads, not
+  // per-lane clamped gathers.
+  Func padded(Input<Buffer<uint16_t, 2>>& level, const std::string& name) {
+    Func edge = BoundaryConditions::repeat_edge(level);
+    Func out(name);
+    out(x, y) = edge(x, y);
+    return out;
+  }
 
   static Expr floor_div(Expr a, int b) { return a / b; }  // Halide's integer division rounds down
 
@@ -275,6 +299,7 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
   Func l2_costs, l2_columns{"l2_columns"}, quadratic{"quadratic"};
   Func gradient{"gradient"}, hessian, hessian_columns{"hessian_columns"};
   std::vector<Func> lk_columns, lk_sums, lk_estimates;
+  Func padded_alts[align::kLevels];
   std::map<std::string, RDom> column_rows;  // each `columns` Func's loop down the tile
 };
 

@@ -23,6 +23,13 @@ constexpr int kLucasKanadeIterations = 3;
 constexpr float kGrayScale = 65535.0f;
 
 constexpr int tile_stride(int level) { return kTileSize[level] / 2; }
+// The largest integer displacement the search can reach at a level, in that
+// level's pixels: its own radius plus the coarser level's reach scaled up
+// (level 0: 169, so 338 sensor pixels).
+constexpr int search_reach(int level) {
+  return level == kLevels - 1 ? kSearchRadius[level]
+                              : kFactors[level + 1] * search_reach(level + 1) + kSearchRadius[level];
+}
 constexpr int tile_count(int extent, int level) {
   return extent < kTileSize[level] ? 1 : (extent - kTileSize[level]) / tile_stride(level) + 1;
 }
