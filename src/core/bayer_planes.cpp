@@ -1,6 +1,8 @@
 // Views of a Bayer mosaic used by several stages.
 #include "core/bayer_planes.h"
 
+#include "core/parallel_rows.h"
+
 namespace nb {
 
 Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame) {
@@ -11,7 +13,7 @@ Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame) {
   float offset = 0;
   for (int i = 0; i < 4; ++i) offset += m.black_level[i] * scale[i];
   Halide::Runtime::Buffer<float, 2> out(w, h);
-  for (int y = 0; y < h; ++y) {
+  parallel_rows(h, 32, [&](int y) {
     const uint16_t* r0 = &frame.mosaic(0, 2 * y);
     const uint16_t* r1 = &frame.mosaic(0, 2 * y + 1);
     float* o = &out(0, y);
@@ -19,7 +21,7 @@ Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame) {
       o[x] = r0[2 * x] * scale[0] + r0[2 * x + 1] * scale[1] + r1[2 * x] * scale[2] +
              r1[2 * x + 1] * scale[3] - offset;
     }
-  }
+  });
   return out;
 }
 

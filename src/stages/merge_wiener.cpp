@@ -11,6 +11,7 @@
 #include "core/bayer_planes.h"
 #include "core/catmull_rom.h"
 #include "core/fill_dense.h"
+#include "core/parallel_rows.h"
 #include "nb_merge_planes_f32.h"
 #include "nb_merge_planes_u16.h"
 #include "nb_merge_spatial.h"
@@ -166,19 +167,19 @@ template <typename TileReader>
 Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(int width, int height, const NoiseProfile& noise,
                                                      const TileReader& tile) {
   Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  for (int position = 0; position < 4; ++position) {
-    for (int ty = 0; ty < out.dim(1).extent(); ++ty)
-      for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
-        double mean;
-        const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
-        double var = 0;
-        for (const auto& row : t)
-          for (float v : row) var += (v - mean) * (v - mean);
-        var /= kTile * kTile;
-        out(tx, ty, position) =
-            var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
-      }
-  }
+  const int tiles_y = out.dim(1).extent();
+  parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
+    const int position = plane_row / tiles_y, ty = plane_row % tiles_y;
+    for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
+      double mean;
+      const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
+      double var = 0;
+      for (const auto& row : t)
+        for (float v : row) var += (v - mean) * (v - mean);
+      var /= kTile * kTile;
+      out(tx, ty, position) = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
+    }
+  });
   return out;
 }
 
@@ -532,7 +533,7 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
   Plane temporal = st.correction_sums[st.current];
   st.correction_sums[1 - st.current] = Plane();
   st.alt_storage = Planes();
-  for (int y = 0; y < st.height; ++y) {
+  parallel_rows(st.height, 64, [&](int y) {
     const float* even = &st.ref_planes(0, y / 2, 2 * (y % 2));  // the reference at x = 0, 2, 4, ...
     const float* odd = &st.ref_planes(0, y / 2, 2 * (y % 2) + 1);
     float* t = &temporal(0, y);
@@ -540,7 +541,7 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
       t[2 * x] = even[x] - t[2 * x] / frames;
       t[2 * x + 1] = odd[x] - t[2 * x + 1] / frames;
     }
-  }
+  });
   NB_RETURN_IF_ERROR(fill_cfa_planes(temporal, &st.ref_planes));
   NB_RETURN_IF_ERROR(run_spatial(st.ref_planes, temporal, st.effective, st.noise, st.params, &temporal));
   *merged = temporal;
