@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/dng_tags.h"
+#include "io/frame_pool.h"
 #include "io/raw_reader.h"
 #include "nightburst/io.h"
 
@@ -117,7 +118,7 @@ bool read_uncompressed_dng(const std::string& path, const libraw_image_sizes_t& 
       compression != COMPRESSION_NONE || planar != PLANARCONFIG_CONTIG || format != SAMPLEFORMAT_UINT ||
       linearised)
     return false;
-  *mosaic = Halide::Runtime::Buffer<uint16_t, 2>(int(width), int(height));
+  *mosaic = pooled_mosaic(int(width), int(height));
   // The frame's rows are contiguous, so strip s is the bytes from its first row on.
   const tmsize_t row_bytes = tmsize_t(width) * 2, total = row_bytes * height;
   uint32_t rows_per_strip = height;
@@ -276,7 +277,7 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
     frame->mosaic = std::move(mosaic);
     return Status();
   }
-  frame->mosaic = Halide::Runtime::Buffer<uint16_t, 2>(meta.width, meta.height);
+  frame->mosaic = pooled_mosaic(meta.width, meta.height);
   const uint16_t* raw_image = raw->imgdata.rawdata.raw_image;
   size_t pitch = sizes.raw_pitch / sizeof(uint16_t);
   for (int y = 0; y < meta.height; ++y) {
