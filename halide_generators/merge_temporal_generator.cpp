@@ -81,14 +81,17 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     build_difference(aligned_rows_for_weight, difference_for_weight, "_for_weight");
 
     // Robustness: mean square of the 3x3-mean of the difference over the
-    // interior, against its value for noise alone (2 sigma^2 / 9).
-    RDom interior(1, kTile - 2, 1, kTile - 2, "interior");
+    // interior, against its value for noise alone (2 sigma^2 / 9). Summed
+    // down the interior's columns, then across them.
+    RDom down(1, kTile - 2, "down"), across(1, kTile - 2, "across");
     Expr box = 0.0f;
     for (int b = -1; b <= 1; ++b)
-      for (int a = -1; a <= 1; ++a) box += difference_for_weight(interior.x + a, interior.y + b, tx, ty, p);
+      for (int a = -1; a <= 1; ++a) box += difference_for_weight(i + a, down + b, tx, ty, p);
     box = box / 9.0f;
+    column_energy(i, tx, ty, p) = 0.0f;
+    column_energy(i, tx, ty, p) += box * box;
     filtered_energy(tx, ty, p) = 0.0f;
-    filtered_energy(tx, ty, p) += box * box;
+    filtered_energy(tx, ty, p) += column_energy(across, tx, ty, p);
     Expr ratio = filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * sigma2(tx, ty, p) / 9.0f);
     weight(tx, ty, p) = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
 
@@ -131,15 +134,18 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_tile_sum(tile_sum, sigma2, t, vw);
-    weight.compute_root().reorder(tx, ty, p).parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    filtered_energy.compute_at(weight, ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    filtered_energy.update().reorder(tx, interior_rvars()[0], interior_rvars()[1]).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    // The weight one tile at a time, its pixel work vectorised along the
+    // tile's rows: no stage is vectorised across tiles, so the difference
+    // needs no transposing store (Halide 14 makes that a store per lane).
+    weight.compute_root().reorder(tx, ty, p).parallel(ty);
+    filtered_energy.compute_at(weight, tx);
+    column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
+    column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
     // The aligned tile is resampled along its rows (vectors across i: each
-    // tile has its own integer shift, so across tiles would be gathers) and
-    // stored tiles-innermost for the stages vectorised across tiles.
+    // tile has its own integer shift, so across tiles would be gathers).
     const int row_vw = std::min(vw, kTile);
-    difference_for_weight.compute_at(weight, ty).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
-    aligned_rows_for_weight.compute_at(weight, ty).reorder(i, j, tx).vectorize(i, row_vw);
+    difference_for_weight.compute_at(weight, tx).bound_extent(i, kTile).vectorize(i, row_vw);
+    aligned_rows_for_weight.compute_at(weight, tx).vectorize(i, row_vw);
     correction.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, correction, yo, vw);
     difference.compute_at(dft_funcs.out, t.tile_run).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
@@ -147,14 +153,12 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   }
 
  private:
-  std::vector<RVar> interior_rvars() { return {RVar("interior$x"), RVar("interior$y")}; }
-
   TileVars t;
   Var x{"x"}, y{"y"}, yo{"yo"}, yi{"yi"};
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, shift{"shift"}, tile_sum, sigma2{"sigma2"}, filtered_energy{"filtered_energy"},
+  Func ref_tile{"ref_tile"}, shift{"shift"}, tile_sum, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
       windowed{"windowed"};
   Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
 };
