@@ -23,8 +23,9 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Input<int> plane_height{"plane_height"};
   Input<int> max_shift{"max_shift"};  // bound on |displacement|, integer part
   Input<Buffer<float, 3>> displacement{"displacement"};  // alignment tiles (16 at stride 8), {dx, dy}
-  Input<Buffer<float, 1>> noise_scale{"noise_scale"};    // per CFA position
-  Input<Buffer<float, 1>> noise_offset{"noise_offset"};
+  // (tx, ty, p): the noise variance at each reference tile's mean level,
+  // the same for every frame of a burst (reference_tile_variance()).
+  Input<Buffer<float, 3>> tile_variance{"tile_variance"};
   Input<float> temporal_factor{"temporal_factor"};
   Input<float> robustness_low{"robustness_low"};
   Input<float> robustness_high{"robustness_high"};
@@ -39,7 +40,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
     ref_tile(i, j, tx, ty, p) = reference(x0 + i, y0 + j, p);
 
-    sigma2(tx, ty, p) = tile_noise_variance(ref_tile, tile_sum, noise_scale, noise_offset, t);
+    sigma2(tx, ty, p) = tile_variance(tx, ty, p);
 
     // The alternate at the displacement of the nearest alignment tile (merge
     // tile tx is centred where alignment tile tx - 1 is): its integer part
@@ -115,8 +116,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     plane_height.set_estimate(1500);
     max_shift.set_estimate(32);
     displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
-    noise_scale.set_estimates({{0, 4}});
-    noise_offset.set_estimates({{0, 4}});
+    tile_variance.set_estimates({{0, 251}, {0, 188}, {0, 4}});
     temporal_factor.set_estimate(16.0f);
     robustness_low.set_estimate(2.0f);
     robustness_high.set_estimate(6.0f);
@@ -132,8 +132,6 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // strips (128 rows on a desktop: each computes the 9 rows of tiles it
     // overlaps; 64 on a phone).
     shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    sigma2.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    schedule_tile_sum(tile_sum, sigma2, t, vw);
     // The weight one tile at a time, its pixel work vectorised along the
     // tile's rows: no stage is vectorised across tiles, so the difference
     // needs no transposing store (Halide 14 makes that a store per lane).
@@ -158,7 +156,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, shift{"shift"}, tile_sum, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
+  Func ref_tile{"ref_tile"}, shift{"shift"}, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
       windowed{"windowed"};
   Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
 };

@@ -307,21 +307,44 @@ int max_shift_of(const AlignmentField& field) {
   return int(std::ceil(largest)) + 1;
 }
 
+// Per merge tile (tx, ty, p) of the reference's planes: the noise variance
+// at the tile's mean level (floored at kMinVariance), the generator's
+// sigma^2. The same for every frame of a burst, so made once; the sum runs
+// in float, row by row, as the generator's tile sums did.
+Halide::Runtime::Buffer<float, 3> reference_tile_variance(const Planes& reference_planes, int width,
+                                                          int height, const NoiseProfile& noise) {
+  Halide::Runtime::Buffer<float, 3> variance(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
+  const int tiles_x = variance.dim(0).extent(), tiles_y = variance.dim(1).extent();
+  parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
+    const int p = plane_row / tiles_y, ty = plane_row % tiles_y;
+    const float scale = float(noise.scale[p]), offset = float(noise.offset[p]);
+    for (int tx = 0; tx < tiles_x; ++tx) {
+      float sum = 0.0f;
+      for (int y = 0; y < kTile; ++y) {
+        const float* row = &reference_planes(tx * kStride - kStride, ty * kStride - kStride + y, p);
+        for (int x = 0; x < kTile; ++x) sum += row[x];
+      }
+      const float mean = sum * (1.0f / (kTile * kTile));
+      variance(tx, ty, p) = std::max(scale * std::max(mean, 0.0f) + offset, merge::kMinVariance);
+    }
+  });
+  return variance;
+}
+
 // One alternate frame through nb_merge_temporal: `correction_after` =
 // `correction_before` + this frame's correction; its tile weights to `weight`.
-Status run_temporal(const Planes& reference_planes, const Planes& alternate_planes, int width,
-                    int height, int max_shift, const AlignmentField& field,
-                    const NoiseProfile& noise, const WienerMergeParams& params,
+Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
+                    const Planes& alternate_planes, int width, int height, int max_shift,
+                    const AlignmentField& field, const WienerMergeParams& params,
                     const Plane& correction_before, Plane* correction_after,
                     Halide::Runtime::Buffer<float, 3>* weight) {
-  Halide::Runtime::Buffer<float, 1> scale, offset;
-  noise_buffers(noise, &scale, &offset);
   // Shallow copies: the generated API takes non-const buffers.
   Planes ref = reference_planes, alt = alternate_planes;
+  Halide::Runtime::Buffer<float, 3> variance = tile_variance;
   Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, scale,
-                              offset, params.temporal_factor, params.robustness_low,
+  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, variance,
+                              params.temporal_factor, params.robustness_low,
                               params.robustness_high, before, *correction_after, *weight);
   if (err != 0)
     return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
@@ -366,8 +389,8 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
   out->correction = Plane(width, height);
   out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2),
                                                   merge_tiles_across(height / 2), 4);
-  return run_temporal(ref, alt, width, height, max_shift, field, noise, params, zero,
-                      &out->correction, &out->weight);
+  return run_temporal(ref, reference_tile_variance(ref, width, height, noise), alt, width, height,
+                      max_shift, field, params, zero, &out->correction, &out->weight);
 }
 
 namespace {
@@ -412,6 +435,7 @@ struct WienerMerger::State {
   // The running sum of corrections alternates between two buffers; a
   // rejected frame's sum is simply not taken.
   Planes ref_planes, alt_storage;
+  Halide::Runtime::Buffer<float, 3> tile_variance;  // reference_tile_variance() of ref_planes
   Plane correction_sums[2];
   int current = 0;
   Halide::Runtime::Buffer<float, 3> effective, weight;
@@ -436,6 +460,7 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
     st->correction_sums[1] = Plane(width, height);
+    st->tile_variance = reference_tile_variance(st->ref_planes, width, height, noise);
     const Planes& planes = st->ref_planes;
     st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
       return read_tile([&](int x, int y) { return planes(x, y, p); }, x0, y0, mean);
@@ -476,8 +501,8 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
     Planes alt = st.alt_storage.cropped(0, -margin, width / 2 + 2 * margin)
                      .cropped(1, -margin, height / 2 + 2 * margin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
-    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, alt, width, height, max_shift, field, st.noise,
-                                    st.params, st.correction_sums[st.current],
+    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, st.tile_variance, alt, width, height, max_shift,
+                                    field, st.params, st.correction_sums[st.current],
                                     &st.correction_sums[1 - st.current], &st.weight));
   } else {
     TemporalCorrection c = temporal_correction_reference(st.ref, normalised_mosaic(alternate),
