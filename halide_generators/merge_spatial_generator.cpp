@@ -39,7 +39,7 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
         t, "dft");
     Expr plane_width = merged_mosaic.width() / 2, plane_height = merged_mosaic.height() / 2;
     denoised(x, y) =
-        select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), merged_mosaic(x, y));
+        select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.block, x, y), merged_mosaic(x, y));
 
     merged.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
     merged_mosaic.set_estimates({{0, 4000}, {0, 3000}});

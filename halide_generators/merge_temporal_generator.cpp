@@ -108,7 +108,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
         },
         t, "dft");
     correction(x, y) = correction_before(x, y) +
-                       select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.out, x, y), 0.0f);
+                       select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.block, x, y), 0.0f);
 
     reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
     alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});

@@ -47,7 +47,24 @@ struct FftPass {
 struct DftFuncs {
   FftPass along_j, along_i, inverse_u, inverse_v;
   Func shrunk{"dft_shrunk"}, out{"dft_out"};
+  // out overlap-added in tile space (overlap_blocks()), for overlap_add().
+  Func block{"dft_block"};
 };
+
+// Overlap-add in tile space: block (i, j, bx, by, p), i and j in [0, 8), is
+// plane pixel (8 bx + i, 8 by + j) summed from the two tiles across and the
+// two down that cover it. Tiles are stored tiles-innermost, so these sums
+// are dense vector loads across tiles, and a mosaic pixel then reads one
+// block element (one lane of a gather) instead of four tile elements.
+inline Func overlap_blocks(Func tile, const TileVars& t, const std::string& name) {
+  Func block(name);
+  Expr sum = 0.0f;
+  for (int b = 0; b <= 1; ++b)
+    for (int a = 0; a <= 1; ++a)
+      sum += tile(t.i + kStride - kStride * a, t.j + kStride - kStride * b, t.tx + a, t.ty + b, t.p);
+  block(t.i, t.j, t.tx, t.ty, t.p) = sum;
+  return block;
+}
 
 class TileDft {
  public:
@@ -91,6 +108,7 @@ class TileDft {
         {i, tx, ty, p}, +1, name + "_inverse_v");
     f.out = Func(name + "_out");
     f.out(i, j, tx, ty, p) = element(f.inverse_v, j, {i, tx, ty, p}).re * (1.0f / (kTile * kTile));
+    f.block = overlap_blocks(f.out, t, name + "_block");
     return f;
   }
 
@@ -98,6 +116,13 @@ class TileDft {
   // the small FFT indices unrolled. The output tiles are computed inside
   // `at`'s loop over `var`, the stages before them a row of tiles at a time.
   void schedule(DftFuncs f, const TileVars& t, Func at, Var var, int vector_width) {
+    // Blocks across tiles in lanes, as the tiles are stored: dense loads.
+    f.block.compute_at(at, var)
+        .bound(t.i, 0, kStride)
+        .bound(t.j, 0, kStride)
+        .reorder_storage(t.tx, t.i, t.j, t.ty, t.p)
+        .reorder(t.tx, t.i, t.j)
+        .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
     Func anchor = f.out;
     Var in_run{"in_run"};
     f.out.compute_at(at, var)
@@ -205,16 +230,10 @@ inline Expr in_planes(Expr plane_width, Expr plane_height, Expr x, Expr y) {
   return x < 2 * plane_width && y < 2 * plane_height;
 }
 
-// Overlap-add of tile(i, j, tx, ty, p) back to the mosaic pixel (x, y): the
-// two tiles across and the two down that cover its plane pixel.
-inline Expr overlap_add(Func tile, Expr x, Expr y) {
+// The overlap-added tiles (overlap_blocks()) at mosaic pixel (x, y).
+inline Expr overlap_add(Func block, Expr x, Expr y) {
   Expr px = x / 2, py = y / 2, p = x % 2 + 2 * (y % 2);
-  Expr sum = 0.0f;
-  for (int b = 0; b <= 1; ++b)
-    for (int a = 0; a <= 1; ++a)
-      sum += tile(px % kStride + kStride - kStride * a, py % kStride + kStride - kStride * b, px / kStride + a,
-                  py / kStride + b, p);
-  return sum;
+  return block(px % kStride, py % kStride, px / kStride, py / kStride, p);
 }
 
 }  // namespace nb::merge
