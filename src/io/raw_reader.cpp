@@ -30,7 +30,17 @@ int exif_orientation_from_flip(int flip) {
 // print; per-handle handlers (not the global ones) keep this thread-safe.
 int ignore_tiff_message(TIFF*, void*, const char*, const char*, va_list) { return 1; }
 
-TIFF* open_tiff_quietly(const std::string& path);
+TIFF* open_tiff_quietly(const std::string& path) {
+  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
+  TIFFOpenOptionsSetErrorHandlerExtR(options, ignore_tiff_message, nullptr);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_tiff_message, nullptr);
+  // "m": read() rather than a memory map; strips are read straight into the
+  // frame instead of copied out of the map a page fault at a time (12 MP x 8
+  // DNGs decoded 1.5x faster).
+  TIFF* tif = TIFFOpenExt(path.c_str(), "rm", options);
+  TIFFOpenOptionsFree(options);
+  return tif;
+}
 
 // Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
 // LibRaw does not expose it. Absent or malformed: profile stays invalid.
@@ -51,18 +61,6 @@ void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
     }
     TIFFClose(tif);
   }
-}
-
-TIFF* open_tiff_quietly(const std::string& path) {
-  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
-  TIFFOpenOptionsSetErrorHandlerExtR(options, ignore_tiff_message, nullptr);
-  TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_tiff_message, nullptr);
-  // "m": read() rather than a memory map; strips are read straight into the
-  // frame instead of copied out of the map a page fault at a time (12 MP x 8
-  // DNGs decoded 1.5x faster).
-  TIFF* tif = TIFFOpenExt(path.c_str(), "rm", options);
-  TIFFOpenOptionsFree(options);
-  return tif;
 }
 
 // Moves `tif` to the DNG's raw image: the IFD (the first or one of its
