@@ -119,11 +119,8 @@ inline Rgb upscale_bicubic(const Rgb& rgb, int width, int height) {
 // resolution (sharp windows, bars, a Siemens star, a colour chart) with
 // little optical blur, hand-held motion, low noise.
 inline SynthOptions detailed_burst(double truth_scale, uint64_t seed) {
-  SynthOptions o;
-  o.width = 384;
+  SynthOptions o = small_options(seed);  // 384 wide, 8 frames
   o.height = 288;
-  o.frames = 8;
-  o.seed = seed;
   o.scene_oversample = 2;
   o.truth_scale = truth_scale;
   o.scene_mean = 0.15;
