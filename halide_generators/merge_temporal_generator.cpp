@@ -146,8 +146,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     aligned_rows_for_weight.compute_at(weight, tx).vectorize(i, row_vw);
     correction.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
     dft.schedule(dft_funcs, t, correction, yo, vw);
-    difference.compute_at(dft_funcs.out, t.tile_run).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
-    aligned_rows.compute_at(dft_funcs.out, t.tile_run).reorder(i, j, tx).vectorize(i, row_vw);
+    difference.compute_at(dft_funcs.out, t.tile_run).store_in(MemoryType::Stack).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
+    aligned_rows.compute_at(dft_funcs.out, t.tile_run).store_in(MemoryType::Stack).reorder(i, j, tx).vectorize(i, row_vw);
   }
 
  private:
