@@ -27,9 +27,17 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     tile(i, j, tx, ty, p) = merged(x0 + i, y0 + j, p);
     Expr sigma2 = tile_noise_variance(tile, tile_sum, noise_scale, noise_offset, t);
     // Noise left after merging: one frame's, divided by the frames averaged.
-    residual(tx, ty, p) = spatial_factor * sigma2 * float(window_energy()) / effective_frames(tx, ty, p);
+    // The filtered runs of tiles are whole, so the last reaches past the
+    // tile grid: those tiles read the grid's last (their output falls
+    // outside the planes).
+    Expr grid_tx = clamp(tx, 0, effective_frames.dim(0).extent() - 1),
+         grid_ty = clamp(ty, 0, effective_frames.dim(1).extent() - 1);
+    residual(tx, ty, p) = spatial_factor * sigma2 * float(window_energy()) / effective_frames(grid_tx, grid_ty, p);
 
-    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tile(i, j, tx, ty, p);
+    // The tiles' rows in the run layout, transposed for the DFT stages.
+    run_rows(t.k, j, t.run, ty, p) = merged(run_tile(t) * kStride - kStride + run_column(t), y0 + j, p);
+    tiles = tiles_from_rows(run_rows, "tile_rows");
+    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tiles(i, j, tx, ty, p);
     dft_funcs = dft.filter(
         windowed,
         [&](Expr re, Expr im) {
@@ -38,8 +46,8 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
         },
         t, "dft");
     Expr plane_width = merged_mosaic.width() / 2, plane_height = merged_mosaic.height() / 2;
-    denoised(x, y) =
-        select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.block, x, y), merged_mosaic(x, y));
+    denoised(x, y) = select(in_planes(plane_width, plane_height, x, y), mosaic_from_planes(dft_funcs.planes, x, y),
+                            merged_mosaic(x, y));
 
     merged.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
     merged_mosaic.set_estimates({{0, 4000}, {0, 3000}});
@@ -55,12 +63,17 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     const int vw = natural_vector_size<float>();
     residual.compute_root().reorder(tx, ty, p).parallel(p).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_tile_sum(tile_sum, residual, t, vw);
-    denoised.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    schedule_mosaic_output(denoised, x, y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, vw);
     dft.schedule(dft_funcs, t, denoised, yo, vw);
-    // Read along the tile's rows (plain vector loads), stored tiles-innermost
-    // for the DFT stages, which are vectorised across tiles.
-    windowed.compute_at(dft_funcs.out, t.tile_run).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(
-        i, std::min(vw, kTile));
+    // A run's tile rows, read along the rows (plain vector loads), then
+    // transposed for the DFT stages, which are vectorised across tiles.
+    run_rows.compute_at(dft_funcs.out, t.tile_run)
+        .store_in(MemoryType::Stack)
+        .bound(t.k, 0, kTile * kTileRun)
+        .bound(j, 0, kTile)
+        .reorder(t.k, j)
+        .vectorize(t.k, std::min(vw, kTile));
+    schedule_transpose(tiles.transpose, kTile * kTileRun, dft_funcs.out, t.tile_run, vw);
   }
 
  private:
@@ -69,7 +82,8 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func tile{"tile"}, tile_sum, residual{"residual"}, windowed{"windowed"};
+  Func tile{"tile"}, tile_sum, residual{"residual"}, run_rows{"run_rows"}, windowed{"windowed"};
+  TilesFromRows tiles;
 };
 
 }  // namespace

@@ -37,8 +37,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
 
   void generate() {
     const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
-    Expr x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
-    ref_tile(i, j, tx, ty, p) = reference(x0 + i, y0 + j, p);
+    Expr y0 = ty * kStride - kStride;
 
     sigma2(tx, ty, p) = tile_variance(tx, ty, p);
 
@@ -59,27 +58,30 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     for (const Expr& w : catmull_rom(dx - floor(dx))) shift_values.push_back(w);
     for (const Expr& w : catmull_rom(dy - floor(dy))) shift_values.push_back(w);
     shift(tx, ty) = Tuple(shift_values);
-    Expr ix = shift(tx, ty)[0], iy = shift(tx, ty)[1];
-    std::vector<Expr> wx, wy;
-    for (int n = 0; n < 4; ++n) {
-      wx.push_back(shift(tx, ty)[2 + n]);
-      wy.push_back(shift(tx, ty)[6 + n]);
-    }
+    // reference minus the aligned alternate, in tile tx's column i, row j.
     // Separable: rows first (tile row j - 1 .. j + 2 of the source), then
-    // down the columns; the same order of sums as the reference. Built twice,
-    // because the weight and the correction compute it in different places.
-    auto build_difference = [&](Func& rows, Func& diff, const std::string& suffix) {
+    // down the columns; the same order of sums as the reference. Built twice:
+    // for the weight, indexed by tile (i, j, tx, ty, p); for the correction,
+    // in the run layout (k, j, run, ty, p) that is then transposed.
+    auto build_difference = [&](Func& rows, Func& diff, const std::vector<Var>& args, Expr column, Expr tile,
+                                const std::string& suffix) {
       rows = Func("aligned_rows" + suffix);
       diff = Func("difference" + suffix);
+      Expr x0 = tile * kStride - kStride;
+      Expr ix = shift(tile, ty)[0], iy = shift(tile, ty)[1];
       Expr row = 0.0f;
-      for (int n = 0; n < 4; ++n) row += wx[n] * alternate(x0 + i + ix - 1 + n, y0 + j + iy, p);
-      rows(i, j, tx, ty, p) = row;
+      for (int n = 0; n < 4; ++n) row += shift(tile, ty)[2 + n] * alternate(x0 + column + ix - 1 + n, y0 + j + iy, p);
+      rows(args) = row;
       Expr sum = 0.0f;
-      for (int m = 0; m < 4; ++m) sum += wy[m] * rows(i, j - 1 + m, tx, ty, p);
-      diff(i, j, tx, ty, p) = ref_tile(i, j, tx, ty, p) - sum;
+      for (int m = 0; m < 4; ++m) {
+        std::vector<Expr> at(args.begin(), args.end());
+        at[1] = j - 1 + m;
+        sum += shift(tile, ty)[6 + m] * rows(at);
+      }
+      diff(args) = reference(x0 + column, y0 + j, p) - sum;
     };
-    build_difference(aligned_rows, difference, "");
-    build_difference(aligned_rows_for_weight, difference_for_weight, "_for_weight");
+    build_difference(aligned_rows, difference, {t.k, j, t.run, ty, p}, run_column(t), run_tile(t), "");
+    build_difference(aligned_rows_for_weight, difference_for_weight, {i, j, tx, ty, p}, i, tx, "_for_weight");
 
     // Robustness: mean square of the 3x3-mean of the difference over the
     // interior, against its value for noise alone (2 sigma^2 / 9). Summed
@@ -96,19 +98,28 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     Expr ratio = filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * sigma2(tx, ty, p) / 9.0f);
     weight(tx, ty, p) = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
 
-    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * difference(i, j, tx, ty, p);
+    // Per tile of a run, its weight and the Wiener constant c sigma^2 (the
+    // window's energy included). Runs are whole, so the last reaches past
+    // the tile grid: those tiles read the grid's last (their output falls
+    // outside the planes).
     const float energy = float(window_energy());
+    Expr grid_tx = clamp(tx, 0, weight.dim(0).extent() - 1), grid_ty = clamp(ty, 0, weight.dim(1).extent() - 1);
+    tile_gain(tx, ty, p) =
+        Tuple(weight(grid_tx, grid_ty, p), temporal_factor * sigma2(grid_tx, grid_ty, p) * energy);
+
+    tiles = tiles_from_rows(difference, "difference");
+    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tiles(i, j, tx, ty, p);
     dft_funcs = dft.filter(
         windowed,
         [&](Expr re, Expr im) {
           Expr d2 = re * re + im * im;
           // 1 - A, A = |D|^2 / (|D|^2 + c sigma^2): where the frames differ by
           // more than noise explains, keep the reference.
-          return weight(tx, ty, p) * (1.0f - d2 / (d2 + temporal_factor * sigma2(tx, ty, p) * energy));
+          return tile_gain(tx, ty, p)[0] * (1.0f - d2 / (d2 + tile_gain(tx, ty, p)[1]));
         },
         t, "dft");
-    correction(x, y) = correction_before(x, y) +
-                       select(in_planes(plane_width, plane_height, x, y), overlap_add(dft_funcs.block, x, y), 0.0f);
+    correction(x, y) = correction_before(x, y) + select(in_planes(plane_width, plane_height, x, y),
+                                                        mosaic_from_planes(dft_funcs.planes, x, y), 0.0f);
 
     reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
     alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});
@@ -133,21 +144,33 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // overlaps; 64 on a phone).
     shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     // The weight one tile at a time, its pixel work vectorised along the
-    // tile's rows: no stage is vectorised across tiles, so the difference
-    // needs no transposing store (Halide 14 makes that a store per lane).
+    // tile's rows: no stage is vectorised across tiles, so nothing is
+    // transposed.
     weight.compute_root().reorder(tx, ty, p).parallel(ty);
     filtered_energy.compute_at(weight, tx);
     column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
     column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
-    // The aligned tile is resampled along its rows (vectors across i: each
-    // tile has its own integer shift, so across tiles would be gathers).
+    // Tiles are resampled along their rows (vectors across i: each tile has
+    // its own integer shift, so across tiles would be gathers).
     const int row_vw = std::min(vw, kTile);
     difference_for_weight.compute_at(weight, tx).bound_extent(i, kTile).vectorize(i, row_vw);
     aligned_rows_for_weight.compute_at(weight, tx).vectorize(i, row_vw);
-    correction.split(y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, TailStrategy::GuardWithIf).parallel(yo).vectorize(x, vw, TailStrategy::GuardWithIf);
+    schedule_mosaic_output(correction, x, y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, vw);
     dft.schedule(dft_funcs, t, correction, yo, vw);
-    difference.compute_at(dft_funcs.out, t.tile_run).store_in(MemoryType::Stack).reorder_storage(tx, i, j, ty, p).reorder(i, j, tx).vectorize(i, row_vw);
-    aligned_rows.compute_at(dft_funcs.out, t.tile_run).store_in(MemoryType::Stack).reorder(i, j, tx).vectorize(i, row_vw);
+    // A run's tile rows side by side (vectors along a tile row), then
+    // transposed for the DFT stages.
+    Func run = dft_funcs.out;
+    Var column{"column"}, tile{"tile"};
+    difference.compute_at(run, t.tile_run)
+        .store_in(MemoryType::Stack)
+        .bound(t.k, 0, kTile * kTileRun)
+        .bound(j, 0, kTile)
+        .split(t.k, tile, column, kTile)
+        .reorder(column, j, tile)
+        .vectorize(column, row_vw);
+    aligned_rows.compute_at(difference, tile).store_in(MemoryType::Stack).vectorize(t.k, row_vw);
+    schedule_transpose(tiles.transpose, kTile * kTileRun, run, t.tile_run, vw);
+    tile_gain.compute_at(run, t.tile_run).store_in(MemoryType::Stack).vectorize(tx, vw);
   }
 
  private:
@@ -156,9 +179,10 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func ref_tile{"ref_tile"}, shift{"shift"}, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
-      windowed{"windowed"};
+  Func shift{"shift"}, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
+      tile_gain{"tile_gain"}, windowed{"windowed"};
   Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
+  TilesFromRows tiles;
 };
 
 }  // namespace

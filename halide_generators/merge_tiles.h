@@ -1,14 +1,24 @@
 // Pieces shared by the merge generators: the tile grid of a CFA plane, the
 // raised-cosine window, a 16x16 real-input FFT and its inverse, and the
-// overlap-add back to the mosaic. Tiles are indexed (tx, ty, p): 16x16 plane
-// pixels of CFA position p starting at (8 tx - 8, 8 ty - 8). The DFT is a
-// radix-4 FFT (two radix-4 stages per 16 points), using Hermitian symmetry:
-// only v = 0..8 of the first axis is kept. It replaced a product with 16x16
-// cos/sin tables, which was 1.7x slower per frame (merge_wiener.h).
+// overlap-add back to the planes and the mosaic. Tiles are indexed (tx, ty,
+// p): 16x16 plane pixels of CFA position p starting at (8 tx - 8, 8 ty - 8).
+//
+// The DFT stages are vectorised across tiles (a vector's lanes are tiles
+// next to each other), the image side along rows of pixels; between the two
+// the data is transposed, a run of kTileRun tiles at a time, by reading
+// twice with a stride of 4 (read_stride4()), which Halide 14 compiles to
+// dense loads and shuffles. A transpose written directly compiles to one
+// scalar store or load per lane: those were a third of the temporal pass.
+//
+// The DFT is a radix-4 FFT (two radix-4 stages per 16 points), using
+// Hermitian symmetry: only v = 0..8 of the first axis is kept. It replaced a
+// product with 16x16 cos/sin tables, which was 1.7x slower per frame
+// (merge_wiener.h).
 //
 // The generators read CFA planes (x, y, p) that the caller has padded with
-// the edge repeated, wide enough for every tile and displacement: no clamps,
-// so tile rows are plain vector loads.
+// the edge repeated, wide enough for every tile and displacement, and on the
+// right for the whole runs (tiles_reach_right()): no clamps, so tile rows
+// are plain vector loads.
 #pragma once
 
 #include <cmath>
@@ -23,10 +33,65 @@ using namespace Halide;
 
 struct TileVars {
   Var i{"i"}, j{"j"}, u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"}, p{"p"};
-  // A run of tiles along a row (split off tx by TileDft::schedule): what the
-  // DFT stages and the tiles they read are computed for at a time.
+  // A run of kTileRun tiles along a row (split off tx by TileDft::schedule):
+  // what the DFT stages and the tiles they read are computed for at a time.
   Var tile_run{"tile_run"};
+  // Run layouts, (k, j, run, ty, p): a row j of the run's tiles (or of its
+  // blocks) side by side, element k; and pixels of the planes (px, py, p).
+  Var k{"k"}, run{"run"}, px{"px"}, py{"py"};
 };
+
+// In a run layout of tile rows, the tile and the column within it of element t.k.
+inline Expr run_tile(const TileVars& t) { return kTileRun * t.run + t.k / kTile; }
+inline Expr run_column(const TileVars& t) { return t.k % kTile; }
+
+// f read with a stride of 4 along its first argument: element n of the
+// result is element n / (size / 4) + 4 (n % (size / 4)) of f, for n in
+// [0, size). Twice in a row, this transposes a matrix of 16 columns stored
+// row by row; each pass is dense vector loads and shuffles.
+inline Func read_stride4(Func f, int size, const std::string& name) {
+  Func g(name);
+  std::vector<Var> args = f.args();
+  std::vector<Expr> at(args.begin(), args.end());
+  const int quarter = size / 4;
+  at[0] = args[0] / quarter + 4 * (args[0] % quarter);
+  g(args) = f(at);
+  return g;
+}
+
+// The two passes of a transpose, for scheduling.
+struct RunTranspose {
+  Func first, second;
+};
+
+inline RunTranspose transpose_run(Func run_layout, int size, const std::string& name) {
+  RunTranspose r;
+  r.first = read_stride4(run_layout, size, name + "_first");
+  r.second = read_stride4(r.first, size, name + "_second");
+  return r;
+}
+
+// Both passes inside `at`'s loop over `var`, vectorised along the element.
+inline void schedule_transpose(const RunTranspose& r, int size, Func at, Var var, int vector_width) {
+  for (Func f : {r.first, r.second}) {
+    Var element = f.args()[0];
+    f.compute_at(at, var).store_in(MemoryType::Stack).bound(element, 0, size).vectorize(element, vector_width);
+  }
+}
+
+// Tiles across lanes from tile rows in the run layout (k = i + kTile (tx -
+// kTileRun run), the image side's order): the run's 16x16 transpose, read
+// as tile (i, j, tx, ty, p).
+struct TilesFromRows {
+  RunTranspose transpose;
+  Expr operator()(Expr i, Expr j, Expr tx, Expr ty, Expr p) const {
+    return transpose.second(tx % kTileRun + kTileRun * i, j, tx / kTileRun, ty, p);
+  }
+};
+
+inline TilesFromRows tiles_from_rows(Func run_rows, const std::string& name) {
+  return {transpose_run(run_rows, kTile * kTileRun, name)};
+}
 
 // A complex value as two Exprs.
 struct Cx {
@@ -47,23 +112,26 @@ struct FftPass {
 struct DftFuncs {
   FftPass along_j, along_i, inverse_u, inverse_v;
   Func shrunk{"dft_shrunk"}, out{"dft_out"};
-  // out overlap-added in tile space (overlap_blocks()), for overlap_add().
-  Func block{"dft_block"};
+  // The overlap-add of out (overlap_blocks()), transposed to rows of the
+  // planes, and the planes (px, py, p).
+  Func blocks{"dft_blocks"};
+  RunTranspose to_rows;
+  Func planes{"dft_planes"};
 };
 
-// Overlap-add in tile space: block (i, j, bx, by, p), i and j in [0, 8), is
-// plane pixel (8 bx + i, 8 by + j) summed from the two tiles across and the
-// two down that cover it. Tiles are stored tiles-innermost, so these sums
-// are dense vector loads across tiles, and a mosaic pixel then reads one
-// block element (one lane of a gather) instead of four tile elements.
+// Overlap-add in tile space, in the run layout of blocks: element k = i +
+// kTileRun bx' (i in [0, 8), bx' in [0, kTileRun)) of row j is plane pixel
+// (8 (kTileRun run + bx') + i, 8 by + j), summed from the two tiles across
+// and the two down that cover it. Tiles are stored tiles-innermost, so these
+// sums are dense vector loads across tiles.
 inline Func overlap_blocks(Func tile, const TileVars& t, const std::string& name) {
-  Func block(name);
+  Func blocks(name);
   Expr sum = 0.0f;
+  Expr i = t.k / kTileRun, bx = kTileRun * t.run + t.k % kTileRun;
   for (int b = 0; b <= 1; ++b)
-    for (int a = 0; a <= 1; ++a)
-      sum += tile(t.i + kStride - kStride * a, t.j + kStride - kStride * b, t.tx + a, t.ty + b, t.p);
-  block(t.i, t.j, t.tx, t.ty, t.p) = sum;
-  return block;
+    for (int a = 0; a <= 1; ++a) sum += tile(i + kStride - kStride * a, t.j + kStride - kStride * b, bx + a, t.ty + b, t.p);
+  blocks(t.k, t.j, t.run, t.ty, t.p) = sum;
+  return blocks;
 }
 
 class TileDft {
@@ -108,32 +176,44 @@ class TileDft {
         {i, tx, ty, p}, +1, name + "_inverse_v");
     f.out = Func(name + "_out");
     f.out(i, j, tx, ty, p) = element(f.inverse_v, j, {i, tx, ty, p}).re * (1.0f / (kTile * kTile));
-    f.block = overlap_blocks(f.out, t, name + "_block");
+    f.blocks = overlap_blocks(f.out, t, name + "_blocks");
+    // Transposed, a run's blocks are kTileRun * kStride pixels of a plane row.
+    f.to_rows = transpose_run(f.blocks, kRunPixels, name + "_to_rows");
+    f.planes = Func(name + "_planes");
+    f.planes(t.px, t.py, p) =
+        f.to_rows.second(t.px % kRunPixels, t.py % kStride, t.px / kRunPixels, t.py / kStride, p);
     return f;
   }
 
   // Tiles in lanes: every stage vectorised across tx (contiguous in storage),
-  // the small FFT indices unrolled. The output tiles are computed inside
-  // `at`'s loop over `var`, the stages before them a row of tiles at a time.
+  // the small FFT indices unrolled, a run of kTileRun tiles at a time. The
+  // planes are computed inside `at`'s loop over `var`, a run of blocks (8
+  // rows of kRunPixels) at a time; the tiles a row of blocks at a time, the
+  // row below kept for the next (a sliding window: each tile once).
   void schedule(DftFuncs f, const TileVars& t, Func at, Var var, int vector_width) {
-    // Blocks across tiles in lanes, as the tiles are stored: dense loads.
-    f.block.compute_at(at, var)
-        .bound(t.i, 0, kStride)
+    Var plane_run{"plane_run"}, px_in{"px_in"}, block_row{"block_row"};
+    f.planes.compute_at(at, var)
+        .align_bounds(t.px, kRunPixels)
+        .split(t.px, plane_run, px_in, kRunPixels)
+        .split(t.py, block_row, t.py, kStride, TailStrategy::GuardWithIf)
+        .reorder(px_in, t.py, plane_run, block_row, t.p)
+        .vectorize(px_in, vector_width);    f.blocks.compute_at(f.planes, plane_run)
+        .store_in(MemoryType::Stack)
+        .bound(t.k, 0, kRunPixels)
         .bound(t.j, 0, kStride)
-        .reorder_storage(t.tx, t.i, t.j, t.ty, t.p)
-        .reorder(t.tx, t.i, t.j)
-        .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
+        .vectorize(t.k, vector_width);
+    schedule_transpose(f.to_rows, kRunPixels, f.planes, plane_run, vector_width);
     Func anchor = f.out;
     Var in_run{"in_run"};
-    f.out.compute_at(at, var)
+    f.out.store_at(f.planes, t.p)
+        .compute_at(f.planes, block_row)
+        .fold_storage(t.ty, 2)
         .reorder_storage(t.tx, t.i, t.j, t.ty, t.p)
-        .split(t.tx, t.tile_run, in_run, vector_width, TailStrategy::GuardWithIf)
+        .split(t.tx, t.tile_run, in_run, kTileRun, TailStrategy::RoundUp)
         .reorder(in_run, t.i, t.j, t.tile_run)
-        .vectorize(in_run);
-    // The per-run stages in MemoryType::Stack: their sizes are not constant
-    // (the last run of a row is shorter), so on the heap they were a
-    // halide_malloc and halide_free per run and stage, 10% of the pass.
-    // Stack storage of dynamic size reuses one block per stage.
+        .vectorize(in_run, vector_width);
+    // The per-run stages on the stack: on the heap they were a halide_malloc
+    // and halide_free per run and stage, 10% of the pass.
     f.shrunk.compute_at(anchor, t.tile_run)
         .store_in(MemoryType::Stack)
         .reorder_storage(t.tx, t.u, t.v, t.ty, t.p)
@@ -236,10 +316,30 @@ inline Expr in_planes(Expr plane_width, Expr plane_height, Expr x, Expr y) {
   return x < 2 * plane_width && y < 2 * plane_height;
 }
 
-// The overlap-added tiles (overlap_blocks()) at mosaic pixel (x, y).
-inline Expr overlap_add(Func block, Expr x, Expr y) {
-  Expr px = x / 2, py = y / 2, p = x % 2 + 2 * (y % 2);
-  return block(px % kStride, py % kStride, px / kStride, py / kStride, p);
+// CFA planes (px, py, p) at mosaic pixel (x, y): a mosaic row alternates
+// between two planes.
+inline Expr mosaic_from_planes(Func planes, Expr x, Expr y) {
+  Expr row_planes = 2 * (y % 2);
+  return select(x % 2 == 0, planes(x / 2, y / 2, row_planes), planes(x / 2, y / 2, row_planes + 1));
+}
+
+// A mosaic output read from planes by mosaic_from_planes(), in parallel
+// strips of `rows` (the planes computed per strip: TileDft::schedule at
+// `yo`). It starts at (0, 0), so strips start on a row of blocks (`rows`
+// is a multiple of 16); on an even width, columns are taken in pairs, so
+// each plane is read with dense loads and the pair stored as one
+// interleaved vector (on an odd width, a load per lane).
+template <typename Output>
+void schedule_mosaic_output(Output& out, Var x, Var y, Var yo, Var yi, int rows, int vector_width) {
+  Var xo{"xo"}, xi{"xi"};
+  out.dim(0).set_min(0);
+  out.dim(1).set_min(0);
+  out.split(y, yo, yi, rows, TailStrategy::GuardWithIf).parallel(yo);
+  out.specialize(out.dim(0).extent() % 2 == 0)
+      .split(x, xo, xi, 2, TailStrategy::RoundUp)
+      .unroll(xi)
+      .vectorize(xo, vector_width, TailStrategy::GuardWithIf);
+  out.vectorize(x, vector_width, TailStrategy::GuardWithIf);
 }
 
 }  // namespace nb::merge

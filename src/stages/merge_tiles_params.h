@@ -8,6 +8,19 @@ namespace nb::merge {
 
 constexpr int kTile = 16;
 constexpr int kStride = kTile / 2;
+// The Halide merge filters tiles in runs of kTileRun side by side and
+// rebuilds the planes in runs of kTileRun blocks of kStride pixels: the width
+// of the transposes between tile rows and tiles in vector lanes.
+constexpr int kTileRun = 16;
+constexpr int kRunPixels = kTileRun * kStride;
+
+// How far past a plane's right edge the Halide merge's tiles read (before
+// any displacement): the planes' last run of blocks is whole, and its last
+// block needs the first tile of one more run, computed whole.
+inline int tiles_reach_right(int plane_width) {
+  return (plane_width + kRunPixels - 1) / kRunPixels * kRunPixels + kRunPixels - plane_width;
+}
+
 // Variance floor (normalised units), so a noiseless tile does not divide by zero.
 constexpr float kMinVariance = 1e-12f;
 

@@ -275,10 +275,16 @@ constexpr int kPlaneMargin = 32;
 
 using Planes = Halide::Runtime::Buffer<float, 3>;
 
+// The width of a planes buffer for a mosaic `width` wide with `margin` plane
+// pixels on every side, and on the right as far again as the generators'
+// whole runs of tiles reach (tiles_reach_right()).
+int padded_plane_width(int width, int margin) { return width / 2 + 2 * margin + merge::tiles_reach_right(width / 2); }
+
 // A planes buffer for a mosaic of width x height with `margin` plane pixels
-// on every side (coordinates start at -margin).
+// on every side, more on the right (padded_plane_width(); coordinates start
+// at -margin).
 Planes planes_with_margin(int width, int height, int margin) {
-  Planes planes(width / 2 + 2 * margin, height / 2 + 2 * margin, 4);
+  Planes planes(padded_plane_width(width, margin), height / 2 + 2 * margin, 4);
   planes.set_min(-margin, -margin, 0);
   return planes;
 }
@@ -498,7 +504,7 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
     // by a pixel or two, and each reallocation is ~70 MB of fresh pages.
     if (!st.alt_storage.data() || st.alt_storage.dim(0).min() > -margin)
       st.alt_storage = planes_with_margin(width, height, (margin + 31) / 32 * 32);
-    Planes alt = st.alt_storage.cropped(0, -margin, width / 2 + 2 * margin)
+    Planes alt = st.alt_storage.cropped(0, -margin, padded_plane_width(width, margin))
                      .cropped(1, -margin, height / 2 + 2 * margin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
     NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, st.tile_variance, alt, width, height, max_shift,
