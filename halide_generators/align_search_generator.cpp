@@ -2,7 +2,8 @@
 // levels of a reference and an alternate frame, then at level 0 the quadratic
 // fit to the 3x3 L2 costs and Lucas-Kanade refinement. The same arithmetic as
 // match_tiles_reference in src/stages/align_tiles.cpp: integer tile
-// distances (exact in any summation order), doubles for the sub-pixel steps.
+// distances (exact in any summation order); for the sub-pixel steps, float
+// sums down a tile's columns and doubles after.
 #include "Halide.h"
 
 #include <map>
@@ -134,8 +135,8 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
     gradient(x, y) = Tuple(0.5f * (r(x + 1, y) - r(x - 1, y)), 0.5f * (r(x, y + 1) - r(x, y - 1)));
     hessian = tile_sum("hessian", {tx, ty}, 0, hessian_columns, [&](Expr x, Expr y) {
       Expr gx = gradient(x, y)[0], gy = gradient(x, y)[1];
-      return std::vector<Expr>{cast<double>(gx * gx), cast<double>(gx * gy), cast<double>(gy * gy)};
-    });
+      return std::vector<Expr>{gx * gx, gx * gy, gy * gy};
+    }, /*double_total=*/true);
     Func estimate = quadratic;
     for (int it = 0; it < align::kLucasKanadeIterations; ++it) {
       Func step_sums{"lk_sums_" + std::to_string(it)};
@@ -148,8 +149,8 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
         Expr top = a(x + ix, y + iy) + fx * (a(x + ix + 1, y + iy) - a(x + ix, y + iy));
         Expr bottom = a(x + ix, y + iy + 1) + fx * (a(x + ix + 1, y + iy + 1) - a(x + ix, y + iy + 1));
         Expr err = top + fy * (bottom - top) - r(x, y);
-        return std::vector<Expr>{cast<double>(gradient(x, y)[0] * err), cast<double>(gradient(x, y)[1] * err)};
-      });
+        return std::vector<Expr>{gradient(x, y)[0] * err, gradient(x, y)[1] * err};
+      }, /*double_total=*/true);
       lk_columns.push_back(columns);
       lk_sums.push_back(step_sums);
       Expr h11 = hessian(tx, ty)[0], h12 = hessian(tx, ty)[1], h22 = hessian(tx, ty)[2];
@@ -254,9 +255,10 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
 
   // Sum over the level's tile at (tx, ty) of value(x, y), where args ends with
   // tx, ty: per-column sums down the tile (`columns`, one lane per column),
-  // then the sum of the lanes.
+  // then the sum of the lanes, in double if `double_total` (the columns stay
+  // in the values' type: 16 floats to a vector, not 8 doubles).
   Func tile_sum(const std::string& name, std::vector<Var> args, int level, Func& columns,
-                const std::function<std::vector<Expr>(Expr, Expr)>& value_fn) {
+                const std::function<std::vector<Expr>(Expr, Expr)>& value_fn, bool double_total = false) {
     const int tile = align::kTileSize[level], stride = align::tile_stride(level);
     Expr tile_x = args[args.size() - 2], tile_y = args.back();
     RDom down(0, tile, "down");
@@ -277,11 +279,16 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
     columns(column_args) = Tuple(sums);
     Func total(name);
     std::vector<Expr> total_ref(args.begin(), args.end());
-    total(args) = Tuple(zeros);
+    std::vector<Expr> total_zeros;
+    for (const Expr& e : zeros) total_zeros.push_back(double_total ? cast<double>(0) : e);
+    total(args) = Tuple(total_zeros);
     std::vector<Expr> lane_ref = total_ref;
     lane_ref.insert(lane_ref.begin(), across);
     std::vector<Expr> totals;
-    for (size_t i = 0; i < zeros.size(); ++i) totals.push_back(element(total(total_ref), i) + element(columns(lane_ref), i));
+    for (size_t i = 0; i < zeros.size(); ++i) {
+      Expr column = element(columns(lane_ref), i);
+      totals.push_back(element(total(total_ref), i) + (double_total ? cast<double>(column) : column));
+    }
     total(args) = Tuple(totals);
     return total;
   }

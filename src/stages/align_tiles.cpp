@@ -129,7 +129,8 @@ LevelField search_level(const Gray& ref, const Gray& alt, int level, const Level
 // Lucas-Kanade refinement of one tile's translation, inverse compositional:
 // the Hessian comes from the reference tile's central-difference gradients.
 // Bilinear warping with the edge repeated; each step stays within 1 px of the
-// start, so a tile without texture cannot wander off.
+// start, so a tile without texture cannot wander off. Sums as the generator
+// makes them: down each column in float, the columns in double.
 void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int tile, double* dx,
                          double* dy) {
   auto r = [&](int x, int y) {
@@ -139,13 +140,18 @@ void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int t
     return float(alt(clamp_index(x, alt.width()), clamp_index(y, alt.height())));
   };
   double h11 = 0, h12 = 0, h22 = 0;
-  for (int y = y0; y < y0 + tile; ++y)
-    for (int x = x0; x < x0 + tile; ++x) {
+  for (int x = x0; x < x0 + tile; ++x) {
+    float c11 = 0, c12 = 0, c22 = 0;
+    for (int y = y0; y < y0 + tile; ++y) {
       float gx = 0.5f * (r(x + 1, y) - r(x - 1, y)), gy = 0.5f * (r(x, y + 1) - r(x, y - 1));
-      h11 += gx * gx;
-      h12 += gx * gy;
-      h22 += gy * gy;
+      c11 += gx * gx;
+      c12 += gx * gy;
+      c22 += gy * gy;
     }
+    h11 += c11;
+    h12 += c12;
+    h22 += c22;
+  }
   const double det = h11 * h22 - h12 * h12;
   if (!(det > 0)) return;
   const double start_x = *dx, start_y = *dy;
@@ -153,16 +159,20 @@ void refine_lucas_kanade(const Gray& ref, const Gray& alt, int x0, int y0, int t
     int ix = int(std::floor(*dx)), iy = int(std::floor(*dy));
     float fx = float(*dx - ix), fy = float(*dy - iy);
     double b1 = 0, b2 = 0;
-    for (int y = y0; y < y0 + tile; ++y)
-      for (int x = x0; x < x0 + tile; ++x) {
+    for (int x = x0; x < x0 + tile; ++x) {
+      float c1 = 0, c2 = 0;
+      for (int y = y0; y < y0 + tile; ++y) {
         float gx = 0.5f * (r(x + 1, y) - r(x - 1, y)), gy = 0.5f * (r(x, y + 1) - r(x, y - 1));
         float top = a(x + ix, y + iy) + fx * (a(x + ix + 1, y + iy) - a(x + ix, y + iy));
         float bottom =
             a(x + ix, y + iy + 1) + fx * (a(x + ix + 1, y + iy + 1) - a(x + ix, y + iy + 1));
         float e = top + fy * (bottom - top) - r(x, y);
-        b1 += gx * e;
-        b2 += gy * e;
+        c1 += gx * e;
+        c2 += gy * e;
       }
+      b1 += c1;
+      b2 += c2;
+    }
     *dx = std::clamp(*dx - (h22 * b1 - h12 * b2) / det, start_x - 1, start_x + 1);
     *dy = std::clamp(*dy - (h11 * b2 - h12 * b1) / det, start_y - 1, start_y + 1);
   }
