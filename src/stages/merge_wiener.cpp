@@ -91,13 +91,25 @@ void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
 
 // One CFA plane of a normalised mosaic, read with the edge repeated.
 // The tile at (x0, y0) of a plane read by `at(x, y)`, and its mean.
+// Sums of a tile's values run down its columns, then across: 16 independent
+// additions a row instead of one chain of 256 (4 cycles each), the same
+// figure to within double rounding.
+template <typename Value>
+double tile_sum(const Value& value) {
+  std::array<double, kTile> column{};
+  for (int y = 0; y < kTile; ++y)
+    for (int x = 0; x < kTile; ++x) column[x] += value(x, y);
+  double sum = 0;
+  for (double c : column) sum += c;
+  return sum;
+}
+
 template <typename At>
 Tile read_tile(const At& at, int x0, int y0, double* mean) {
   Tile t;
-  double sum = 0;
   for (int y = 0; y < kTile; ++y)
-    for (int x = 0; x < kTile; ++x) sum += t[y][x] = at(x0 + x, y0 + y);
-  *mean = sum / (kTile * kTile);
+    for (int x = 0; x < kTile; ++x) t[y][x] = at(x0 + x, y0 + y);
+  *mean = tile_sum([&](int x, int y) { return double(t[y][x]); }) / (kTile * kTile);
   return t;
 }
 
@@ -173,10 +185,7 @@ Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(int width, int height, cons
     for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
       double mean;
       const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
-      double var = 0;
-      for (const auto& row : t)
-        for (float v : row) var += (v - mean) * (v - mean);
-      var /= kTile * kTile;
+      const double var = tile_sum([&](int x, int y) { return (t[y][x] - mean) * (t[y][x] - mean); }) / (kTile * kTile);
       out(tx, ty, position) = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
     }
   });
