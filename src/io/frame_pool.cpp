@@ -52,9 +52,14 @@ void release_block(void* data) {
   {
     std::lock_guard<std::mutex> lock(pool.mutex);
     if (pool.bytes + bytes <= kMaxIdleBytes) {
-      pool.blocks.push_back(block);
-      pool.bytes += bytes;
-      return;
+      // A Buffer's destructor calls this, so nothing may escape: when the
+      // list cannot grow, the block is freed instead of kept.
+      try {
+        pool.blocks.push_back(block);
+        pool.bytes += bytes;
+        return;
+      } catch (const std::bad_alloc&) {
+      }
     }
   }
   std::free(block);
