@@ -89,11 +89,9 @@ void overlap_add(Spectrum s, int position, int x0, int y0, Plane* mosaic) {
     }
 }
 
-// One CFA plane of a normalised mosaic, read with the edge repeated.
-// The tile at (x0, y0) of a plane read by `at(x, y)`, and its mean.
-// Sums of a tile's values run down its columns, then across: 16 independent
-// additions a row instead of one chain of 256 (4 cycles each), the same
-// figure to within double rounding.
+// The sum of a tile's value(x, y), run down its columns, then across: 16
+// independent additions a row instead of one chain of 256 (4 cycles each),
+// the same figure to within double rounding.
 template <typename Value>
 double tile_sum(const Value& value) {
   std::array<double, kTile> column{};
@@ -104,6 +102,7 @@ double tile_sum(const Value& value) {
   return sum;
 }
 
+// The tile at (x0, y0) of a plane read by `at(x, y)`, and its mean.
 template <typename At>
 Tile read_tile(const At& at, int x0, int y0, double* mean) {
   Tile t;
@@ -113,6 +112,7 @@ Tile read_tile(const At& at, int x0, int y0, double* mean) {
   return t;
 }
 
+// One CFA plane of a normalised mosaic, read with the edge repeated.
 class PlaneView {
  public:
   PlaneView(const Plane& mosaic, int position)
