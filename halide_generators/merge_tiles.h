@@ -197,7 +197,8 @@ class TileDft {
         .split(t.px, plane_run, px_in, kRunPixels)
         .split(t.py, block_row, t.py, kStride, TailStrategy::GuardWithIf)
         .reorder(px_in, t.py, plane_run, block_row, t.p)
-        .vectorize(px_in, vector_width);    f.blocks.compute_at(f.planes, plane_run)
+        .vectorize(px_in, vector_width);
+    f.blocks.compute_at(f.planes, plane_run)
         .store_in(MemoryType::Stack)
         .bound(t.k, 0, kRunPixels)
         .bound(t.j, 0, kStride)
