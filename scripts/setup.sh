@@ -25,6 +25,7 @@ packages=(
   clang-14 libclang-rt-14-dev  # the sanitizer build and libFuzzer targets (scripts/test-sanitizers.sh)
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu  # the arm64 cross build (scripts/test-arm64.sh)
   qemu-user                  # runs the arm64 tests (qemu-aarch64)
+  ccache                     # compiled objects cached outside the clone: a fresh clone rebuilds fast
 )
 
 missing=()
