@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <map>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "batch/batch.h"
+#include "common/cli_words.h"
 #include "common/parse_options.h"
 #include "common/memory_policy.h"
 #include "nightburst/capture_plan.h"
@@ -41,7 +43,7 @@ struct ProcessArgs {
   int bits = 8;
   std::string awb = "learned";
   std::string awb_model;
-  int look = NB_LOOK_NIGHT;
+  std::string look = "night";
   float chroma_denoise = 1.0f;
   float sharpen = 0.5f;
   bool superres = false;
@@ -69,7 +71,7 @@ int run_process(const ProcessArgs& a) {
   nb_options_default(&options);
   options.reference = a.reference;
   options.threads = a.threads;
-  options.look = a.look;
+  options.look = nb::apps::look_names().at(a.look);
   options.chroma_denoise = a.chroma_denoise;
   options.sharpen = a.sharpen;
   options.superres_scale = a.superres ? a.scale : 0.0f;
@@ -87,8 +89,15 @@ int run_process(const ProcessArgs& a) {
     options.awb_model_name = a.awb_model.c_str();
   }
 
+  // Usage errors first, before any file is read.
+  nb::Status s =
+      nb::check_distinct_outputs({{"-o", a.output}, {"--merged-dng", a.merged_dng}, {"--report", a.report}});
+  if (s.ok()) s = nb::check_output_extension(a.output, "-o", {".png"}, "PNG");
+  if (s.ok() && !a.merged_dng.empty()) s = nb::check_output_extension(a.merged_dng, "--merged-dng", {".dng"}, "DNG");
+  if (s.ok() && !a.report.empty()) s = nb::check_output_extension(a.report, "--report", {".json"}, "JSON");
+  if (!s.ok()) return report_error(s);
   std::vector<std::string> files;
-  nb::Status s = nb::expand_burst_paths(a.inputs, &files);
+  s = nb::expand_burst_paths(a.inputs, &files);
   if (!s.ok()) return report_error(s);
   std::vector<std::string> inputs = files;
   if (!a.awb_model.empty()) inputs.push_back(a.awb_model);
@@ -102,7 +111,7 @@ int run_process(const ProcessArgs& a) {
   };
 
   auto t0 = Clock::now();
-  say("load, align and merge: " + std::to_string(files.size()) + " frames, each as soon as it is read");
+  say("load, align and merge: " + nb::apps::count_of(files.size(), "frame") + ", each as soon as it is read");
   StageLines lines;
   lines.quiet = a.quiet;
   options.progress = say_stage;
@@ -148,8 +157,9 @@ int run_synth(nb::SynthOptions o, const std::string& content, const std::string&
   s = nb::write_synthetic_burst(burst, o, dir);
   if (!s.ok()) return report_error(s);
   if (!quiet)
-    std::fprintf(stderr, "nightburst: wrote %d frames and ground truth to %s (shot %.3g, read %.3g)\n", o.frames,
-                 dir.c_str(), burst.noise.scale[0], burst.noise.offset[0]);
+    std::fprintf(stderr, "nightburst: wrote %s and ground truth to %s (shot %.3g, read %.3g)\n",
+                 nb::apps::count_of(size_t(o.frames), "frame").c_str(), dir.c_str(), burst.noise.scale[0],
+                 burst.noise.offset[0]);
   return 0;
 }
 
@@ -197,9 +207,9 @@ int main(int argc, char** argv) {
   ProcessArgs pa;
   CLI::App* process = app.add_subcommand("process", "Align, merge and finish a raw burst");
   process->add_option("frames", pa.inputs, "Raw files or directories of raw files (any format LibRaw reads)")->required();
-  process->add_option("-o,--output", pa.output, "Output PNG")->required();
-  process->add_option("--merged-dng", pa.merged_dng, "Also write the merged Bayer mosaic as a DNG");
-  process->add_option("--report", pa.report, "Write a JSON report of the run");
+  process->add_option("-o,--output", pa.output, "Output image (.png)")->required();
+  process->add_option("--merged-dng", pa.merged_dng, "Also write the merged Bayer mosaic as a DNG (.dng)");
+  process->add_option("--report", pa.report, "Write a JSON report of the run (.json)");
   process->add_option("--ref", pa.reference, "Reference frame (0-based); default: sharpest of the first three")
       ->check(CLI::NonNegativeNumber);
   process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
@@ -209,8 +219,8 @@ int main(int argc, char** argv) {
   process->add_option("--awb-model", pa.awb_model, "Learned white-balance model file (default: the built-in one)");
   process->add_option("--look", pa.look, "natural (mean green 0.10, no curve), bright (0.18, mild S-curve) or "
                                          "night (0.05-0.10 by scene darkness, S-curve keeping shadows dark)")
-      ->transform(CLI::CheckedTransformer(nb::apps::look_names(), CLI::ignore_case))
-      ->default_str("night");
+      ->transform(CLI::IsMember({"natural", "bright", "night"}, CLI::ignore_case))
+      ->capture_default_str();
   process->add_option("--chroma-denoise", pa.chroma_denoise, "Chroma denoise strength, 0 (off) to 1")
       ->check(CLI::Range(0.0f, 1.0f))
       ->capture_default_str();
@@ -278,6 +288,20 @@ int main(int argc, char** argv) {
   batch->add_option("--shard", shard, "I/N: this run's share of the manifest (every N-th burst from the I-th, 0-based)");
   batch->add_flag("-q,--quiet", batch_args.quiet, "No progress on stderr");
 
+  // CLI11 answers a mistyped command with "A subcommand is required": name
+  // the word and the command it was probably meant to be.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+      const std::string nearest = nb::apps::nearest_word(argv[1], commands);
+      std::string list;
+      for (const std::string& c : commands) list += (list.empty() ? "" : ", ") + c;
+      std::fprintf(stderr, "nightburst: error: unknown command '%s'%s (commands: %s; --help for more)\n", argv[1],
+                   nearest.empty() ? "" : ("; did you mean '" + nearest + "'?").c_str(), list.c_str());
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

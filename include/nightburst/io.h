@@ -52,8 +52,25 @@ Status process_files(const std::vector<std::string>& files, const nb_options& op
 // Reads every file and checks that the frames agree (size, CFA, levels, camera).
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);
 
+// Whether two paths name one file: the same inode (hard or symbolic links to
+// an existing file), or the same path once `..` and symbolic links are resolved.
+bool same_file(const std::string& a, const std::string& b);
+
 // Refuses an output that would overwrite an input or is a directory.
 Status check_output_path(const std::string& output, const std::vector<std::string>& inputs);
+
+// An output file and the option that names it (for messages).
+struct NamedOutput {
+  std::string option;
+  std::string path;  // empty: not asked for
+};
+// Refuses two outputs that name one file (see same_file), before any work.
+Status check_distinct_outputs(const std::vector<NamedOutput>& outputs);
+
+// Refuses an output whose extension (case-insensitive, e.g. ".png") is not one
+// of `extensions` for the `format` it will be written in, listing them.
+Status check_output_extension(const std::string& path, const std::string& option,
+                              const std::vector<std::string>& extensions, const std::string& format);
 
 // Writes a Bayer mosaic as an uncompressed DNG 1.4 with CFA, levels, colour
 // matrix, as-shot neutral, noise profile, exposure and orientation tags.

@@ -177,18 +177,68 @@ Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* 
   return check_burst_consistency(*frames);
 }
 
+namespace {
+
+// The path a write to `p` would create or replace: symbolic links followed,
+// also one whose target does not exist yet (which weakly_canonical leaves
+// as it is), then `.`, `..` and linked folders resolved.
+std::filesystem::path written_path(const std::string& p) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path path(p);
+  for (int links = 0; links < 40 && fs::is_symlink(path, ec); ++links) {
+    const fs::path target = fs::read_symlink(path, ec);
+    if (ec) break;
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
+  const fs::path resolved = fs::weakly_canonical(path, ec);
+  return ec ? fs::absolute(path, ec).lexically_normal() : resolved;
+}
+
+}  // namespace
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // Hard links and symbolic links to an existing file: the same inode.
+  if (fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec)) return true;
+  // Files not written yet: the same path once links and `..` are resolved.
+  return written_path(a) == written_path(b);
+}
+
 Status check_output_path(const std::string& output, const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (output.empty()) return invalid_argument("output path is empty");
   if (fs::is_directory(output, ec))
     return invalid_argument(output + ": output path is a directory");
-  for (const std::string& in : inputs) {
-    bool same = fs::exists(output, ec) && fs::equivalent(output, in, ec);
-    if (!same) same = fs::weakly_canonical(output, ec) == fs::weakly_canonical(in, ec);
-    if (same) return invalid_argument(output + ": output would overwrite the input " + in);
-  }
+  for (const std::string& in : inputs)
+    if (same_file(output, in)) return invalid_argument(output + ": output would overwrite the input " + in);
   return Status();
+}
+
+Status check_distinct_outputs(const std::vector<NamedOutput>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i)
+    for (size_t j = i + 1; j < outputs.size(); ++j) {
+      const NamedOutput &a = outputs[i], &b = outputs[j];
+      if (a.path.empty() || b.path.empty() || !same_file(a.path, b.path)) continue;
+      return invalid_argument(b.path + ": " + b.option + " names the same file as " + a.option + " (" + a.path +
+                              "); give each output its own path");
+    }
+  return Status();
+}
+
+Status check_output_extension(const std::string& path, const std::string& option,
+                              const std::vector<std::string>& extensions, const std::string& format) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const std::string& e : extensions)
+    if (ext == e) return Status();
+  std::string list;
+  for (const std::string& e : extensions) list += (list.empty() ? "" : ", ") + e;
+  return invalid_argument(path + ": " + option + " writes " + format + "; its file name must end in " + list +
+                          (ext.empty() ? std::string(", and it has no extension")
+                                       : ", not " + std::filesystem::path(path).extension().string()));
 }
 
 }  // namespace nb

@@ -252,9 +252,31 @@ std::vector<Case> cases() {
                  return BadInputCli::write_burst(in) + " -o " +
                         (out / "plain" / "out.png").string();
                }});
-  c.push_back({"output path is an input", 2, {"%F"}, [=](P in, P) {
+  c.push_back({"merged DNG path is an input", 2, {"%F", "overwrite the input"}, [=](P in, P out) {
                  const std::string dir = BadInputCli::write_burst(in);
-                 return dir + " -o " + (in / "frame_0.dng").string();
+                 return dir + png_out(out) + " --merged-dng " + (in / "frame_0.dng").string();
+               }});
+  c.push_back({"image and merged DNG on one path", 2, {"%F", "same file"}, [=](P in, P out) {
+                 return BadInputCli::write_burst(in) + " -o " + (out / "same.png").string() + " --merged-dng " +
+                        (out / "same.png").string();
+               }});
+  c.push_back({"report on the image's path through ..", 2, {"%F", "same file"}, [=](P in, P out) {
+                 return BadInputCli::write_burst(in) + png_out(out) + " --report " +
+                        (out / ".." / out.filename() / "out.png").string();
+               }});
+  c.push_back({"merged DNG a symbolic link to the image", 2, {"%F", "same file"}, [=](P in, P out) {
+                 fs::create_symlink(out / "out.png", out / ".." / "link.dng");
+                 return BadInputCli::write_burst(in) + png_out(out) + " --merged-dng " +
+                        (out / ".." / "link.dng").string();
+               }});
+  c.push_back({"report a hard link to the image", 2, {"%F", "same file"}, [=](P in, P) {
+                 write_bytes((in / "old.png").string(), "an earlier picture");
+                 fs::create_hard_link(in / "old.png", in / "old.json");
+                 return BadInputCli::write_burst(in) + " -o " + (in / "old.png").string() + " --report " +
+                        (in / "old.json").string();
+               }});
+  c.push_back({"output with another format's extension", 2, {"%F", ".png"}, [=](P in, P out) {
+                 return BadInputCli::write_burst(in) + " -o " + (out / "photo.jpg").string();
                }});
   c.push_back({"disk full while writing (file size limit)",
                1,

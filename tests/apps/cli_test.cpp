@@ -131,6 +131,16 @@ TEST_F(CliTest, MissingOutputDirectoryLeavesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir_.file("missing")));
 }
 
+// What the CLI prints on stderr, and its exit code.
+std::pair<int, std::string> run_for_message(const std::string& args) {
+  std::string text;
+  FILE* pipe = popen((std::string(NB_CLI_PATH) + " " + args + " 2>&1 >/dev/null").c_str(), "r");
+  char buffer[512];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) text += buffer;
+  const int status = pipe ? pclose(pipe) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+
 // plan: two previews in, a JSON plan out; a file without ISO needs --iso.
 TEST_F(CliTest, PlanRecommendsABurstFromTwoPreviews) {
   const std::string first = burst_dir_ + "/frame_00.dng", second = burst_dir_ + "/frame_01.dng";
@@ -148,6 +158,44 @@ TEST_F(CliTest, PlanRecommendsABurstFromTwoPreviews) {
   EXPECT_LE(exposure, j["tripod"].get<bool>() ? 1.0 : 1.0 / 15 + 1e-9);
   EXPECT_NEAR(j["total_s"].get<double>(), frames * exposure, 1e-3);
   EXPECT_EQ(run("plan " + first + " " + second + " --iso -5"), 2);
+}
+
+// A mistyped command is named, with the command it was probably meant to
+// be; option values are listed by name, never as the parser's internals;
+// counts have their plural right.
+TEST_F(CliTest, MessagesNameWhatWasMeant) {
+  auto [code, message] = run_for_message("proces " + burst_dir_ + " -o " + dir_.file("x.png"));
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("unknown command 'proces'; did you mean 'process'?"), std::string::npos) << message;
+  std::tie(code, message) = run_for_message("frobnicate");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("unknown command 'frobnicate' (commands: process, synth, plan, batch"), std::string::npos)
+      << message;
+
+  std::tie(code, message) = run_for_message("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --look nite");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("natural,bright,night"), std::string::npos) << message;
+  for (const char* internal : {"->", "INT", "value in"}) EXPECT_EQ(message.find(internal), std::string::npos) << message;
+  std::string help;
+  FILE* pipe = popen((std::string(NB_CLI_PATH) + " process --help").c_str(), "r");
+  char buffer[512];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) help += buffer;
+  if (pipe) pclose(pipe);
+  const size_t look = help.find("--look");
+  ASSERT_NE(look, std::string::npos) << help;
+  const std::string look_line = help.substr(look, help.find('\n', look) - look);
+  EXPECT_NE(look_line.find("{natural,bright,night}=night"), std::string::npos) << look_line;
+  EXPECT_EQ(look_line.find("->"), std::string::npos) << look_line;
+  // A look given in capitals is the same look.
+  EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("bright.png") + " --look Bright"), 0);
+
+  std::tie(code, message) = run_for_message("process " + burst_dir_ + "/frame_00.dng -o " + dir_.file("one.png"));
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(message.find("1 frame,"), std::string::npos) << message;
+  EXPECT_EQ(message.find("1 frames"), std::string::npos) << message;
+  std::tie(code, message) = run_for_message("synth " + dir_.file("single") + " --width 64 --height 64 --frames 1");
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(message.find("wrote 1 frame and"), std::string::npos) << message;
 }
 
 }  // namespace
