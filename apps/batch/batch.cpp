@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "batch/catalog.h"
+#include "common/cli_words.h"
 #include "common/parse_options.h"
 #include "nightburst/io.h"
 
@@ -66,6 +67,10 @@ std::string hex(uint64_t v) {
   return text;
 }
 
+std::string output_path(const std::string& out_dir, const BurstJob& job) {
+  return (fs::path(out_dir) / (job.id + ".png")).string();
+}
+
 struct JobResult {
   CatalogRow row;
   bool skipped = false;
@@ -76,6 +81,10 @@ JobResult run_job(const BurstJob& job, const std::string& out_dir, int threads, 
   JobResult r;
   r.row.id = job.id;
   r.row.options = job.options.dump();
+  r.row.inputs = nlohmann::json(job.inputs).dump();
+  // Until the files are read, the key is that of what the manifest says
+  // (inputs and options), so a burst that cannot be read still gets its row.
+  r.row.key = unread_job_key(job);
   const auto start = Clock::now();
   auto fail = [&](const Status& s) {
     r.row.status = "failed";
@@ -94,7 +103,7 @@ JobResult run_job(const BurstJob& job, const std::string& out_dir, int threads, 
   options.threads = threads;
   s = job_key(files, job.options, &r.row.key);
   if (!s.ok()) return fail(s);
-  const std::string output = (fs::path(out_dir) / (job.id + ".png")).string();
+  const std::string output = output_path(out_dir, job);
   std::string recorded;
   std::error_code ec;
   if (catalog->done(job.id, r.row.key, &recorded) && recorded == output && fs::exists(output, ec)) {
@@ -157,6 +166,11 @@ Status job_options(const nlohmann::json& options, nb_options* out, int* bits) {
   return Status();
 }
 
+std::string unread_job_key(const BurstJob& job) {
+  const std::string text = nlohmann::json({{"inputs", job.inputs}, {"options", job.options}}).dump();
+  return "unread-" + hex(crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(text.data()), uInt(text.size())));
+}
+
 Status job_key(const std::vector<std::string>& files, const nlohmann::json& options,
                std::string* key) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -197,6 +211,13 @@ int run_batch(const BatchArgs& args) {
   const std::string catalog_path =
       args.catalog.empty() ? (fs::path(args.out_dir) / "nightburst_catalog.sqlite").string()
                            : args.catalog;
+  // The catalog is written for every burst: it must not be the manifest or an output.
+  if (same_file(catalog_path, args.manifest))
+    return usage_error(invalid_argument(catalog_path + ": the catalog would overwrite the manifest"));
+  for (const BurstJob& job : jobs)
+    if (same_file(catalog_path, output_path(args.out_dir, job)))
+      return usage_error(invalid_argument(catalog_path + ": the catalog would be overwritten by burst " + job.id +
+                                          "'s output"));
   std::unique_ptr<Catalog> catalog;
   s = Catalog::open(catalog_path, &catalog);
   if (!s.ok()) return usage_error(s);
@@ -212,9 +233,9 @@ int run_batch(const BatchArgs& args) {
   if (!args.quiet)
     std::fprintf(
         stderr,
-        "nightburst: batch: %zu bursts (shard %d/%d of %zu), %d at a time, %d thread%s each\n",
-        jobs.size(), args.shard_index, args.shard_count, all.size(), workers, threads,
-        threads == 1 ? "" : "s");
+        "nightburst: batch: %s (shard %d/%d of %zu), %d at a time, %s each\n",
+        apps::count_of(jobs.size(), "burst").c_str(), args.shard_index, args.shard_count, all.size(), workers,
+        apps::count_of(size_t(threads), "thread").c_str());
   Progress progress(jobs.size(), args.quiet);
   std::atomic<size_t> next{0};
   std::atomic<bool> catalog_failed{false};

@@ -23,6 +23,10 @@ struct BatchArgs {
 // sharpen) as the pipeline's; unknown keys and bad values are refused.
 Status job_options(const nlohmann::json& options, nb_options* out, int* bits);
 
+// The key of a burst whose files cannot be read (a missing or empty folder):
+// a hash of its manifest inputs and options, marked "unread-".
+std::string unread_job_key(const BurstJob& job);
+
 // Hash of the frame files' contents (CRC-32 of each, with its size) and the
 // options: a burst done under the same key is not processed again.
 Status job_key(const std::vector<std::string>& files, const nlohmann::json& options,

@@ -188,5 +188,60 @@ TEST(BatchRunTest, FailuresAreRecordedAndDoneBurstsAreSkipped) {
   EXPECT_EQ(run_cli("batch " + dir.file("nothing.txt") + " --out-dir " + sharded + " -q"), 1);
 }
 
+// A manifest line whose folder is missing or empty still gets its row:
+// failed, with the reason, under a key made from the manifest's words. A
+// rerun tries it again (and records it done once it can be read).
+TEST(BatchRunTest, BurstsThatCannotBeReadAreRecordedAsFailed) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_cli("synth " + dir.file("good") + " --width 192 --height 128 --frames 3 --seed 1 -q"), 0);
+  fs::create_directories(dir.file("empty"));
+  testing::write_bytes(dir.file("list.txt"), "good\nmissing\nempty\n");
+  const std::string out = dir.file("out"), catalog = out + "/nightburst_catalog.sqlite";
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + out + " -q"), 1);
+  EXPECT_EQ(catalog_status(catalog), (std::map<std::string, std::string>{
+                                         {"good", "done"}, {"missing", "failed"}, {"empty", "failed"}}));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(catalog.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT id, key, error FROM bursts WHERE status = 'failed' ORDER BY id", -1, &st,
+                               nullptr),
+            SQLITE_OK);
+  std::map<std::string, std::string> errors;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))).rfind("unread-", 0), 0u) << id;
+    errors[id] = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(errors["empty"].find("no raw files"), std::string::npos) << errors["empty"];
+  EXPECT_NE(errors["missing"].find(dir.file("missing")), std::string::npos) << errors["missing"];
+
+  // The folder filled in: the rerun retries it, skips what is done.
+  ASSERT_EQ(run_cli("synth " + dir.file("empty") + " --width 192 --height 128 --frames 3 --seed 2 -q"), 0);
+  const auto good_time = fs::last_write_time(out + "/good.png");
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + out + " -q"), 1);
+  EXPECT_EQ(catalog_status(catalog), (std::map<std::string, std::string>{
+                                         {"good", "done"}, {"missing", "failed"}, {"empty", "done"}}));
+  EXPECT_EQ(fs::last_write_time(out + "/good.png"), good_time);
+}
+
+// The catalog is rewritten for every burst, so it may be neither the
+// manifest nor any burst's output.
+TEST(BatchRunTest, CatalogOnTheManifestOrAnOutputIsRefused) {
+  testing::TempDir dir;
+  fs::create_directories(dir.file("b1"));
+  testing::write_bytes(dir.file("list.txt"), "b1\n");
+  const std::string manifest_before = testing::read_bytes(dir.file("list.txt"));
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + dir.file("out") + " --catalog " +
+                    dir.file("out/../list.txt") + " -q"),
+            2);
+  EXPECT_EQ(testing::read_bytes(dir.file("list.txt")), manifest_before);
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + dir.file("out") + " --catalog " +
+                    dir.file("out/b1.png") + " -q"),
+            2);
+  EXPECT_FALSE(fs::exists(dir.file("out/b1.png")));
+}
+
 }  // namespace
 }  // namespace nb::batch
