@@ -26,6 +26,7 @@ packages=(
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu  # the arm64 cross build (scripts/test-arm64.sh)
   qemu-user                  # runs the arm64 tests (qemu-aarch64)
   ccache                     # compiled objects cached outside the clone: a fresh clone rebuilds fast
+  libimage-exiftool-perl     # exiftool: the DNG tests validate the files written
 )
 
 missing=()

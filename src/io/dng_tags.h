@@ -1,6 +1,7 @@
 // TIFF tags that DNG uses in IFD 0 but libtiff 4.5 does not know there:
-// NoiseProfile (51041) and ExposureTime (33434). (ISO needs an EXIF IFD, which
-// LibRaw reads; not written yet.)
+// NoiseProfile (51041), and ExposureTime (33434), which nightburst writes in
+// the EXIF IFD (libtiff's EXIFTAG_EXPOSURETIME) but older DNGs, and tests
+// that damage a file, put in IFD 0.
 #pragma once
 
 namespace nb {

@@ -18,6 +18,27 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   register_dng_tags();
   TIFF* tif = TIFFOpen(path.c_str(), "w");
   if (!tif) return io_error(path + ": cannot create the file");
+  // The EXIF IFD first, where readers look for the exposure and ISO (EXIF
+  // 2.3 ExposureTime, PhotographicSensitivity); IFD 0, written next, points
+  // to it, so every directory is written once.
+  uint64_t exif_offset = 0;
+  const bool has_exif = meta.exposure_s > 0 || meta.iso > 0;
+  if (has_exif) {
+    if (TIFFCreateEXIFDirectory(tif) != 0) {
+      TIFFClose(tif);
+      return internal_error(path + ": libtiff cannot create an EXIF directory");
+    }
+    if (meta.exposure_s > 0) TIFFSetField(tif, EXIFTAG_EXPOSURETIME, double(meta.exposure_s));
+    if (meta.iso > 0) {
+      const uint16_t iso = uint16_t(std::clamp(std::lround(meta.iso), 1L, 65535L));
+      TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
+    }
+    if (!TIFFWriteCustomDirectory(tif, &exif_offset)) {
+      TIFFClose(tif);
+      return io_error(path + ": cannot write the EXIF directory (disk full?)");
+    }
+    TIFFCreateDirectory(tif);
+  }
   const int w = mosaic.width(), h = mosaic.height();
   TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);
   TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, uint32_t(w));
@@ -58,14 +79,24 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   float neutral[3] = {meta.as_shot_neutral[0], meta.as_shot_neutral[1], meta.as_shot_neutral[2]};
   TIFFSetField(tif, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
   if (meta.noise.valid) {
-    double noise[8];
+    // One pair per colour plane (R, G, B: the CFAPlaneColor order), as the
+    // DNG specification allows (1 pair or one per plane); the two green
+    // positions' pairs are averaged.
+    double noise[6] = {};
+    int positions[3] = {};
     for (int i = 0; i < 4; ++i) {
-      noise[2 * i] = meta.noise.scale[i];
-      noise[2 * i + 1] = meta.noise.offset[i];
+      const int c = cfa_color(meta.cfa, i & 1, i >> 1);
+      noise[2 * c] += meta.noise.scale[i];
+      noise[2 * c + 1] += meta.noise.offset[i];
+      ++positions[c];
     }
-    TIFFSetField(tif, kTagNoiseProfile, uint16_t(8), noise);
+    for (int c = 0; c < 3; ++c) {
+      noise[2 * c] /= positions[c];
+      noise[2 * c + 1] /= positions[c];
+    }
+    TIFFSetField(tif, kTagNoiseProfile, uint16_t(6), noise);
   }
-  if (meta.exposure_s > 0) TIFFSetField(tif, kTagExposureTime, meta.exposure_s);
+  if (has_exif) TIFFSetField(tif, TIFFTAG_EXIFIFD, exif_offset);
 
   std::vector<uint16_t> row(w);
   for (int y = 0; y < h; ++y) {

@@ -42,18 +42,20 @@ TIFF* open_tiff_quietly(const std::string& path) {
   return tif;
 }
 
-// Reads the DNG NoiseProfile tag (one pair for all planes, or one per plane).
-// LibRaw does not expose it. Absent or malformed: profile stays invalid.
-void read_dng_noise_profile(const std::string& path, NoiseProfile* profile) {
+// Reads the DNG NoiseProfile tag: one pair for all planes, or one per colour
+// plane (R, G, B; the specification's form), or one per 2x2 CFA position
+// (what earlier nightburst versions wrote). LibRaw does not expose it. Absent or
+// malformed: profile stays invalid.
+void read_dng_noise_profile(const std::string& path, CfaPattern cfa, NoiseProfile* profile) {
   register_dng_tags();
   TIFF* tif = open_tiff_quietly(path);
   if (tif) {
     uint16_t count = 0;
     double* values = nullptr;
     if (TIFFGetField(tif, kTagNoiseProfile, &count, &values) == 1 && values &&
-        (count == 2 || count == 8)) {
+        (count == 2 || count == 6 || count == 8)) {
       for (int i = 0; i < 4; ++i) {
-        int p = count == 2 ? 0 : i;
+        const int p = count == 2 ? 0 : count == 6 ? cfa_color(cfa, i & 1, i >> 1) : i;
         profile->scale[i] = values[2 * p];
         profile->offset[i] = values[2 * p + 1];
       }
@@ -265,7 +267,7 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
   meta.orientation = exif_orientation_from_flip(sizes.flip);
   meta.make = idata.make;
   meta.model = idata.model;
-  read_dng_noise_profile(path, &meta.noise);
+  read_dng_noise_profile(path, meta.cfa, &meta.noise);
   Status valid = validate_metadata(meta);
   if (!valid.ok()) return valid.with_context(path);
 

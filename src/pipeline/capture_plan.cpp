@@ -30,9 +30,11 @@ Status measure_scene(const RawFrame& first, const RawFrame& second, double inter
   if (first.meta.width != second.meta.width || first.meta.height != second.meta.height ||
       first.meta.cfa != second.meta.cfa)
     return bad_input(second.source + ": not the same size and CFA as " + first.source);
-  if (!(first.meta.exposure_s > 0) || !(first.meta.iso > 0))
+  if (!(first.meta.exposure_s > 0))
+    return bad_input(first.source + ": no exposure time (EXIF ExposureTime), which the brightness estimate needs");
+  if (!(first.meta.iso > 0))
     return bad_input(first.source +
-                     ": no exposure time or ISO, which the brightness estimate needs");
+                     ": no ISO (EXIF ISOSpeedRatings), which the brightness estimate needs; give it with --iso");
   if (!(interval_s > 0) || !(f_number > 0))
     return invalid_argument("interval and f-number must be positive");
 

@@ -37,6 +37,12 @@ TEST_F(CliTest, ProcessWritesPngDngAndReport) {
   ASSERT_TRUE(read_raw_frame(dng, &merged).ok());
   EXPECT_EQ(merged.meta.width, 256);
   EXPECT_TRUE(merged.meta.noise.valid);
+  // The reference's exposure and ISO (the merge keeps its exposure scale).
+  RawFrame reference;
+  ASSERT_TRUE(read_raw_frame(burst_dir_ + "/frame_01.dng", &reference).ok());
+  EXPECT_GT(reference.meta.iso, 0);
+  EXPECT_EQ(merged.meta.iso, reference.meta.iso);
+  EXPECT_NEAR(merged.meta.exposure_s, reference.meta.exposure_s, 1e-6);
   nlohmann::json j = nlohmann::json::parse(std::ifstream(report));
   EXPECT_EQ(j["reference"], 1);
   EXPECT_EQ(j["frames"].size(), 3u);
@@ -141,12 +147,25 @@ std::pair<int, std::string> run_for_message(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
 }
 
-// plan: two previews in, a JSON plan out; a file without ISO needs --iso.
+// plan: two previews in, a JSON plan out. The DNGs carry their ISO in the
+// EXIF IFD, where it is read; a file without one names what is missing and
+// suggests --iso.
 TEST_F(CliTest, PlanRecommendsABurstFromTwoPreviews) {
   const std::string first = burst_dir_ + "/frame_00.dng", second = burst_dir_ + "/frame_01.dng";
   const std::string out = dir_.file("plan.json");
-  EXPECT_EQ(run("plan " + first + " " + second), 1);  // synthetic DNGs carry no ISO
-  const std::string cmd = std::string(NB_CLI_PATH) + " plan " + first + " " + second +
+  EXPECT_EQ(run("plan " + first + " " + second), 0);
+  RawFrame no_iso;
+  ASSERT_TRUE(read_raw_frame(first, &no_iso).ok());
+  EXPECT_GT(no_iso.meta.iso, 0);
+  no_iso.meta.iso = 0;
+  const std::string no_iso_path = dir_.file("no_iso.dng");
+  ASSERT_TRUE(write_dng(no_iso_path, no_iso.mosaic, no_iso.meta).ok());
+  const auto [code, message] = run_for_message("plan " + no_iso_path + " " + second);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(message.find(no_iso_path + ": no ISO"), std::string::npos) << message;
+  EXPECT_NE(message.find("--iso"), std::string::npos) << message;
+  EXPECT_EQ(message.find("exposure time"), std::string::npos) << message;  // it has one
+  const std::string cmd = std::string(NB_CLI_PATH) + " plan " + no_iso_path + " " + second +
                           " --iso 1600 --interval 0.05 > " + out + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(out));

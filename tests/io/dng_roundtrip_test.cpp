@@ -1,8 +1,10 @@
 // DNG written by nightburst, read back by LibRaw (through our reader and directly).
 #include <gtest/gtest.h>
+#include <tiffio.h>
 
 #include <fstream>
 
+#include "io/dng_tags.h"
 #include "io/raw_reader.h"
 #include "nightburst/io.h"
 #include "test_util.h"
@@ -46,6 +48,79 @@ TEST(DngRoundTripTest, LevelsPatternPixelsAndTagsSurviveForAllCfaPhases) {
     EXPECT_EQ(back.meta.orientation, 6);
     for (int y = 0; y < o.height; ++y)
       for (int x = 0; x < o.width; ++x) ASSERT_EQ(back.mosaic(x, y), f.mosaic(x, y)) << x << "," << y;
+  }
+}
+
+// Where the DNG specification and readers expect the tags: NoiseProfile with
+// one pair per colour plane (not per CFA position, which Adobe's reader
+// takes as invalid), ExposureTime and ISO in the EXIF IFD. exiftool
+// (Debian's libimage-exiftool-perl) validates the file.
+TEST(DngRoundTripTest, TagsSitWhereTheSpecificationPutsThem) {
+  for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kGBRG}) {
+    SynthOptions o = testing::small_options(3);
+    o.frames = 1;
+    o.cfa = cfa;
+    SynthBurst b = testing::make_burst(o);
+    RawFrame& f = b.frames[0];
+    f.meta.iso = 800;
+    f.meta.exposure_s = 0.1f;
+    f.meta.noise.scale = {1e-4, 2e-4, 3e-4, 5e-4};
+    f.meta.noise.offset = {1e-6, 2e-6, 3e-6, 5e-6};
+    testing::TempDir dir;
+    const std::string path = dir.file("frame.dng");
+    ASSERT_TRUE(write_dng(path, f.mosaic, f.meta).ok());
+
+    // The colour of each CFA position, and each colour's mean pair.
+    double scale[3] = {}, offset[3] = {}, positions[3] = {};
+    for (int i = 0; i < 4; ++i) {
+      const int c = cfa_color(cfa, i & 1, i >> 1);
+      scale[c] += f.meta.noise.scale[i];
+      offset[c] += f.meta.noise.offset[i];
+      ++positions[c];
+    }
+    register_dng_tags();
+    TIFF* tif = TIFFOpen(path.c_str(), "r");
+    ASSERT_NE(tif, nullptr);
+    uint16_t count = 0;
+    double* values = nullptr;
+    ASSERT_EQ(TIFFGetField(tif, kTagNoiseProfile, &count, &values), 1);
+    ASSERT_EQ(count, 6);
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_DOUBLE_EQ(values[2 * c], scale[c] / positions[c]) << c;
+      EXPECT_DOUBLE_EQ(values[2 * c + 1], offset[c] / positions[c]) << c;
+    }
+    EXPECT_EQ(TIFFGetField(tif, kTagExposureTime, &values), 0) << "ExposureTime belongs in the EXIF IFD";
+    uint64_t exif = 0;
+    ASSERT_EQ(TIFFGetField(tif, TIFFTAG_EXIFIFD, &exif), 1);
+    ASSERT_EQ(TIFFReadEXIFDirectory(tif, exif), 1);
+    float exposure = 0;  // libtiff 4.5 hands EXIF rationals out as float
+    ASSERT_EQ(TIFFGetField(tif, EXIFTAG_EXPOSURETIME, &exposure), 1);
+    EXPECT_NEAR(exposure, 0.1, 1e-6);
+    uint16_t iso_count = 0;
+    uint16_t* iso = nullptr;
+    ASSERT_EQ(TIFFGetField(tif, EXIFTAG_ISOSPEEDRATINGS, &iso_count, &iso), 1);
+    ASSERT_EQ(iso_count, 1);
+    EXPECT_EQ(iso[0], 800);
+    TIFFClose(tif);
+
+    RawFrame back;
+    ASSERT_TRUE(read_raw_frame(path, &back).ok());
+    EXPECT_EQ(back.meta.iso, 800);
+    EXPECT_NEAR(back.meta.exposure_s, 0.1, 1e-6);
+    ASSERT_TRUE(back.meta.noise.valid);
+    for (int i = 0; i < 4; ++i) {
+      const int c = cfa_color(cfa, i & 1, i >> 1);
+      EXPECT_DOUBLE_EQ(back.meta.noise.scale[i], scale[c] / positions[c]) << i;
+      EXPECT_DOUBLE_EQ(back.meta.noise.offset[i], offset[c] / positions[c]) << i;
+    }
+
+    FILE* pipe = popen(("exiftool -validate -warning -a " + path + " 2>&1").c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string report;
+    char line[512];
+    while (fgets(line, sizeof line, pipe)) report += line;
+    ASSERT_EQ(pclose(pipe), 0) << "exiftool (scripts/setup.sh installs it): " << report;
+    EXPECT_NE(report.find("Validate                        : OK"), std::string::npos) << report;
   }
 }
 
