@@ -73,7 +73,13 @@ struct FrameMotion {
   double spread_px = 0;     // RMS deviation of tile displacements from the median
   double low_confidence_fraction = 0;
   double mean_merge_weight = 1;  // how much of the frame the merge used (0..1)
+  // Whether the frame shows the reference's scene: the noise-corrected
+  // correlation of the two after the camera's global motion (about 1 for the
+  // same scene, 0 for an unrelated one); 1 where the reference has too
+  // little structure to tell.
+  double scene_correlation = 1;
   bool rejected = false;
+  std::string rejected_because;  // empty unless rejected: why, in words
 };
 
 struct ProcessReport {

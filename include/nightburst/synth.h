@@ -31,6 +31,7 @@ struct SynthOptions {
   double max_rotation_deg = 0.3;   // hand-held rotation, uniform in +-this
   bool moving_object = false;      // a textured disc crossing the scene
   double object_speed_px = 0;      // per frame, sensor pixels; 0: 3% of the width
+  double object_radius = 0.09;     // of the frame's shorter side
   double illuminant_kelvin = 3400; // Planckian light
   // Lens and anti-aliasing filter blur: Gaussian standard deviation in sensor
   // pixels applied to the scene. Real optics band-limit the image; without

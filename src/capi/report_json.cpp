@@ -20,7 +20,9 @@ std::string report_to_json(const ProcessReport& r) {
                       {"spread_px", m.spread_px},
                       {"low_confidence_fraction", m.low_confidence_fraction},
                       {"mean_merge_weight", m.mean_merge_weight},
+                      {"scene_correlation", m.scene_correlation},
                       {"rejected", m.rejected}});
+    if (m.rejected) motion.back()["rejected_because"] = m.rejected_because;
   }
   j["motion"] = motion;
   j["noise"] = {{"scale", r.noise.scale},

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <thread>
 
 #include "core/bayer_planes.h"
@@ -19,6 +20,7 @@
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
+#include "stages/scene_match.h"
 #include "stages/superres.h"
 #include "stages/tone_look.h"
 #include "stages/white_balance.h"
@@ -197,9 +199,24 @@ struct BurstSession::State {
     timer.begin("align");
     if (!progress("align")) return cancelled();
     AlignmentField field;
-    NB_RETURN_IF_ERROR(aligner->align(frame, &field));
+    SceneMatch scene;
+    NB_RETURN_IF_ERROR(aligner->align(frame, &field, &scene));
     FrameMotion& motion = report.motion[index];
     motion = summarise_motion(field);
+    motion.scene_correlation = scene.decided ? scene.correlation : 1.0;
+    if (scene.decided && scene.correlation < kMinSceneCorrelation) {
+      // Another scene: not merged at all, whatever its tiles would match.
+      char why[160];
+      std::snprintf(why, sizeof why,
+                    "does not show the reference's scene (correlation %.2f after the camera's motion; "
+                    "the same scene scores above %.1f)",
+                    scene.correlation, kMinSceneCorrelation);
+      motion.rejected = true;
+      motion.rejected_because = why;
+      motion.mean_merge_weight = 0;
+      timer.finish();
+      return Status();
+    }
     timer.begin("merge");
     if (!progress("merge")) return cancelled();
     float weight = 1;
@@ -211,6 +228,13 @@ struct BurstSession::State {
     }
     motion.mean_merge_weight = weight;
     motion.rejected = rejected;
+    if (rejected) {
+      char why[160];
+      std::snprintf(why, sizeof why,
+                    "merge weight %.2f below %.2f: most of its structure moved or did not align",
+                    weight, kRejectedBelowWeight);
+      motion.rejected_because = why;
+    }
     timer.finish();
     return Status();
   }
@@ -226,7 +250,7 @@ struct BurstSession::State {
       if (chosen < 0 && end_of_burst)
         return invalid_argument("reference frame " + std::to_string(wanted) +
                                 " is out of range (the burst has " + std::to_string(count) +
-                                " frames)");
+                                (count == 1 ? " frame)" : " frames)"));
     } else if (int(held.size()) >= kReferenceCandidates || end_of_burst) {
       timer.begin("reference");
       if (!progress("reference")) return cancelled();

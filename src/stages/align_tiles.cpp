@@ -368,11 +368,13 @@ Status FrameAligner::create(const RawFrame& reference, const NoiseProfile& noise
   a->implementation_ = implementation;
   NB_RETURN_IF_ERROR(gray_pyramid_of(reference, implementation, &a->reference_));
   a->tile_variance_ = tile_difference_variance(a->reference_, noise);
+  a->noise_ = noise;
+  a->thumbnail_ = scene_thumbnail(reference);
   *aligner = std::move(a);
   return Status();
 }
 
-Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field) const {
+Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene) const {
   GrayPyramid alt;
   NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt));
   TileMatches m;
@@ -382,6 +384,7 @@ Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field) con
     m = match_tiles_reference(reference_, alt);
   }
   *field = alignment_from_matches(m, tile_variance_, params_);
+  if (scene) *scene = scene_match(thumbnail_, scene_thumbnail(alternate), *field, noise_);
   return Status();
 }
 

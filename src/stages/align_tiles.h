@@ -20,8 +20,10 @@
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
 #include "stages/align_tiles_params.h"
+#include "stages/scene_match.h"
 
 namespace nb {
+
 
 // Level 0 is the binned grayscale quantised to 16 bits (align::kGrayScale);
 // level i+1 is level i blurred by the binomial [1 4 6 4 1]/16 and decimated by
@@ -59,7 +61,9 @@ class FrameAligner {
  public:
   static Status create(const RawFrame& reference, const NoiseProfile& noise, const TileAlignParams& params,
                        Implementation implementation, std::unique_ptr<FrameAligner>* aligner);
-  Status align(const RawFrame& alternate, AlignmentField* field) const;
+  // `scene`, if given: whether the frame shows the reference's scene at all
+  // (scene_match.h), from the pyramids the alignment built anyway.
+  Status align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene = nullptr) const;
   // The reference's own field: zero displacement, full confidence.
   AlignmentField reference_field() const;
 
@@ -69,6 +73,8 @@ class FrameAligner {
   Implementation implementation_ = Implementation::kHalide;
   GrayPyramid reference_;
   Halide::Runtime::Buffer<double, 2> tile_variance_;
+  NoiseProfile noise_;
+  SceneThumbnail thumbnail_;
 };
 
 // Aligns every frame of the burst to frames[reference], which gets a zero

@@ -166,10 +166,6 @@ double tile_variance(const NoiseProfile& noise, int position, double mean) {
   return std::max(noise.variance(position, mean), double(merge::kMinVariance));
 }
 
-// A frame whose structured tiles keep less weight than this on average (a
-// different scene, a failed alignment) is rejected as a whole. Flat tiles
-// do not count: any dark sky matches any other within noise.
-constexpr float kRejectedBelowWeight = 0.25f;
 // A tile is structured when its variance exceeds the noise variance this many times.
 constexpr double kStructuredVarianceRatio = 4.0;
 

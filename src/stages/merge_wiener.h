@@ -36,6 +36,11 @@ struct WienerMergeParams {
   float robustness_high = 6.0f;
 };
 
+// A frame whose structured tiles keep less weight than this on average (a
+// failed alignment, motion over most of the frame) is rejected as a whole.
+// Flat tiles do not count: any dark sky matches any other within noise.
+constexpr float kRejectedBelowWeight = 0.25f;
+
 struct MergeStats {
   // Per frame: mean robustness weight over the reference's structured tiles
   // (reference = 1), and whether the frame was left out for too low a weight.

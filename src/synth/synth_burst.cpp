@@ -201,7 +201,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   burst->center_y = H / 2.0;
 
   // The moving object: a striped disc in frame coordinates.
-  double obj_r = 0.09 * std::min(W, H);
+  double obj_r = o.object_radius * std::min(W, H);
   double obj_speed = o.object_speed_px > 0 ? o.object_speed_px : 0.03 * W;
   double obj_x0 = 0.5 * W - obj_speed * (o.frames - 1) / 2.0, obj_y = 0.3 * H;
   Eigen::Vector3d obj_colors[2] = {balanced_from_srgb * Eigen::Vector3d(0.6, 0.05, 0.4) * (4 * o.scene_mean),

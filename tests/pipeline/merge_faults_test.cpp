@@ -60,6 +60,8 @@ class MergeFaults : public ::testing::Test {
         "%s: rejected %d, mean merge weight %.3f; PSNR %.2f dB (good frames alone %.2f dB)\n", what,
         int(m.rejected), m.mean_merge_weight, psnr, good_psnr_);
     EXPECT_TRUE(m.rejected) << what;
+    EXPECT_FALSE(m.rejected_because.empty()) << what;
+    std::printf("  why: %s\n", m.rejected_because.c_str());
     EXPECT_GT(psnr, good_psnr_ - 0.3) << what;
   }
 
@@ -86,6 +88,40 @@ TEST_F(MergeFaults, FrameOfAnotherScene) {
   testing::for_each_xy(bad.mosaic,
                        [&](int x, int y) { bad.mosaic(x, y) = source.mosaic(511 - (x ^ 1), y); });
   expect_rejected_without_trace(bad, "another scene");
+}
+
+// Frames of three unrelated scenes (the reference's, and two others at the
+// same light level): neither other frame is blended into the reference's
+// scene, and the report says why.
+TEST(MergeFaultsScenes, FramesOfThreeScenesAreNotBlended) {
+  std::vector<RawFrame> frames;
+  SynthBurst first;
+  for (uint64_t seed : {41, 42, 43}) {
+    SynthOptions o = testing::small_options(seed);
+    o.width = 512;
+    o.height = 384;
+    o.frames = 1;
+    SynthBurst b = testing::make_burst(o);
+    if (frames.empty()) first = b;
+    frames.push_back(b.frames[0]);
+  }
+  ProcessOptions options;
+  options.reference = 0;
+  ProcessResult r;
+  ASSERT_TRUE(process_burst(frames, options, &r).ok());
+  for (int k = 1; k <= 2; ++k) {
+    const FrameMotion& m = r.report.motion[size_t(k)];
+    std::printf("frame %d: scene correlation %.3f, rejected %d (%s)\n", k, m.scene_correlation, int(m.rejected),
+                m.rejected_because.c_str());
+    EXPECT_TRUE(m.rejected) << k;
+    EXPECT_NE(m.rejected_because.find("does not show the reference's scene"), std::string::npos)
+        << m.rejected_because;
+  }
+  // Nothing of the others in it: the merge of the reference alone.
+  ProcessResult alone;
+  ASSERT_TRUE(process_burst({first.frames[0]}, options, &alone).ok());
+  EXPECT_NEAR(mosaic_psnr(r.merged, first.clean_mosaic, nullptr, 0, kBorder),
+              mosaic_psnr(alone.merged, first.clean_mosaic, nullptr, 0, kBorder), 0.01);
 }
 
 TEST_F(MergeFaults, FrameMovedBeyondTheAlignmentsReach) {
