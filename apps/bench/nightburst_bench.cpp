@@ -35,11 +35,13 @@
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
+#include "core/bayer_planes.h"
 #include "stages/align_tiles.h"
 #include "stages/ffcc.h"
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
+#include "stages/scene_match.h"
 #include "stages/superres.h"
 #include "stages/white_balance.h"
 
@@ -203,6 +205,25 @@ void align(benchmark::State& state, Implementation implementation) {
   std::vector<AlignmentField> fields;
   measure(state, frame_megapixels(b) * b.frames.size(), [&] {
     return align_burst(b.frames, b.reference, b.noise, TileAlignParams(), implementation, &fields);
+  });
+}
+
+// The scene test of every alternate frame (its thumbnail, the affine fit to
+// its field, the correlation), on frames aligned once beforehand: the cost
+// the test adds to the alignment stage.
+void scene(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  std::vector<AlignmentField> fields;
+  if (!align_burst(b.frames, b.reference, b.noise, TileAlignParams(), Implementation::kHalide, &fields).ok())
+    state.SkipWithError("alignment failed");
+  std::vector<Halide::Runtime::Buffer<float, 2>> binned;
+  for (const RawFrame& f : b.frames) binned.push_back(binned_gray(f));  // made by the alignment anyway
+  const SceneThumbnail reference = scene_thumbnail(binned[size_t(b.reference)]);
+  measure(state, frame_megapixels(b) * b.frames.size(), [&] {
+    for (size_t k = 0; k < b.frames.size(); ++k)
+      if (int(k) != b.reference)
+        benchmark::DoNotOptimize(scene_match(reference, scene_thumbnail(binned[k]), fields[k], b.noise));
+    return Status();
   });
 }
 
@@ -516,6 +537,7 @@ void decode_cases(benchmark::internal::Benchmark* b) {
 void BM_Decode(benchmark::State& state) { decode(state); }
 void BM_AlignHalide(benchmark::State& state) { align(state, Implementation::kHalide); }
 void BM_AlignReference(benchmark::State& state) { align(state, Implementation::kReference); }
+void BM_SceneMatch(benchmark::State& state) { scene(state); }
 void BM_MergeHalide(benchmark::State& state) { merge(state, Implementation::kHalide); }
 void BM_MergeReference(benchmark::State& state) { merge(state, Implementation::kReference); }
 void BM_SuperRes(benchmark::State& state) { superres(state); }
@@ -535,6 +557,7 @@ void BM_BatchThroughput(benchmark::State& state) { batch_throughput(state); }
 BENCHMARK(BM_Decode)->Apply(decode_cases);
 BENCHMARK(BM_AlignHalide)->Apply(burst_cases);
 BENCHMARK(BM_AlignReference)->Apply(reference_cases);
+BENCHMARK(BM_SceneMatch)->Apply(stage_cases);
 BENCHMARK(BM_MergeHalide)->Apply(burst_cases);
 BENCHMARK(BM_MergeReference)->Apply(reference_cases);
 BENCHMARK(BM_SuperRes)->Apply(superres_cases);

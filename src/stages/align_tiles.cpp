@@ -351,10 +351,13 @@ AlignmentField alignment_from_matches(const TileMatches& m,
 
 namespace {
 
-Status gray_pyramid_of(const RawFrame& frame, Implementation implementation, GrayPyramid* pyramid) {
-  if (implementation == Implementation::kHalide)
-    return build_gray_pyramid(binned_gray(frame), pyramid);
-  *pyramid = build_gray_pyramid_reference(binned_gray(frame));
+// The frame's pyramid, and if asked its scene thumbnail, from one binned gray.
+Status gray_pyramid_of(const RawFrame& frame, Implementation implementation, GrayPyramid* pyramid,
+                       SceneThumbnail* thumbnail = nullptr) {
+  const Halide::Runtime::Buffer<float, 2> binned = binned_gray(frame);
+  if (thumbnail) *thumbnail = scene_thumbnail(binned);
+  if (implementation == Implementation::kHalide) return build_gray_pyramid(binned, pyramid);
+  *pyramid = build_gray_pyramid_reference(binned);
   return Status();
 }
 
@@ -366,17 +369,17 @@ Status FrameAligner::create(const RawFrame& reference, const NoiseProfile& noise
   std::unique_ptr<FrameAligner> a(new FrameAligner());
   a->params_ = params;
   a->implementation_ = implementation;
-  NB_RETURN_IF_ERROR(gray_pyramid_of(reference, implementation, &a->reference_));
+  NB_RETURN_IF_ERROR(gray_pyramid_of(reference, implementation, &a->reference_, &a->thumbnail_));
   a->tile_variance_ = tile_difference_variance(a->reference_, noise);
   a->noise_ = noise;
-  a->thumbnail_ = scene_thumbnail(reference);
   *aligner = std::move(a);
   return Status();
 }
 
 Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene) const {
   GrayPyramid alt;
-  NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt));
+  SceneThumbnail thumbnail;
+  NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt, scene ? &thumbnail : nullptr));
   TileMatches m;
   if (implementation_ == Implementation::kHalide) {
     NB_RETURN_IF_ERROR(match_tiles(reference_, alt, &m));
@@ -384,7 +387,7 @@ Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, Sce
     m = match_tiles_reference(reference_, alt);
   }
   *field = alignment_from_matches(m, tile_variance_, params_);
-  if (scene) *scene = scene_match(thumbnail_, scene_thumbnail(alternate), *field, noise_);
+  if (scene) *scene = scene_match(thumbnail_, thumbnail, *field, noise_);
   return Status();
 }
 

@@ -25,18 +25,22 @@ constexpr int kMinLevelWidth = 24;
 // with an object rather than the camera fall off beyond it.
 constexpr double kFitScalePx = 2.0;
 constexpr int kFitIterations = 6;
+// The fit uses at most about this many tiles.
+constexpr double kMaxFitTiles = 4096;
 // Bilinear fractions are quantised to this many steps for the noise gains.
 constexpr int kFractionSteps = 16;
 
 // Weighted least squares of displacement = affine(x, y), reweighted so that
 // tiles far from the fit (a moving object) lose their say (Cauchy weights).
 void fit_affine(const AlignmentField& field, double affine[6]) {
-  const int n = field.tiles_x * field.tiles_y;
+  // A large field (12 MP: 47 000 tiles) is sampled on a coarser grid of tiles.
+  const int step = std::max(1, int(std::ceil(std::sqrt(double(field.tiles_x) * field.tiles_y / kMaxFitTiles))));
+  const int across = (field.tiles_x + step - 1) / step, down = (field.tiles_y + step - 1) / step, n = across * down;
   std::vector<double> x(n), y(n), dx(n), dy(n), prior(n);
   double confidence_sum = 0;
-  for (int ty = 0; ty < field.tiles_y; ++ty)
-    for (int tx = 0; tx < field.tiles_x; ++tx) {
-      const int i = ty * field.tiles_x + tx;
+  for (int ty = 0; ty < field.tiles_y; ty += step)
+    for (int tx = 0; tx < field.tiles_x; tx += step) {
+      const int i = ty / step * across + tx / step;
       x[i] = tx * field.tile_stride + field.tile_size / 2;
       y[i] = ty * field.tile_stride + field.tile_size / 2;
       dx[i] = field.displacement(tx, ty, 0);
@@ -137,26 +141,28 @@ class BoxSums {
 
 }  // namespace
 
-SceneThumbnail scene_thumbnail(const RawFrame& frame) {
-  const RawMetadata& m = frame.meta;
+SceneThumbnail scene_thumbnail(const Halide::Runtime::Buffer<float, 2>& binned_gray) {
   SceneThumbnail t;
-  while (int64_t(m.width / t.block) * (m.height / t.block) > kMaxThumbnailSamples) t.block *= 2;
-  const int block = t.block, w = m.width / block, h = m.height / block;
+  int plane_block = 1;  // binned samples (2 sensor pixels) across a block
+  while (int64_t(binned_gray.width() / plane_block) * (binned_gray.height() / plane_block) > kMaxThumbnailSamples)
+    plane_block *= 2;
+  t.block = 2 * plane_block;
+  const int w = binned_gray.width() / plane_block, h = binned_gray.height() / plane_block;
   Halide::Runtime::Buffer<float, 2> gray(w, h);
-  float scale[4];
-  for (int i = 0; i < 4; ++i) scale[i] = 1.0f / ((m.white_level - m.black_level[i]) * block * block);
+  const float scale = 1.0f / float(plane_block * plane_block);
   parallel_rows(h, 8, [&](int v) {
+    // Sums down the block's rows first (they vectorise), then across.
+    const int row_length = w * plane_block;
+    std::vector<float> sums(size_t(row_length), 0.0f);
+    for (int y = v * plane_block; y < (v + 1) * plane_block; ++y) {
+      const float* row = &binned_gray(0, y);
+      for (int x = 0; x < row_length; ++x) sums[size_t(x)] += row[x];
+    }
     float* out = &gray(0, v);
-    std::fill(out, out + w, 0.0f);
-    for (int y = v * block; y < (v + 1) * block; ++y) {
-      const uint16_t* row = &frame.mosaic(0, y);
-      const float s0 = scale[cfa_index(0, y)], s1 = scale[cfa_index(1, y)];
-      const float b0 = m.black_level[cfa_index(0, y)] * s0, b1 = m.black_level[cfa_index(1, y)] * s1;
-      for (int u = 0; u < w; ++u) {
-        float sum = 0;
-        for (int x = u * block; x < (u + 1) * block; x += 2) sum += row[x] * s0 - b0 + row[x + 1] * s1 - b1;
-        out[u] += sum;
-      }
+    for (int u = 0; u < w; ++u) {
+      float sum = 0;
+      for (int x = u * plane_block; x < (u + 1) * plane_block; ++x) sum += sums[size_t(x)];
+      out[u] = sum * scale;
     }
   });
   t.levels.push_back(gray);

@@ -36,9 +36,12 @@ struct SceneThumbnail {
   std::vector<Halide::Runtime::Buffer<float, 2>> levels;
   int block = 2;  // of levels[0]; even, so each block holds every CFA position equally often
 };
-// The first level's block is the smallest power of two that keeps it within
-// 65536 samples (12 MP: 16, 250 x 187); coarser levels down to 24 samples across.
-SceneThumbnail scene_thumbnail(const RawFrame& frame);
+// From a frame's binned gray (binned_gray(): the mean of each 2x2 CFA
+// quad, normalised, unclamped), which the alignment makes anyway. The first
+// level's block is the smallest power of two that keeps it within 65536
+// samples (12 MP: 16 sensor pixels, 250 x 187); coarser levels down to 24
+// samples across.
+SceneThumbnail scene_thumbnail(const Halide::Runtime::Buffer<float, 2>& binned_gray);
 
 struct SceneMatch {
   // Noise-corrected correlation of the band-passed frames after the global
