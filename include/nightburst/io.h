@@ -49,7 +49,7 @@ struct FileBurstOutput {
 Status process_files(const std::vector<std::string>& files, const nb_options& options, bool with_merged,
                      FileBurstOutput* out, double* decode_ms = nullptr, int decode_workers = 0);
 
-// Reads every file and checks that the frames agree (size, CFA, levels, camera).
+// Reads every file and checks that the frames agree (size, CFA, camera).
 Status load_burst(const std::vector<std::string>& files, std::vector<RawFrame>* frames);
 
 // Whether two paths name one file: the same inode (hard or symbolic links to

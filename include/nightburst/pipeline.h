@@ -117,7 +117,7 @@ struct ProcessResult {
 // `scale`: the nearest even number, so the grid stays whole CFA tiles.
 int superres_extent(int sensor_extent, double scale);
 
-// Checks that every frame agrees with the first (size, CFA, levels, camera);
+// Checks that every frame agrees with the first (size, CFA, camera; levels may differ);
 // the error names the frame that differs and how.
 Status check_burst_consistency(const std::vector<RawFrame>& frames);
 
@@ -139,7 +139,7 @@ class BurstSession {
   BurstSession& operator=(const BurstSession&) = delete;
 
   // Takes the frame. Errors name the frame: metadata that makes no sense, or
-  // a frame that disagrees with the first (size, CFA, levels, camera). After
+  // a frame that disagrees with the first (size, CFA, camera; levels may differ). After
   // an error the session is spent: every later call returns it again.
   Status add_frame(RawFrame frame);
   // A frame's mosaic may be a view of the caller's memory, which then must

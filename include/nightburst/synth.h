@@ -47,6 +47,10 @@ struct SynthOptions {
   CfaPattern cfa = CfaPattern::kRGGB;
   int white_level = 16383;         // 14-bit sensor
   int black_level = 512;
+  // Each frame's black level, per CFA position, off by a whole number of ADU
+  // drawn uniformly in +-this (what camera2's SENSOR_DYNAMIC_BLACK_LEVEL
+  // reports on many phones); the frames' samples carry the same offsets.
+  int black_level_jitter = 0;
   // A picture to use instead of the procedural night scene: sRGB-encoded,
   // 0..1, channels R, G, B, exactly synth_scene_size() (the frames are cut
   // from it with a margin for their motion). Unallocated: the procedural scene.

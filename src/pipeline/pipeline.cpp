@@ -63,12 +63,6 @@ class StageTimer {
 
 Status cancelled() { return Status(StatusCode::kCancelled, "cancelled by the progress callback"); }
 
-std::string describe_levels(const RawMetadata& m) {
-  std::string s = "black";
-  for (float b : m.black_level) s += " " + std::to_string(int(std::lround(b)));
-  return s + ", white " + std::to_string(int(std::lround(m.white_level)));
-}
-
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -107,7 +101,9 @@ Status check_frame(const RawFrame& f) {
   return Status();
 }
 
-// `frame` against the burst's first frame.
+// `frame` against the burst's first frame. Black and white levels may
+// differ (camera2's dynamic black level moves a few ADU from frame to
+// frame): every stage normalises each frame with its own.
 Status check_agrees(const RawFrame& first, const RawFrame& frame) {
   const RawMetadata &a = first.meta, &b = frame.meta;
   const std::string& name = frame.source;
@@ -118,9 +114,6 @@ Status check_agrees(const RawFrame& first, const RawFrame& frame) {
   if (a.cfa != b.cfa)
     return bad_input(name + ": CFA " + cfa_name(b.cfa) + " differs from " + first.source + " (" +
                      cfa_name(a.cfa) + ")");
-  if (a.black_level != b.black_level || a.white_level != b.white_level)
-    return bad_input(name + ": levels (" + describe_levels(b) + ") differ from " + first.source +
-                     " (" + describe_levels(a) + ")");
   if (a.make != b.make || a.model != b.model)
     return bad_input(name + ": camera '" + b.make + " " + b.model + "' differs from " +
                      first.source + " ('" + a.make + " " + a.model + "')");

@@ -222,6 +222,18 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   for (int k = 0; k < o.frames; ++k) {
     RawFrame& f = burst->frames[k];
     f.meta = meta;
+    // Its own black levels (a generator of their own, so every other sample
+    // of the burst is the same with or without the jitter).
+    std::array<double, 4> black;
+    black.fill(o.black_level);
+    if (o.black_level_jitter > 0) {
+      std::mt19937_64 black_rng(mix_seed(o.seed ^ 0xb1ac4, uint64_t(k)));
+      std::uniform_int_distribution<int> offset(-o.black_level_jitter, o.black_level_jitter);
+      for (int i = 0; i < 4; ++i) {
+        black[size_t(i)] = std::max(0, o.black_level + offset(black_rng));
+        f.meta.black_level[size_t(i)] = float(black[size_t(i)]);
+      }
+    }
     f.source = "synthetic frame " + std::to_string(k);
     f.mosaic = Halide::Runtime::Buffer<uint16_t, 2>(W, H);
     const FrameMotionTruth& m = burst->motion[k];
@@ -245,7 +257,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         v = std::clamp(v, 0.0f, 1.0f);  // the sensor clips
         if (k == o.reference) burst->clean_mosaic(x, y) = v;
         float noisy = v + row_normal(row_rng) * float(std::sqrt(shot * v + read));
-        double adu = std::round(o.black_level + noisy * range);
+        double adu = std::round(black[size_t(cfa_index(x, y))] + noisy * range);
         f.mosaic(x, y) = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));
       }
     });
