@@ -37,7 +37,7 @@ Status stream_burst(const std::vector<std::string>& files, const std::function<S
 // What a burst's files become through the C API.
 struct FileBurstOutput {
   Halide::Runtime::Buffer<uint16_t, 3> srgb;  // sRGB-encoded 16-bit (x, y, c), orientation applied
-  RawFrame merged;          // with_merged: the merged mosaic at the reference's levels, and its metadata
+  RawFrame merged;          // with_merged: the merged mosaic and its metadata (nb_session_copy_merged)
   std::string report_json;  // the pipeline's report (keys in the README)
   int reference = 0;
 };

@@ -144,12 +144,15 @@ enum {
 int nb_session_copy_image(const nb_session* session, int format, void* pixels, size_t row_bytes, char* error,
                           size_t error_size);
 
-/* Copies the merged mosaic, quantised to the reference's black and white
- * levels, into `mosaic` (mosaic_width x mosaic_height, rows `row_stride`
- * samples apart), and describes it in `frame` as a raw frame: the
- * reference's metadata with the merged burst's noise profile, `mosaic` as
- * its samples (ready for a DNG writer, or to be processed again). The
- * frame's strings point into the session. */
+/* Copies the merged mosaic into `mosaic` (mosaic_width x mosaic_height, rows
+ * `row_stride` samples apart), quantised to the reference's black and white
+ * levels scaled by the largest whole factor that keeps white within 16 bits
+ * (a 10-bit sensor's by 64), so the precision the merge gained is kept; and
+ * describes it in `frame` as a raw frame: the reference's metadata with
+ * those levels and the merged burst's noise profile, `mosaic` as its
+ * samples (ready for a DNG writer, or to be processed again). After
+ * normalisation by the frame's levels a value means the same light as in
+ * the reference. The frame's strings point into the session. */
 int nb_session_copy_merged(const nb_session* session, uint16_t* mosaic, int row_stride, nb_raw_frame* frame,
                            char* error, size_t error_size);
 

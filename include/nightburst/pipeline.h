@@ -107,7 +107,11 @@ struct ProcessResult {
   // reference frame's geometry. With Super Res Zoom: the mosaic of its RGB
   // result (each position's CFA colour), superres_extent() of the sensor's size.
   Halide::Runtime::Buffer<float, 2> merged;
-  RawMetadata merged_meta;  // the reference's, with the merged size and noise profile
+  // The reference's, with the merged size and noise profile, and its levels
+  // scaled by the largest whole factor that keeps white within 16 bits (a
+  // 10-bit phone's by 64, a 14-bit camera's by 4), so that quantising the
+  // merged mosaic to them keeps the precision the merge gained.
+  RawMetadata merged_meta;
   // sRGB-encoded 16-bit image (x, y, c), orientation applied.
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
   ProcessReport report;

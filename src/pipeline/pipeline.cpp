@@ -63,6 +63,19 @@ class StageTimer {
 
 Status cancelled() { return Status(StatusCode::kCancelled, "cancelled by the progress callback"); }
 
+// The merged mosaic's levels: the reference's, scaled by the largest whole
+// factor that keeps white within 16 bits. Merging N frames gains about
+// log2(N)/2 bits that the reference's ADU (10 bits on many phones) would
+// round away, banding a raw editor's shadows; scaled, a normalised value
+// means the same light, and the quantisation step is 1/factor of the
+// reference's (10-bit: 64x finer).
+RawMetadata extended_precision_levels(RawMetadata meta) {
+  const double factor = std::max(1.0, std::floor(65535.0 / meta.white_level));
+  meta.white_level = float(meta.white_level * factor);
+  for (float& black : meta.black_level) black = float(black * factor);
+  return meta;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
@@ -343,6 +356,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
     result.merged_meta.noise.offset[i] /= effective_frames;
   }
   result.merged_meta.noise.valid = true;
+  result.merged_meta = extended_precision_levels(result.merged_meta);
 
   timer.begin("white_balance");
   if (!progress("white_balance")) return cancelled();
