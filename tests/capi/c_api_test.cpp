@@ -111,10 +111,11 @@ TEST(CApiTest, StreamingSessionFromCGivesTheSameImageAndReport) {
   std::free(report);
 }
 
-// The merged mosaic comes back as a raw frame of the reference's levels:
-// exactly the C++ result quantised, its metadata the merged burst's, and it
-// goes through the pipeline again as a one-frame burst.
-TEST(CApiTest, MergedMosaicIsARawFrameOfTheReferencesLevels) {
+// The merged mosaic comes back as a raw frame at the reference's levels
+// scaled to 16 bits (x4 for this 14-bit burst): exactly the C++ result
+// quantised, its metadata the merged burst's, and it goes through the
+// pipeline again as a one-frame burst.
+TEST(CApiTest, MergedMosaicIsARawFrameOfTheReferencesLevelsScaledTo16Bits) {
   SynthOptions o = testing::small_options(95);
   o.frames = 3;
   SynthBurst b = testing::make_burst(o);
@@ -151,6 +152,8 @@ TEST(CApiTest, MergedMosaicIsARawFrameOfTheReferencesLevels) {
   EXPECT_EQ(merged.cfa, int(expected.merged_meta.cfa));
   EXPECT_EQ(merged.white_level, expected.merged_meta.white_level);
   EXPECT_EQ(merged.black_level[3], expected.merged_meta.black_level[3]);
+  EXPECT_EQ(merged.white_level, 4 * b.frames[0].meta.white_level);
+  EXPECT_EQ(merged.black_level[3], 4 * b.frames[0].meta.black_level[3]);
   EXPECT_TRUE(merged.has_noise_profile);
   EXPECT_DOUBLE_EQ(merged.noise_scale[0], expected.merged_meta.noise.scale[0]);
   EXPECT_STREQ(merged.model, "Synthetic");
