@@ -15,6 +15,16 @@ namespace {
 
 constexpr int kBorder = 16;
 
+// A 512 x 384 burst from a 10-bit phone sensor, where a few ADU matter most.
+SynthOptions ten_bit_options(uint64_t seed) {
+  SynthOptions o = testing::small_options(seed);
+  o.width = 512;
+  o.height = 384;
+  o.white_level = 1023;
+  o.black_level = 64;
+  return o;
+}
+
 double merged_psnr(const SynthBurst& b) {
   ProcessOptions options;
   options.reference = 0;
@@ -26,11 +36,7 @@ double merged_psnr(const SynthBurst& b) {
 
 TEST(SensorLevels, BlackLevelsDifferingByTwoAduMergeLikeEqualOnes) {
   for (uint64_t seed : {3, 4}) {
-    SynthOptions o = testing::small_options(seed);
-    o.width = 512;
-    o.height = 384;
-    o.white_level = 1023;  // a 10-bit phone sensor, where 2 ADU matter most
-    o.black_level = 64;
+    SynthOptions o = ten_bit_options(seed);
     const SynthBurst equal = testing::make_burst(o);
     o.black_level_jitter = 2;
     const SynthBurst jittered = testing::make_burst(o);
@@ -47,11 +53,7 @@ TEST(SensorLevels, BlackLevelsDifferingByTwoAduMergeLikeEqualOnes) {
 // Ignoring the offsets costs what a per-frame level is for: the same burst
 // normalised with the first frame's black level throughout merges worse.
 TEST(SensorLevels, OneBlackLevelForAllFramesWouldCostQuality) {
-  SynthOptions o = testing::small_options(5);
-  o.width = 512;
-  o.height = 384;
-  o.white_level = 1023;
-  o.black_level = 64;
+  SynthOptions o = ten_bit_options(5);
   o.black_level_jitter = 2;
   SynthBurst b = testing::make_burst(o);
   const double own = merged_psnr(b);
@@ -79,11 +81,7 @@ double quantisation_rms(const Halide::Runtime::Buffer<float, 2>& merged, const R
 // (shot noise 1e-4, read noise 1e-8: a tenth of an ADU), where the merge's
 // noise in the shadows falls below the sensor's step.
 TEST(SensorLevels, MergedMosaicOfATenBitBurstKeepsItsPrecision) {
-  SynthOptions o = testing::small_options(6);
-  o.width = 512;
-  o.height = 384;
-  o.white_level = 1023;
-  o.black_level = 64;
+  SynthOptions o = ten_bit_options(6);
   o.shot_noise = 1e-4;
   o.read_noise = 1e-8;
   o.scene_mean = 0.02;
