@@ -433,7 +433,7 @@ Status process_burst(const std::vector<RawFrame>& frames, const ProcessOptions& 
   if (options.reference >= int(frames.size()))
     return invalid_argument("reference frame " + std::to_string(options.reference) +
                             " is out of range (the burst has " + std::to_string(frames.size()) +
-                            " frames)");
+                            (frames.size() == 1 ? " frame)" : " frames)"));
   BurstSession session(options);
   for (const RawFrame& frame : frames)
     NB_RETURN_IF_ERROR(session.add_frame(frame));  // shallow copies
