@@ -37,6 +37,9 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
       TIFFClose(tif);
       return io_error(path + ": cannot write the EXIF directory (disk full?)");
     }
+    // The EXIF directory's fields freed before IFD 0 begins (libtiff 4.5's
+    // TIFFCreateDirectory alone leaks them).
+    TIFFFreeDirectory(tif);
     TIFFCreateDirectory(tif);
   }
   const int w = mosaic.width(), h = mosaic.height();
