@@ -203,6 +203,7 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"nightburst: a burst of dark, noisy raw frames in, one clean night photo out"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("nightburst ") + nb_version());
 
   ProcessArgs pa;
   CLI::App* process = app.add_subcommand("process", "Align, merge and finish a raw burst");
@@ -212,10 +213,13 @@ int main(int argc, char** argv) {
   process->add_option("--report", pa.report, "Write a JSON report of the run (.json)");
   process->add_option("--ref", pa.reference, "Reference frame (0-based); default: sharpest of the first three")
       ->check(CLI::NonNegativeNumber);
-  process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")->check(CLI::Range(0, 256));
-  process->add_option("--bits", pa.bits, "PNG bits per sample")->check(CLI::IsMember({8, 16}));
+  process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  process->add_option("--bits", pa.bits, "PNG bits per sample")->check(CLI::IsMember({8, 16}))->capture_default_str();
   process->add_option("--awb", pa.awb,
-                      "White balance: learned (default), grayworld, asshot, or an illuminant R,G,B in camera RGB");
+                      "White balance: learned, grayworld, asshot, or an illuminant R,G,B in camera RGB")
+      ->capture_default_str();
   process->add_option("--awb-model", pa.awb_model, "Learned white-balance model file (default: the built-in one)");
   process->add_option("--look", pa.look, "natural (mean green 0.10, no curve), bright (0.18, mild S-curve) or "
                                          "night (0.05-0.10 by scene darkness, S-curve keeping shadows dark)")
@@ -283,7 +287,8 @@ int main(int argc, char** argv) {
       ->required();
   batch->add_option("--out-dir", batch_args.out_dir, "Folder for ID.png outputs (created if missing)")->required();
   batch->add_option("--jobs", batch_args.jobs, "Bursts at once (0: one per core); cores are shared out among them")
-      ->check(CLI::Range(0, 256));
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   batch->add_option("--catalog", batch_args.catalog, "SQLite results catalog; default: OUT_DIR/nightburst_catalog.sqlite");
   batch->add_option("--shard", shard, "I/N: this run's share of the manifest (every N-th burst from the I-th, 0-based)");
   batch->add_flag("-q,--quiet", batch_args.quiet, "No progress on stderr");

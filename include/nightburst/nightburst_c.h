@@ -104,6 +104,10 @@ typedef struct nb_options {
 /* The defaults: night look, learned white balance, reference chosen. */
 void nb_options_default(nb_options* options);
 
+/* The library's version, "MAJOR.MINOR.PATCH" (the project's version in
+ * CMakeLists.txt, its one place). */
+const char* nb_version(void);
+
 typedef struct nb_session nb_session;
 
 /* Streaming, as a camera delivers frames: each added frame is read during

@@ -89,6 +89,8 @@ nb::Status to_options(const nb_options* options, nb::ProcessOptions* out) {
 
 }  // namespace
 
+extern "C" const char* nb_version(void) { return NIGHTBURST_VERSION; }
+
 extern "C" void nb_options_default(nb_options* options) {
   if (!options) return;
   const nb::ProcessOptions defaults;

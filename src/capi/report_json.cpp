@@ -9,6 +9,7 @@ namespace nb {
 std::string report_to_json(const ProcessReport& r) {
   using nlohmann::json;
   json j;
+  j["version"] = NIGHTBURST_VERSION;
   j["frames"] = r.frames;
   j["reference"] = r.reference;
   json motion = json::array();

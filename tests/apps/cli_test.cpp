@@ -217,5 +217,28 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   EXPECT_NE(message.find("wrote 1 frame and"), std::string::npos) << message;
 }
 
+// The version has one place (CMakeLists.txt's project()): the CLI, the C
+// API and the report say the same; --help shows the defaults.
+TEST_F(CliTest, VersionAndDefaultsAreShown) {
+  std::string out;
+  FILE* pipe = popen((std::string(NB_CLI_PATH) + " --version").c_str(), "r");
+  char buffer[512];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  ASSERT_NE(pipe, nullptr);
+  EXPECT_EQ(pclose(pipe), 0);
+  EXPECT_EQ(out, std::string("nightburst ") + NIGHTBURST_VERSION + "\n");
+  EXPECT_STREQ(nb_version(), NIGHTBURST_VERSION);
+  const std::string report = dir_.file("r.json");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("v.png") + " --report " + report), 0);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(report))["version"], NIGHTBURST_VERSION);
+
+  std::string help;
+  pipe = popen((std::string(NB_CLI_PATH) + " process --help").c_str(), "r");
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) help += buffer;
+  if (pipe) pclose(pipe);
+  for (const char* shown : {"=0", "=8", "=learned", "=night", "=1", "=0.5"})
+    EXPECT_NE(help.find(shown), std::string::npos) << shown << " in\n" << help;
+}
+
 }  // namespace
 }  // namespace nb
