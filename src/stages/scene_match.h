@@ -11,10 +11,11 @@
 // share no such motion, and their structures do not correlate.
 //
 // The measure: the correlation of the two frames' band-passed grayscale
-// (a coarse pyramid level minus its local mean) after that global warp,
+// (a coarse thumbnail minus its 7x7 local mean) after that global warp,
 // with the noise's share of each frame's energy subtracted, so that a dark
 // burst of the same scene scores near 1 however noisy, and unrelated scenes
-// near 0 however dark.
+// near 0 however dark. A warp that leaves less than a quarter of the
+// reference covered scores 0: no hand-held burst moves that far.
 #pragma once
 
 #include <HalideBuffer.h>
@@ -22,7 +23,7 @@
 #include <vector>
 
 #include "core/alignment_field.h"
-#include "nightburst/raw_frame.h"
+#include "nightburst/raw_frame.h"  // NoiseProfile
 
 namespace nb {
 
