@@ -259,6 +259,16 @@ int main(int argc, char** argv) {
   synth->add_flag("--moving-object", so.moving_object, "Add a moving object");
   synth->add_option("--kelvin", so.illuminant_kelvin, "Illuminant colour temperature")->check(CLI::Range(1667.0, 25000.0));
   synth->add_option("--cfa", cfa, "CFA pattern")->check(CLI::IsMember({"RGGB", "BGGR", "GRBG", "GBRG"}));
+  synth->add_option("--white-level", so.white_level, "White level, ADU (1023: a 10-bit phone sensor)")
+      ->check(CLI::Range(255, 65535))
+      ->capture_default_str();
+  synth->add_option("--black-level", so.black_level, "Black level, ADU")
+      ->check(CLI::Range(0, 65534))
+      ->capture_default_str();
+  synth->add_option("--black-level-jitter", so.black_level_jitter,
+                    "Each frame's black level per CFA position off by up to this many ADU (camera2's dynamic black level)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   std::string synth_content;
   synth->add_option("--content", synth_content, "PNG or JPEG to use as the scene");
   synth->add_flag("-q,--quiet", synth_quiet, "No summary line");

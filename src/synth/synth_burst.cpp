@@ -110,6 +110,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   if (o.reference < 0 || o.reference >= o.frames) return invalid_argument("synth: reference out of range");
   if (o.white_level <= o.black_level || o.white_level > 65535 || o.black_level < 0)
     return invalid_argument("synth: need 0 <= black < white <= 65535");
+  if (o.black_level_jitter < 0 || o.black_level + o.black_level_jitter >= o.white_level)
+    return invalid_argument("synth: the black level's jitter must be >= 0 and keep it below white");
   if (!(o.scene_mean > 0 && o.scene_mean <= 1)) return invalid_argument("synth: scene mean must be in (0, 1]");
   if (o.scene_oversample < 1 || o.scene_oversample > 4) return invalid_argument("synth: scene oversampling must be 1..4");
   if (!(o.truth_scale == 0 || (o.truth_scale >= 1 && o.truth_scale <= 4)))

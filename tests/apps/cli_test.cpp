@@ -3,7 +3,10 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include <array>
+#include <cmath>
 #include <cstdlib>
+#include <set>
 #include <fstream>
 
 #include "nightburst/io.h"
@@ -215,6 +218,30 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   std::tie(code, message) = run_for_message("synth " + dir_.file("single") + " --width 64 --height 64 --frames 1");
   EXPECT_EQ(code, 0);
   EXPECT_NE(message.find("wrote 1 frame and"), std::string::npos) << message;
+}
+
+// A 10-bit phone burst whose frames' black levels differ, from the CLI:
+// each frame keeps its own levels in its DNG, the burst is accepted, and
+// the merged DNG holds the 10-bit levels times 64.
+TEST_F(CliTest, TenBitBurstWithDynamicBlackLevels) {
+  const std::string dir = dir_.file("phone");
+  ASSERT_EQ(run("synth " + dir + " --width 256 --height 192 --frames 4 --seed 8 --white-level 1023 --black-level 64 " +
+                "--black-level-jitter 2 -q"),
+            0);
+  std::set<std::array<float, 4>> blacks;
+  for (int i = 0; i < 4; ++i) {
+    RawFrame f;
+    ASSERT_TRUE(read_raw_frame(dir + "/frame_0" + std::to_string(i) + ".dng", &f).ok());
+    EXPECT_EQ(f.meta.white_level, 1023);
+    for (float b : f.meta.black_level) EXPECT_LE(std::abs(b - 64), 2);
+    blacks.insert(f.meta.black_level);
+  }
+  EXPECT_GT(blacks.size(), 1u);
+  ASSERT_EQ(run("process " + dir + " -o " + dir_.file("phone.png") + " --merged-dng " + dir_.file("phone.dng")), 0);
+  RawFrame merged;
+  ASSERT_TRUE(read_raw_frame(dir_.file("phone.dng"), &merged).ok());
+  EXPECT_EQ(merged.meta.white_level, 1023 * 64);
+  EXPECT_EQ(run("synth " + dir_.file("bad") + " --white-level 1023 --black-level 1022 --black-level-jitter 2"), 2);
 }
 
 // The version has one place (CMakeLists.txt's project()): the CLI, the C
