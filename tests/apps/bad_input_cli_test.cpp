@@ -210,7 +210,11 @@ std::vector<Case> cases() {
                  return f + png_out(out);
                }});
   c.push_back({"zero exposure time", 0, {}, [=](P in, P out) {
-                 const std::string f = BadInputCli::write_frame(in, 0);
+                 // ExposureTime 0 in IFD 0, where older DNGs keep it, and
+                 // none in the EXIF IFD (write_dng writes none for 0).
+                 RawMetadata m = BadInputCli::burst_->frames[0].meta;
+                 m.exposure_s = 0;
+                 const std::string f = BadInputCli::write_frame(in, 0, &m);
                  set_dng_tag(f, kTagExposureTime, 0.0);
                  return f + png_out(out);
                }});
