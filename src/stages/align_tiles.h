@@ -62,7 +62,7 @@ class FrameAligner {
   static Status create(const RawFrame& reference, const NoiseProfile& noise, const TileAlignParams& params,
                        Implementation implementation, std::unique_ptr<FrameAligner>* aligner);
   // `scene`, if given: whether the frame shows the reference's scene at all
-  // (scene_match.h), from the pyramids the alignment built anyway.
+  // (scene_match.h), from the binned gray the alignment makes anyway.
   Status align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene = nullptr) const;
   // The reference's own field: zero displacement, full confidence.
   AlignmentField reference_field() const;
