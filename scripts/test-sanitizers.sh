@@ -11,7 +11,7 @@ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DNIGHTBURST_SANITIZE=ON -DNIGHTBURST_FUZZ=ON \
   -DNIGHTBURST_HALIDE_LIBRARY_DIR="$PWD/build/halide_generators"
-cmake --build build/sanitize -j"$(nproc)" --target nightburst_tests nightburst_core_tests fuzz_awb_model fuzz_raw_frame fuzz_cli_illuminant
+cmake --build build/sanitize -j"$(nproc)" --target nightburst_tests nightburst_core_tests fuzz_awb_model fuzz_raw_frame fuzz_cli_illuminant fuzz_dng_opcodes
 # Any report fails the test that caused it.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

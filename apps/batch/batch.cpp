@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "batch/catalog.h"
+#include "capi/c_options.h"
+#include "capi/report_json.h"
 #include "common/cli_words.h"
 #include "common/parse_options.h"
 #include "nightburst/io.h"
@@ -112,13 +114,15 @@ JobResult run_job(const BurstJob& job, const std::string& out_dir, int threads, 
   }
   s = check_output_path(output, files);
   FileBurstOutput result;
-  if (s.ok()) s = process_files(files, options, /*with_merged=*/false, &result, nullptr, decode_workers);
+  ProcessOptions process_options;
+  if (s.ok()) s = process_options_from_c(&options, &process_options);
+  if (s.ok()) s = process_files(files, process_options, /*with_merged=*/false, &result, nullptr, decode_workers);
   if (s.ok()) s = write_png(output, result.srgb, bits);
   if (!s.ok()) return fail(s);
   r.row.status = "done";
   r.row.output = output;
   r.row.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  nlohmann::json report = nlohmann::json::parse(result.report_json);
+  nlohmann::json report = nlohmann::json::parse(report_to_json(result.report));
   report["stage_ms"]["total"] = r.row.seconds * 1000;
   r.row.report = report.dump(2);
   return r;

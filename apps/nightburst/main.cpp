@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "batch/batch.h"
+#include "capi/c_options.h"
+#include "capi/report_json.h"
 #include "common/cli_words.h"
 #include "common/parse_options.h"
 #include "common/memory_policy.h"
@@ -64,7 +66,7 @@ int say_stage(const char* stage, void* user) {
   return 1;
 }
 
-// The CLI processes through the C API (nightburst_c.h), as an app does.
+// The CLI takes its options in the C API's terms (nb_options), as an app does.
 int run_process(const ProcessArgs& a) {
   using Clock = std::chrono::steady_clock;
   nb_options options;
@@ -118,8 +120,13 @@ int run_process(const ProcessArgs& a) {
   options.progress_user = &lines;
   double load_ms = 0;
   nb::FileBurstOutput result;
-  s = nb::process_files(files, options, /*with_merged=*/!a.merged_dng.empty(), &result, &load_ms);
+  nb::ProcessOptions process_options;
+  s = nb::process_options_from_c(&options, &process_options);
+  if (s.ok())
+    s = nb::process_files(files, process_options, /*with_merged=*/!a.merged_dng.empty(), &result, &load_ms);
   if (!s.ok()) return report_error(s);
+  // What was left out or is not applied, even with -q: the photo may differ from what the file asks for.
+  for (const std::string& warning : result.report.warnings) std::fprintf(stderr, "nightburst: warning: %s\n", warning.c_str());
 
   auto t1 = Clock::now();
   say("write: " + a.output);
@@ -131,7 +138,7 @@ int run_process(const ProcessArgs& a) {
   }
   double write_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
   if (!a.report.empty()) {
-    nlohmann::json report = nlohmann::json::parse(result.report_json);
+    nlohmann::json report = nlohmann::json::parse(nb::report_to_json(result.report));
     report["stage_ms"]["load"] = load_ms;
     report["stage_ms"]["write"] = write_ms;
     s = nb::write_text_file(a.report, report.dump(2) + "\n");
@@ -139,7 +146,7 @@ int run_process(const ProcessArgs& a) {
   }
   double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   std::printf("%s\n", a.output.c_str());
-  say("done in " + std::to_string(int(total_ms)) + " ms; reference frame " + std::to_string(result.reference));
+  say("done in " + std::to_string(int(total_ms)) + " ms; reference frame " + std::to_string(result.report.reference));
   return 0;
 }
 
@@ -268,6 +275,11 @@ int main(int argc, char** argv) {
   synth->add_option("--black-level-jitter", so.black_level_jitter,
                     "Each frame's black level per CFA position off by up to this many ADU (camera2's dynamic black level)")
       ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  synth->add_option("--vignette", so.vignette_stops,
+                    "Lens shading: stops of falloff at the far corner (green; red 1.3x, blue 0.85x), "
+                    "with its correction as a GainMap in each DNG")
+      ->check(CLI::Range(0.0, 4.0))
       ->capture_default_str();
   std::string synth_content;
   synth->add_option("--content", synth_content, "PNG or JPEG to use as the scene");

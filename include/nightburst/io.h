@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "nightburst/nightburst_c.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
@@ -37,16 +36,14 @@ Status stream_burst(const std::vector<std::string>& files, const std::function<S
 // What a burst's files become through the C API.
 struct FileBurstOutput {
   Halide::Runtime::Buffer<uint16_t, 3> srgb;  // sRGB-encoded 16-bit (x, y, c), orientation applied
-  RawFrame merged;          // with_merged: the merged mosaic and its metadata (nb_session_copy_merged)
-  std::string report_json;  // the pipeline's report (keys in the README)
-  int reference = 0;
+  RawFrame merged;       // with_merged: the merged mosaic quantised to its levels, and its metadata
+  ProcessReport report;  // the pipeline's report
 };
 
-// A burst from its files to the finished result the way an app drives the
-// library, through the C API (nightburst_c.h), which is how the CLI and batch
-// use it: the files streamed into an nb_session (decoding overlaps aligning
-// and merging), finished, the results copied out.
-Status process_files(const std::vector<std::string>& files, const nb_options& options, bool with_merged,
+// A burst from its files to the finished result: the files decoded in
+// parallel and streamed into a BurstSession (decoding overlaps aligning and
+// merging), finished.
+Status process_files(const std::vector<std::string>& files, const ProcessOptions& options, bool with_merged,
                      FileBurstOutput* out, double* decode_ms = nullptr, int decode_workers = 0);
 
 // Reads every file and checks that the frames agree (size, CFA, camera).

@@ -21,7 +21,13 @@
  * naming the frame (nb_raw_frame.name) or the model and the reason into
  * `error` (NUL-terminated, truncated to error_size; either may be 0/NULL).
  * After a failure of add_frame or finish the session is spent: every later
- * call returns that error again. No call aborts or throws. */
+ * call returns that error again. No call aborts or throws.
+ *
+ * ABI: the structs below keep their layout across versions, so an app built
+ * against an older header keeps working with a newer library. Per-frame
+ * metadata added later comes in nb_frame_extras, which starts with its own
+ * size: the library reads only the fields that size covers (the rest count
+ * as unset) and refuses a size larger than it knows. */
 #ifndef NIGHTBURST_NIGHTBURST_C_H
 #define NIGHTBURST_NIGHTBURST_C_H
 
@@ -77,6 +83,21 @@ typedef struct nb_raw_frame {
   const char* model;
 } nb_raw_frame;
 
+/* Per-frame metadata beyond nb_raw_frame, for nb_session_add_frame_ex.
+ * Zero it (`nb_frame_extras e = {0};` in C, `{}` in C++), then set
+ * struct_size = sizeof e and the fields you have. */
+typedef struct nb_frame_extras {
+  size_t struct_size;
+  /* camera2's STATISTICS_LENS_SHADING_CORRECTION_MAP (request
+   * STATISTICS_LENS_SHADING_MAP_MODE_ON): rows x columns x 4 gains, channels
+   * R, G_even, G_odd, B (G_even: the green on even rows), spanning the frame
+   * edge to edge; LENS_INFO_SHADING_MAP_SIZE gives columns and rows. Applied
+   * to the merged result before white balance. NULL: none (the frame is
+   * already shaded, or has no vignette). */
+  const float* lens_shading_map;
+  int lens_shading_columns, lens_shading_rows;
+} nb_frame_extras;
+
 /* Called at the start of each stage (align and merge once per frame) with
  * the stage's name; return 0 to cancel: the call returns NB_CANCELLED. */
 typedef int (*nb_progress_fn)(const char* stage, void* user);
@@ -119,6 +140,9 @@ typedef struct nb_session nb_session;
  * during nb_session_create. */
 int nb_session_create(const nb_options* options, nb_session** session, char* error, size_t error_size);
 int nb_session_add_frame(nb_session* session, const nb_raw_frame* frame, char* error, size_t error_size);
+/* The same with the frame's extras (NULL: none, as nb_session_add_frame). */
+int nb_session_add_frame_ex(nb_session* session, const nb_raw_frame* frame, const nb_frame_extras* extras,
+                            char* error, size_t error_size);
 int nb_session_finish(nb_session* session, char* error, size_t error_size);
 void nb_session_destroy(nb_session* session); /* any state; NULL is fine */
 

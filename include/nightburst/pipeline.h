@@ -99,6 +99,11 @@ struct ProcessReport {
   float curve_contrast = 0;  // the look's S-curve weight
   float local_tone_ratio = 1;  // exposure fusion: long / short exposure (1: none)
   float superres_scale = 0;    // Super Res Zoom's scale; 0: the HDR+ merge
+  int lens_shading_maps = 0;   // gain maps applied to the merged result (4 on a phone)
+  // What a reader left out or does not apply (an optional opcode that did
+  // not fit, a DNG opcode nightburst does not implement), each once, named
+  // by the first frame that had it.
+  std::vector<std::string> warnings;
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 

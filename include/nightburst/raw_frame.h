@@ -39,6 +39,43 @@ struct NoiseProfile {
   }
 };
 
+// A DNG GainMap (DNG 1.4 §6, opcode 9): gains on a grid over the frame,
+// interpolated bilinearly (edges clamped), that multiply the pixels of an
+// area after black subtraction and normalisation. Lens shading on phones:
+// one map per 2x2 CFA position (pitch 2) in OpcodeList2, which Android's
+// DngCreator makes from camera2's STATISTICS_LENS_SHADING_CORRECTION_MAP.
+struct GainMap {
+  // From OpcodeList3 (applied after demosaicing, to colour planes R, G, B)
+  // rather than OpcodeList2 (to the mosaic, whose one plane is 0).
+  bool after_demosaic = false;
+  int top = 0, left = 0, bottom = 0, right = 0;  // the area: rows [top, bottom), columns [left, right)
+  int plane = 0, planes = 1;                     // the planes it applies to
+  int row_pitch = 1, col_pitch = 1;              // every row_pitch-th row from top, col_pitch-th column from left
+  int points_v = 0, points_h = 0;                // grid size
+  // Grid step and the first point's position, as fractions of the frame's
+  // height (v) and width (h); a pixel's position is its centre's.
+  double spacing_v = 1, spacing_h = 1;
+  double origin_v = 0, origin_h = 0;
+  int map_planes = 1;        // 1: one grid for all planes; else one per plane (the last repeats)
+  std::vector<float> gains;  // points_v x points_h x map_planes, rows first, planes innermost
+
+  // Whether the map multiplies the mosaic pixel (x, y) of CFA colour `color`.
+  bool covers(int x, int y, int color) const;
+  // The gain at frame position (x, y) (pixel centres at integers) in a frame
+  // of width x height, for map plane `map_plane`.
+  float gain_at(double x, double y, int map_plane, int width, int height) const;
+};
+
+// An opcode of a DNG's OpcodeList1/2/3 that nightburst does not apply,
+// carried into the merged DNG as it was (parameters big-endian, unparsed).
+struct DngOpcode {
+  int list = 2;  // 1, 2 or 3
+  uint32_t id = 0;
+  uint32_t dng_version = 0;
+  uint32_t flags = 0;  // bit 0: optional; bit 1: preview only
+  std::vector<uint8_t> parameters;
+};
+
 struct RawMetadata {
   int width = 0;
   int height = 0;
@@ -56,15 +93,36 @@ struct RawMetadata {
   int orientation = 1;    // EXIF orientation 1..8
   std::string make;
   std::string model;
+  // Lens shading (and any other gain maps): applied to the merged mosaic
+  // before white balance and finishing; the merged DNG carries them, since
+  // its samples are the merge before them.
+  std::vector<GainMap> gain_maps;
+  std::vector<DngOpcode> carried_opcodes;
+  // What the reader left out and why (an optional opcode it could not use),
+  // for the report.
+  std::vector<std::string> warnings;
 };
+
+// camera2's STATISTICS_LENS_SHADING_CORRECTION_MAP (`rows` x `columns` x 4
+// gains over the frame, channels R, G_even, G_odd, B: G_even the green on
+// even rows) as the four GainMaps Android's DngCreator writes for it: one
+// per 2x2 position, the grid spanning the frame from edge to edge.
+std::vector<GainMap> gain_maps_from_camera2(const float* map, int columns, int rows, CfaPattern cfa,
+                                            int width, int height);
 
 // Largest frame accepted, checked before any allocation (a 200 MP sensor fits).
 constexpr int64_t kMaxFramePixels = 256LL * 1024 * 1024;
 constexpr double kMaxColorMatrixEntry = 100;
 constexpr int kMaxFrameSide = 65535;
+// A gain map's limits: larger grids than any phone's (camera2 maps are
+// about 17x13 to 64x48) and gains beyond any vignette are refused.
+constexpr int kMaxGainMapPoints = 1 << 20;
+constexpr float kMaxGain = 256;
 
 // Checks levels, sizes and matrices for values no stage can work with.
 Status validate_metadata(const RawMetadata& meta);
+// Checks one gain map against a width x height frame; the message names the field.
+Status validate_gain_map(const GainMap& map, int width, int height);
 
 struct RawFrame {
   Halide::Runtime::Buffer<uint16_t, 2> mosaic;  // (x, y), width x height

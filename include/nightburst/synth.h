@@ -51,6 +51,14 @@ struct SynthOptions {
   // drawn uniformly in +-this (what camera2's SENSOR_DYNAMIC_BLACK_LEVEL
   // reports on many phones); the frames' samples carry the same offsets.
   int black_level_jitter = 0;
+  // Lens shading: the frames fall off toward the corners by this many stops
+  // in green at the corner farthest from the optical centre (which sits off
+  // the frame's centre), red 1.3x and blue 0.85x as far (a phone's colour
+  // shading); the metadata carries the correction as camera2's 17x13 lens
+  // shading map (as four GainMaps). The falloff is exactly the map's
+  // interpolated inverse, as if the map were the lens's calibration; the
+  // ground truth is the scene without it. 0: none.
+  double vignette_stops = 0;
   // A picture to use instead of the procedural night scene: sRGB-encoded,
   // 0..1, channels R, G, B, exactly synth_scene_size() (the frames are cut
   // from it with a margin for their motion). Unallocated: the procedural scene.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "capi/c_frame.h"
+#include "capi/c_options.h"
 #include "capi/report_json.h"
 #include "core/color.h"
 #include "nightburst/nightburst_c.h"
@@ -45,48 +46,6 @@ int guarded(char* error, size_t error_size, Body body) {
   }
 }
 
-nb::Status to_options(const nb_options* options, nb::ProcessOptions* out) {
-  nb_options o;
-  nb_options_default(&o);
-  if (options) o = *options;
-  if (o.look < NB_LOOK_NATURAL || o.look > NB_LOOK_NIGHT)
-    return nb::invalid_argument("unknown look " + std::to_string(o.look));
-  if (!(o.chroma_denoise >= 0 && o.chroma_denoise <= 1) || !(o.sharpen >= 0 && o.sharpen <= 4))
-    return nb::invalid_argument("chroma_denoise must be in [0, 1] and sharpen in [0, 4]");
-  if (!(o.superres_scale == 0 || (o.superres_scale >= 1 && o.superres_scale <= 3)))
-    return nb::invalid_argument("superres_scale must be 0 (HDR+ merge) or in [1, 3]");
-  out->superres_scale = o.superres_scale;
-  out->reference = o.reference;
-  out->threads = o.threads;
-  out->look = nb::Look(o.look);
-  out->chroma_denoise = o.chroma_denoise;
-  out->sharpen = o.sharpen;
-  switch (o.awb) {
-    case NB_AWB_LEARNED: out->awb = nb::AwbMethod::kLearned; break;
-    case NB_AWB_GRAY_WORLD: out->awb = nb::AwbMethod::kGrayWorld; break;
-    case NB_AWB_AS_SHOT: out->awb = nb::AwbMethod::kAsShot; break;
-    case NB_AWB_MANUAL:
-      out->awb = nb::AwbMethod::kManual;
-      for (int c = 0; c < 3; ++c) {
-        if (!(o.manual_illuminant[c] > 0 && o.manual_illuminant[c] < 1e6f))
-          return nb::invalid_argument("manual_illuminant must be three positive numbers");
-        out->manual_illuminant[c] = o.manual_illuminant[c];
-      }
-      break;
-    default: return nb::invalid_argument("unknown white balance method " + std::to_string(o.awb));
-  }
-  if (o.awb_model) {
-    const std::string name = o.awb_model_name ? o.awb_model_name : "awb model";
-    NB_RETURN_IF_ERROR(nb::AwbModel::parse(o.awb_model, o.awb_model_size, name, &out->awb_model));
-  }
-  if (o.progress) {
-    const nb_progress_fn progress = o.progress;
-    void* const user = o.progress_user;
-    out->progress = [progress, user](const std::string& stage) { return progress(stage.c_str(), user) != 0; };
-  }
-  return nb::Status();
-}
-
 }  // namespace
 
 extern "C" const char* nb_version(void) { return NIGHTBURST_VERSION; }
@@ -117,9 +76,11 @@ namespace {
 
 // Adds a frame; `borrow`: the caller's buffer outlives the session's use of
 // it (nb_process), so the session may keep a view instead of a copy.
-int add_frame(nb_session* session, const nb_raw_frame& frame, bool borrow, char* error, size_t error_size) {
+int add_frame(nb_session* session, const nb_raw_frame& frame, const nb_frame_extras* extras, bool borrow,
+              char* error, size_t error_size) {
   nb::RawFrame view;
   nb::Status s = nb::raw_frame_view(frame, session->frames++, &view);
+  if (s.ok()) s = nb::add_frame_extras(extras, &view);
   if (s.ok()) {
     s = session->session.add_frame(std::move(view));
     // A frame the session holds past this call (until the reference is
@@ -152,7 +113,7 @@ extern "C" int nb_session_create(const nb_options* options, nb_session** session
   *session = nullptr;
   return guarded(error, error_size, [&] {
     nb::ProcessOptions po;
-    nb::Status s = to_options(options, &po);
+    nb::Status s = nb::process_options_from_c(options, &po);
     if (!s.ok()) return fail_with(s, error, error_size);
     *session = new nb_session(po);
     return succeed(error, error_size);
@@ -162,7 +123,13 @@ extern "C" int nb_session_create(const nb_options* options, nb_session** session
 extern "C" int nb_session_add_frame(nb_session* session, const nb_raw_frame* frame, char* error,
                                     size_t error_size) {
   if (!session || !frame) return fail(NB_INVALID_ARGUMENT, "no session or no frame", error, error_size);
-  return guarded(error, error_size, [&] { return add_frame(session, *frame, false, error, error_size); });
+  return guarded(error, error_size, [&] { return add_frame(session, *frame, nullptr, false, error, error_size); });
+}
+
+extern "C" int nb_session_add_frame_ex(nb_session* session, const nb_raw_frame* frame,
+                                       const nb_frame_extras* extras, char* error, size_t error_size) {
+  if (!session || !frame) return fail(NB_INVALID_ARGUMENT, "no session or no frame", error, error_size);
+  return guarded(error, error_size, [&] { return add_frame(session, *frame, extras, false, error, error_size); });
 }
 
 extern "C" int nb_session_finish(nb_session* session, char* error, size_t error_size) {
@@ -182,7 +149,7 @@ extern "C" int nb_process(const nb_raw_frame* frames, int count, const nb_option
   if (code != NB_OK) return code;
   code = guarded(error, error_size, [&] {
     int c = NB_OK;
-    for (int i = 0; i < count && c == NB_OK; ++i) c = add_frame(session, frames[i], true, error, error_size);
+    for (int i = 0; i < count && c == NB_OK; ++i) c = add_frame(session, frames[i], nullptr, true, error, error_size);
     return c == NB_OK ? finish(session, error, error_size) : c;
   });
   if (code != NB_OK) {

@@ -1,6 +1,9 @@
 // nb_raw_frame to and from RawFrame.
 #include "capi/c_frame.h"
 
+#include <cmath>
+#include <cstddef>
+#include <cstring>
 #include <string>
 
 namespace nb {
@@ -68,6 +71,42 @@ Status raw_frame_view(const nb_raw_frame& in, int index, RawFrame* out) {
   m.model = in.model ? in.model : "";
   out->source = name;
   return validate_metadata(m).with_context(name);
+}
+
+Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame) {
+  if (!extras) return Status();
+  const std::string& name = frame->source;
+  constexpr size_t kFirstSize = offsetof(nb_frame_extras, lens_shading_rows) + sizeof(int);
+  if (extras->struct_size < kFirstSize || extras->struct_size > sizeof(nb_frame_extras))
+    return invalid_argument(name + ": nb_frame_extras.struct_size " + std::to_string(extras->struct_size) +
+                            " is not a size this library knows (" + std::to_string(kFirstSize) + " to " +
+                            std::to_string(sizeof(nb_frame_extras)) + "; set it to sizeof(nb_frame_extras))");
+  nb_frame_extras e;
+  std::memset(&e, 0, sizeof e);
+  std::memcpy(&e, extras, extras->struct_size);
+  const int columns = e.lens_shading_columns, rows = e.lens_shading_rows;
+  if (e.lens_shading_map || columns || rows) {
+    if (!e.lens_shading_map || columns < 1 || rows < 1 || int64_t(columns) * rows * 4 > kMaxGainMapPoints)
+      return invalid_argument(name + ": lens_shading_map of " + std::to_string(columns) + "x" +
+                              std::to_string(rows) + " points" + (e.lens_shading_map ? "" : " has no gains") +
+                              ": needs a map and 1 to " + std::to_string(kMaxGainMapPoints / 4) + " points");
+    const float* gains = e.lens_shading_map;
+    for (int64_t i = 0; i < int64_t(columns) * rows * 4; ++i)
+      if (!std::isfinite(gains[i]) || gains[i] < 0 || gains[i] > kMaxGain) {
+        const int64_t point = i / 4;
+        return invalid_argument(name + ": lens_shading_map gain " + std::to_string(gains[i]) + " (row " +
+                                std::to_string(point / columns) + ", column " + std::to_string(point % columns) +
+                                ", channel " + std::to_string(i % 4) + ") is outside 0.." +
+                                std::to_string(int(kMaxGain)));
+      }
+    frame->meta.gain_maps = gain_maps_from_camera2(e.lens_shading_map, columns, rows, frame->meta.cfa,
+                                                   frame->meta.width, frame->meta.height);
+    for (const GainMap& m : frame->meta.gain_maps) {
+      const Status s = validate_gain_map(m, frame->meta.width, frame->meta.height);
+      if (!s.ok()) return invalid_argument(name + ": lens_shading_map: " + s.message());
+    }
+  }
+  return Status();
 }
 
 }  // namespace nb

@@ -17,4 +17,8 @@ nb_raw_frame c_frame_view(const RawFrame& frame);
 // checked; errors name the frame (its name, or "frame INDEX").
 Status raw_frame_view(const nb_raw_frame& frame, int index, RawFrame* out);
 
+// Adds `extras` (NULL: none) to a frame made by raw_frame_view: sizes and
+// values checked, errors naming the frame and the field.
+Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame);
+
 }  // namespace nb

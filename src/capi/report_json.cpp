@@ -35,6 +35,8 @@ std::string report_to_json(const ProcessReport& r) {
   j["merge"] = r.superres_scale > 0 ? nlohmann::json{{"method", "superres"}, {"scale", r.superres_scale}}
                                     : nlohmann::json{{"method", "hdrplus"}};
   j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}, {"local_tone_ratio", r.local_tone_ratio}};
+  j["lens_shading_maps"] = r.lens_shading_maps;
+  j["warnings"] = r.warnings;
   json stages = json::object();
   for (const auto& [name, ms] : r.stage_ms) stages[name] = ms;
   j["stage_ms"] = stages;

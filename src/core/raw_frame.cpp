@@ -94,6 +94,7 @@ Status validate_metadata(const RawMetadata& m) {
   }
   if (!std::isfinite(m.exposure_s) || m.exposure_s < 0) return bad_input("exposure time is negative");
   if (m.orientation < 1 || m.orientation > 8) return bad_input("orientation is not in 1..8");
+  for (const GainMap& map : m.gain_maps) NB_RETURN_IF_ERROR(validate_gain_map(map, m.width, m.height));
   return Status();
 }
 

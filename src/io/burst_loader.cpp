@@ -10,7 +10,6 @@
 #include <set>
 #include <thread>
 
-#include "capi/c_frame.h"
 #include "nightburst/io.h"
 
 namespace nb {
@@ -122,49 +121,22 @@ Status stream_burst(const std::vector<std::string>& files,
   return result;
 }
 
-namespace {
-
-// A C API call's code and message as a Status.
-Status c_status(int code, const char* message) {
-  return code == NB_OK ? Status() : Status(StatusCode(code), message);
-}
-
-}  // namespace
-
-Status process_files(const std::vector<std::string>& files, const nb_options& options, bool with_merged,
+Status process_files(const std::vector<std::string>& files, const ProcessOptions& options, bool with_merged,
                      FileBurstOutput* out, double* decode_ms, int decode_workers) {
-  char error[1024] = "";
-  nb_session* raw_session = nullptr;
-  NB_RETURN_IF_ERROR(c_status(nb_session_create(&options, &raw_session, error, sizeof error), error));
-  std::unique_ptr<nb_session, void (*)(nb_session*)> session(raw_session, nb_session_destroy);
+  BurstSession session(options);
+  // The loader's frames own their samples, so a frame held until the
+  // reference is known needs no copy.
   NB_RETURN_IF_ERROR(stream_burst(
-      files,
-      [&](RawFrame&& frame) {
-        const nb_raw_frame view = c_frame_view(frame);
-        return c_status(nb_session_add_frame(session.get(), &view, error, sizeof error), error);
-      },
-      decode_ms, decode_workers));
-  NB_RETURN_IF_ERROR(c_status(nb_session_finish(session.get(), error, sizeof error), error));
-
-  nb_result_info info;
-  NB_RETURN_IF_ERROR(c_status(nb_session_result_info(session.get(), &info, error, sizeof error), error));
-  out->reference = info.reference;
-  // Interleaved, as the C API writes it; the PNG writer takes any layout.
-  out->srgb = Halide::Runtime::Buffer<uint16_t, 3>::make_interleaved(info.width, info.height, 3);
-  NB_RETURN_IF_ERROR(c_status(nb_session_copy_image(session.get(), NB_FORMAT_RGB16, out->srgb.data(),
-                                                    size_t(info.width) * 3 * sizeof(uint16_t), error, sizeof error),
-                              error));
+      files, [&](RawFrame&& frame) { return session.add_frame(std::move(frame)); }, decode_ms, decode_workers));
+  ProcessResult result;
+  NB_RETURN_IF_ERROR(session.finish(&result));
+  out->srgb = std::move(result.srgb);
   if (with_merged) {
-    Halide::Runtime::Buffer<uint16_t, 2> mosaic(info.mosaic_width, info.mosaic_height);
-    nb_raw_frame merged;
-    NB_RETURN_IF_ERROR(c_status(
-        nb_session_copy_merged(session.get(), mosaic.data(), info.mosaic_width, &merged, error, sizeof error),
-        error));
-    NB_RETURN_IF_ERROR(raw_frame_view(merged, 0, &out->merged));
-    out->merged.mosaic = mosaic;  // the view's samples, owned
+    out->merged.mosaic = quantise_mosaic(result.merged, result.merged_meta);
+    out->merged.meta = std::move(result.merged_meta);
+    out->merged.source = "merged";
   }
-  out->report_json.resize(nb_session_report_json(session.get(), nullptr, 0));
-  nb_session_report_json(session.get(), out->report_json.data(), out->report_json.size() + 1);
+  out->report = std::move(result.report);
   return Status();
 }
 

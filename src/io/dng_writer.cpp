@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/atomic_file.h"
+#include "io/dng_opcodes.h"
 #include "io/dng_tags.h"
 #include "nightburst/io.h"
 
@@ -98,6 +99,13 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
       noise[2 * c + 1] /= positions[c];
     }
     TIFFSetField(tif, kTagNoiseProfile, uint16_t(6), noise);
+  }
+  // Lens shading and the opcodes nightburst does not apply: the samples are
+  // the merge before them, so a raw editor applies them as to the frames.
+  for (int list = 1; list <= 3; ++list) {
+    const std::vector<uint8_t> opcodes = opcode_list_bytes(meta, list);
+    if (!opcodes.empty())
+      TIFFSetField(tif, kTagOpcodeList[list - 1], uint32_t(opcodes.size()), opcodes.data());
   }
   if (has_exif) TIFFSetField(tif, TIFFTAG_EXIFIFD, exif_offset);
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "io/dng_opcodes.h"
 #include "io/dng_tags.h"
 #include "io/frame_pool.h"
 #include "io/raw_reader.h"
@@ -63,6 +64,25 @@ void read_dng_noise_profile(const std::string& path, CfaPattern cfa, NoiseProfil
     }
     TIFFClose(tif);
   }
+}
+
+bool find_cfa_ifd(TIFF* tif);
+
+// Reads the raw image's OpcodeList1/2/3 (io/dng_opcodes.h) into `meta`.
+Status read_dng_opcodes(const std::string& path, RawMetadata* meta) {
+  register_dng_tags();
+  TIFF* tif = open_tiff_quietly(path);
+  if (!tif) return Status();  // LibRaw read it; without libtiff there are no opcodes to find
+  std::unique_ptr<TIFF, void (*)(TIFF*)> closer(tif, TIFFClose);
+  if (!find_cfa_ifd(tif)) return Status();
+  // The field's bytes belong to the directory: each list is parsed before the next is read.
+  for (int list = 1; list <= 3; ++list) {
+    uint32_t size = 0;
+    void* data = nullptr;
+    if (TIFFGetField(tif, kTagOpcodeList[list - 1], &size, &data) == 1 && data)
+      NB_RETURN_IF_ERROR(parse_opcode_list(static_cast<const uint8_t*>(data), size, list, meta));
+  }
+  return Status();
 }
 
 // Moves `tif` to the DNG's raw image: the IFD (the first or one of its
@@ -268,6 +288,7 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
   meta.make = idata.make;
   meta.model = idata.model;
   read_dng_noise_profile(path, meta.cfa, &meta.noise);
+  if (idata.dng_version != 0) NB_RETURN_IF_ERROR(read_dng_opcodes(path, &meta).with_context(path));
   Status valid = validate_metadata(meta);
   if (!valid.ok()) return valid.with_context(path);
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <thread>
 
 #include "core/bayer_planes.h"
@@ -17,6 +18,7 @@
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
+#include "stages/lens_shading.h"
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
 #include "stages/reference_select.h"
@@ -156,6 +158,7 @@ struct BurstSession::State {
   bool finished = false;
   int count = 0;
   RawFrame first;  // for the consistency checks (metadata and name only)
+  std::set<std::string> warned;  // the frames' warnings in the report, each once
   // Before the reference is chosen: the frames so far, with their indices.
   std::vector<RawFrame> held;
   std::vector<int> held_index;
@@ -281,6 +284,8 @@ struct BurstSession::State {
     }
     const int index = count++;
     result.report.frames.push_back(frame.source);
+    for (const std::string& warning : frame.meta.warnings)
+      if (warned.insert(warning).second) result.report.warnings.push_back(frame.source + ": " + warning);
     result.report.motion.emplace_back();
     if (have_reference()) return align_and_merge(frame, index);
     held.push_back(std::move(frame));
@@ -357,6 +362,24 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   }
   result.merged_meta.noise.valid = true;
   result.merged_meta = extended_precision_levels(result.merged_meta);
+  // Lens shading, on a copy: result.merged stays the merge of the samples
+  // as the frames had them (the merged DNG's samples, which carry the maps
+  // for a raw editor to apply, as the frames did).
+  Halide::Runtime::Buffer<float, 2> shaded = result.merged;
+  report.lens_shading_maps = int(ref_meta.gain_maps.size());
+  if (!ref_meta.gain_maps.empty()) {
+    timer.begin("lens_shading");
+    if (!progress("lens_shading")) return cancelled();
+    if (superres_rgb.data()) {
+      apply_gain_maps_rgb(ref_meta.gain_maps, ref_meta.cfa, ref_meta.width, ref_meta.height, &superres_rgb);
+      shaded = mosaic_from_rgb(superres_rgb, ref_meta.cfa);
+      result.merged_meta.gain_maps = gain_maps_for_size(ref_meta.gain_maps, ref_meta.width, ref_meta.height,
+                                                        result.merged.width(), result.merged.height());
+    } else {
+      shaded = result.merged.copy();
+      apply_gain_maps(ref_meta.gain_maps, ref_meta.cfa, &shaded);
+    }
+  }
 
   timer.begin("white_balance");
   if (!progress("white_balance")) return cancelled();
@@ -367,14 +390,14 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
       const FfccModel& model =
           options.awb_model ? options.awb_model->impl().ffcc : default_ffcc_model();
       const AwbEstimate estimate =
-          estimate_illuminant_ffcc(model, awb_thumbnail(result.merged, ref_meta.cfa), ref_meta);
+          estimate_illuminant_ffcc(model, awb_thumbnail(shaded, ref_meta.cfa), ref_meta);
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
       break;
     }
     case AwbMethod::kGrayWorld:
       report.awb_method = "grayworld";
-      illuminant = gray_world(awb_thumbnail(result.merged, ref_meta.cfa), ref_meta.as_shot_neutral);
+      illuminant = gray_world(awb_thumbnail(shaded, ref_meta.cfa), ref_meta.as_shot_neutral);
       break;
     case AwbMethod::kAsShot:
       report.awb_method = "asshot";
@@ -391,7 +414,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   timer.begin("finish");
   if (!progress("finish")) return cancelled();
   FinishParams finish = finish_params_for(ref_meta, report.awb_gains);
-  const double mean_green = mean_balanced_green(result.merged, ref_meta.cfa, report.awb_gains);
+  const double mean_green = mean_balanced_green(shaded, ref_meta.cfa, report.awb_gains);
   const ToneLook look = tone_look(options.look, mean_green);
   finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
@@ -400,7 +423,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
   // target while shadows are lifted and highlights kept.
   Halide::Runtime::Buffer<float, 2> luminance =
-      tone_luminance(result.merged, ref_meta.cfa, report.awb_gains, finish.exposure_gain);
+      tone_luminance(shaded, ref_meta.cfa, report.awb_gains, finish.exposure_gain);
   report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
   if (report.local_tone_ratio > 1.0f) {
     const float short_scale = 1.0f / std::sqrt(report.local_tone_ratio);
@@ -419,7 +442,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   if (superres_rgb.data()) {
     NB_RETURN_IF_ERROR(finish_basic(superres_rgb, finish, &srgb));
   } else {
-    NB_RETURN_IF_ERROR(finish_basic(result.merged, finish, &srgb));
+    NB_RETURN_IF_ERROR(finish_basic(shaded, finish, &srgb));
   }
   result.srgb = apply_orientation(srgb, ref_meta.orientation);
   timer.finish();

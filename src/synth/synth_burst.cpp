@@ -103,6 +103,29 @@ void synth_scene_size(const SynthOptions& o, int* width, int* height) {
   *height = (o.height + 2 * margin) * std::max(1, o.scene_oversample);
 }
 
+namespace {
+
+// camera2's lens-shading map for SynthOptions::vignette_stops: 17x13 points
+// (a Pixel's size), gains 2^(stops_c * r^2) for r the distance from the
+// optical centre relative to the farthest corner's.
+std::vector<GainMap> lens_shading_maps(double stops, CfaPattern cfa, int width, int height) {
+  constexpr int kColumns = 17, kRows = 13;
+  const double cx = 0.53 * width, cy = 0.47 * height;
+  const double far2 = std::max(cx * cx, (width - cx) * (width - cx)) + std::max(cy * cy, (height - cy) * (height - cy));
+  const double channel_stops[4] = {1.3 * stops, stops, stops, 0.85 * stops};  // R, G_even, G_odd, B
+  std::vector<float> map(size_t(kColumns) * kRows * 4);
+  for (int j = 0; j < kRows; ++j)
+    for (int i = 0; i < kColumns; ++i) {
+      // The grid spans the frame edge to edge (gain_maps_from_camera2).
+      const double x = double(i) / (kColumns - 1) * width - 0.5, y = double(j) / (kRows - 1) * height - 0.5;
+      const double r2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / far2;
+      for (int ch = 0; ch < 4; ++ch) map[(size_t(j) * kColumns + i) * 4 + ch] = float(std::exp2(channel_stops[ch] * r2));
+    }
+  return gain_maps_from_camera2(map.data(), kColumns, kRows, cfa, width, height);
+}
+
+}  // namespace
+
 Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   if (o.width < 16 || o.height < 16 || o.width % 2 || o.height % 2 || int64_t(o.width) * o.height > kMaxFramePixels)
     return invalid_argument("synth: size must be even, at least 16x16 and at most 256 MP");
@@ -112,6 +135,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     return invalid_argument("synth: need 0 <= black < white <= 65535");
   if (o.black_level_jitter < 0 || o.black_level + o.black_level_jitter >= o.white_level)
     return invalid_argument("synth: the black level's jitter must be >= 0 and keep it below white");
+  if (!(o.vignette_stops >= 0 && o.vignette_stops <= 4))
+    return invalid_argument("synth: the vignette must be 0 to 4 stops");
   if (!(o.scene_mean > 0 && o.scene_mean <= 1)) return invalid_argument("synth: scene mean must be in (0, 1]");
   if (o.scene_oversample < 1 || o.scene_oversample > 4) return invalid_argument("synth: scene oversampling must be 1..4");
   if (!(o.truth_scale == 0 || (o.truth_scale >= 1 && o.truth_scale <= 4)))
@@ -170,6 +195,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   meta.iso = std::round(std::clamp(100 * shot / 1e-4, 50.0, 65535.0));
   meta.make = "nightburst";
   meta.model = "Synthetic";
+  if (o.vignette_stops > 0) meta.gain_maps = lens_shading_maps(o.vignette_stops, o.cfa, W, H);
 
   // Linear camera RGB under the illuminant. White balance per row-normalised
   // camera_from_srgb (see core/color.h), then the illuminant's neutral.
@@ -258,6 +284,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         }
         v = std::clamp(v, 0.0f, 1.0f);  // the sensor clips
         if (k == o.reference) burst->clean_mosaic(x, y) = v;
+        if (!meta.gain_maps.empty()) v /= meta.gain_maps[size_t(cfa_index(x, y))].gain_at(x, y, 0, W, H);
         float noisy = v + row_normal(row_rng) * float(std::sqrt(shot * v + read));
         double adu = std::round(black[size_t(cfa_index(x, y))] + noisy * range);
         f.mosaic(x, y) = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));

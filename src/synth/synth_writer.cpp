@@ -25,6 +25,7 @@ Status write_synthetic_burst(const SynthBurst& burst, const SynthOptions& option
   fs::create_directories(truth_dir, ec);
   RawMetadata truth_meta = burst.frames[burst.reference].meta;
   truth_meta.noise.valid = false;
+  truth_meta.gain_maps.clear();  // the truth is the scene without the vignette
   NB_RETURN_IF_ERROR(write_merged_dng((truth_dir / "ground_truth.dng").string(), burst.clean_mosaic, truth_meta));
   Halide::Runtime::Buffer<uint16_t, 3> srgb(burst.clean_srgb.width(), burst.clean_srgb.height(), 3);
   for (int c = 0; c < 3; ++c)

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "io/dng_opcodes.h"
 #include "io/dng_tags.h"
 #include "nightburst/io.h"
 #include "test_util.h"
@@ -218,6 +219,39 @@ std::vector<Case> cases() {
                  set_dng_tag(f, kTagExposureTime, 0.0);
                  return f + png_out(out);
                }});
+  // A phone's lens-shading map (four GainMaps in OpcodeList2) in the file,
+  // one map changed by `damage` before the list is written.
+  auto write_shaded_frame = [](P in, const std::function<void(GainMap*, uint32_t* flags)>& damage) {
+    const std::string f = BadInputCli::write_frame(in, 0);
+    const RawMetadata& m = BadInputCli::burst_->frames[0].meta;
+    std::vector<float> map(5 * 4 * 4, 1.25f);
+    RawMetadata shaded = m;
+    shaded.gain_maps = gain_maps_from_camera2(map.data(), 5, 4, m.cfa, m.width, m.height);
+    uint32_t flags = 0;
+    damage(&shaded.gain_maps[2], &flags);
+    static std::vector<uint8_t> list;
+    list = opcode_list_bytes(shaded, 2);
+    // Flags of the damaged (third) opcode: after the count and two whole opcodes.
+    const size_t opcode_bytes = (list.size() - 4) / 4, flags_at = 4 + 2 * opcode_bytes + 8;
+    list[flags_at + 3] = uint8_t(flags);
+    set_dng_tag(f, kTagOpcodeList[1], uint32_t(list.size()), list.data());
+    return f;
+  };
+  c.push_back({"GainMap whose area leaves the frame", 1, {"%F", "OpcodeList2 opcode 3 of 4", "outside the 256x192 frame"},
+               [=](P in, P out) {
+                 return write_shaded_frame(in, [](GainMap* g, uint32_t*) { g->bottom += 8; }) + png_out(out);
+               }});
+  c.push_back({"GainMap on a plane a mosaic lacks", 1, {"%F", "OpcodeList2 opcode 3 of 4", "one plane (0)"},
+               [=](P in, P out) {
+                 return write_shaded_frame(in, [](GainMap* g, uint32_t*) { g->plane = 1; }) + png_out(out);
+               }});
+  c.push_back({"optional GainMap with zero spacing", 0, {"warning: ", "%F", "left out", "spacing"}, [=](P in, P out) {
+                 return write_shaded_frame(in, [](GainMap* g, uint32_t* flags) {
+                          g->spacing_h = 0;
+                          *flags = kOpcodeFlagOptional;
+                        }) +
+                        png_out(out);
+               }});
   c.push_back({"frame above the 256 MP limit", 1, {"%F", "outside"}, [=](P in, P out) {
                  const std::string f = BadInputCli::write_frame(in, 0);
                  // 20000 x 20000: within what LibRaw opens, above kMaxFramePixels (256 MP).
@@ -310,29 +344,35 @@ TEST_F(BadInputCli, EveryCaseGetsAClearErrorAndLeavesNothing) {
     EXPECT_EQ(snapshot(in), inputs_before) << "an input changed";
     std::string message = r.stderr_text;
     while (!message.empty() && message.back() == '\n') message.pop_back();
+    auto expect_message_has = [&] {
+      for (const std::string& want : c.message_has) {
+        if (want == "%F") {
+          EXPECT_NE(message.find(dir.path().string()), std::string::npos) << "names no file: " << message;
+        } else {
+          EXPECT_NE(message.find(want), std::string::npos) << message;
+        }
+      }
+    };
     if (c.exit_code == 0) {
       EXPECT_TRUE(fs::exists(out / "out.png"));
+      // A photo, and any warning the case expects (nothing else on stderr).
+      if (c.message_has.empty()) EXPECT_EQ(message, "");
+      expect_message_has();
     } else {
       // Nothing written: no output, no temporary.
       for (const auto& e : fs::recursive_directory_iterator(out))
         EXPECT_EQ(e.path().filename(), "plain") << "left behind: " << e.path();
       EXPECT_EQ(message.rfind("nightburst: error: ", 0), 0u) << message;
       EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
-      for (const std::string& want : c.message_has) {
-        if (want == "%F") {
-          EXPECT_NE(message.find(dir.path().string()), std::string::npos)
-              << "names no file: " << message;
-        } else {
-          EXPECT_NE(message.find(want), std::string::npos) << message;
-        }
-      }
+      expect_message_has();
     }
     // The table shows paths relative to the case's folder.
     for (size_t p; (p = message.find(dir.path().string() + "/")) != std::string::npos;)
       message.replace(p, dir.path().string().size() + 1, "");
     for (size_t p; (p = message.find('|')) != std::string::npos;) message.replace(p, 1, "\\|");
     table << "| " << c.name << " | " << r.exit_code << " | "
-          << (c.exit_code == 0 ? "(a photo)" : "`" + message + "`") << " |\n";
+          << (c.exit_code != 0 ? "`" + message + "`" : message.empty() ? "(a photo)" : "(a photo) `" + message + "`")
+          << " |\n";
   }
 
   // The README's copy of the table must match what was measured.

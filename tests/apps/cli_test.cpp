@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "nightburst/io.h"
+#include "nightburst/nightburst_c.h"
 #include "stages/ffcc.h"
 #include "test_util.h"
 

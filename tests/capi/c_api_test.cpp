@@ -348,5 +348,101 @@ TEST(CApiTest, BadFramesAndBuffersGiveACodeAndAMessage) {
   nb_session_destroy(session);
 }
 
+// camera2's map (rows x columns x 4: R, G_even, G_odd, B) behind the four
+// GainMaps a synthetic vignette makes, as a phone app would hold it.
+std::vector<float> camera2_map(const RawMetadata& m) {
+  const GainMap& first = m.gain_maps.at(0);
+  std::vector<float> map(size_t(first.points_h) * first.points_v * 4);
+  for (int position = 0; position < 4; ++position) {
+    const int x = position & 1, y = position >> 1, color = cfa_color(m.cfa, x, y);
+    const int channel = color == 0 ? 0 : color == 2 ? 3 : (y == 0 ? 1 : 2);
+    for (size_t i = 0; i < first.gains.size(); ++i) map[i * 4 + channel] = m.gain_maps[size_t(position)].gains[i];
+  }
+  return map;
+}
+
+// A phone's lens-shading map through nb_session_add_frame_ex: the image the
+// C++ pipeline makes from the same frames and maps; without it, another.
+TEST(CApiTest, LensShadingMapThroughFrameExtras) {
+  SynthOptions o = testing::small_options(95);
+  o.frames = 3;
+  o.cfa = CfaPattern::kGRBG;
+  o.vignette_stops = 1.5;
+  SynthBurst b = testing::make_burst(o);
+  const ProcessResult expected = cpp_result(b);
+  const std::vector<float> map = camera2_map(b.frames[0].meta);
+  nb_frame_extras extras{};
+  extras.struct_size = sizeof extras;
+  extras.lens_shading_map = map.data();
+  extras.lens_shading_columns = b.frames[0].meta.gain_maps[0].points_h;
+  extras.lens_shading_rows = b.frames[0].meta.gain_maps[0].points_v;
+  char error[256];
+  for (bool with_map : {true, false}) {
+    nb_session* session = nullptr;
+    ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+    for (const nb_raw_frame& f : c_frames(b))
+      ASSERT_EQ(nb_session_add_frame_ex(session, &f, with_map ? &extras : nullptr, error, sizeof error), NB_OK)
+          << error;
+    ASSERT_EQ(nb_session_finish(session, error, sizeof error), NB_OK) << error;
+    const int differing = differences(image_rgb16(session), expected.srgb);
+    if (with_map) {
+      EXPECT_EQ(differing, 0);
+    } else {
+      EXPECT_GT(differing, expected.srgb.number_of_elements() / 2);
+    }
+    nb_session_destroy(session);
+  }
+}
+
+// Extras that do not fit: a size the library does not know, a map without
+// gains or points, a gain out of range; each refused with the frame's name
+// and the field; the same map with its gains in range is taken.
+TEST(CApiTest, FrameExtrasThatDoNotFitAreRefused) {
+  SynthOptions o = testing::small_options(96);
+  o.frames = 1;
+  SynthBurst b = testing::make_burst(o);
+  const nb_raw_frame frame = c_frames(b)[0];
+  std::vector<float> map(17 * 13 * 4, 1.5f);
+  struct Case {
+    const char* what;
+    size_t struct_size;
+    const float* gains;
+    int columns, rows;
+    const char* message;
+  };
+  map[100] = -1;
+  const Case cases[] = {
+      {"no size", 0, nullptr, 0, 0, "struct_size 0 is not a size this library knows"},
+      {"a newer header's", sizeof(nb_frame_extras) + 8, nullptr, 0, 0, "not a size this library knows"},
+      {"points but no gains", sizeof(nb_frame_extras), nullptr, 17, 13, "lens_shading_map of 17x13 points has no gains"},
+      {"gains but no points", sizeof(nb_frame_extras), map.data(), 0, 13, "lens_shading_map of 0x13 points"},
+      {"a negative gain", sizeof(nb_frame_extras), map.data(), 17, 13, "lens_shading_map gain -1.000000 (row 1, column 8, channel 0) is outside 0..256"},
+  };
+  char error[256];
+  for (const Case& c : cases) {
+    nb_frame_extras extras{};
+    extras.struct_size = c.struct_size;
+    extras.lens_shading_map = c.gains;
+    extras.lens_shading_columns = c.columns;
+    extras.lens_shading_rows = c.rows;
+    nb_session* session = nullptr;
+    ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+    EXPECT_EQ(nb_session_add_frame_ex(session, &frame, &extras, error, sizeof error), NB_INVALID_ARGUMENT) << c.what;
+    EXPECT_NE(std::string(error).find(frame.name), std::string::npos) << c.what << ": " << error;
+    EXPECT_NE(std::string(error).find(c.message), std::string::npos) << c.what << ": " << error;
+    nb_session_destroy(session);
+  }
+  map[100] = 1.5f;
+  nb_frame_extras extras{};
+  extras.struct_size = sizeof extras;
+  extras.lens_shading_map = map.data();
+  extras.lens_shading_columns = 17;
+  extras.lens_shading_rows = 13;
+  nb_session* session = nullptr;
+  ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+  EXPECT_EQ(nb_session_add_frame_ex(session, &frame, &extras, error, sizeof error), NB_OK) << error;
+  nb_session_destroy(session);
+}
+
 }  // namespace
 }  // namespace nb
