@@ -96,6 +96,11 @@ typedef struct nb_frame_extras {
    * already shaded, or has no vignette). */
   const float* lens_shading_map;
   int lens_shading_columns, lens_shading_rows;
+  /* camera2's STATISTICS_HOT_PIXEL_MAP (request STATISTICS_HOT_PIXEL_MAP_MODE
+   * on): hot_pixel_count points as x, y pairs in the frame. Each is replaced
+   * from its same-colour neighbours before alignment and merge. */
+  const int32_t* hot_pixels;
+  int hot_pixel_count;
 } nb_frame_extras;
 
 /* Called at the start of each stage (align and merge once per frame) with

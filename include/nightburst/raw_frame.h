@@ -76,6 +76,17 @@ struct DngOpcode {
   std::vector<uint8_t> parameters;
 };
 
+// Defective pixels the camera or the file lists: DNG FixBadPixelsList and
+// FixBadPixelsConstant (OpcodeList1), camera2's STATISTICS_HOT_PIXEL_MAP.
+// Each frame's are replaced from their same-colour neighbours before
+// alignment and merge.
+struct DefectList {
+  std::vector<std::array<int, 2>> points;  // (x, y)
+  std::vector<std::array<int, 4>> rects;   // columns [left, right) x rows [top, bottom): left, top, right, bottom
+  int constant = -1;                       // a raw sample equal to it is defective (FixBadPixelsConstant); -1: none
+  bool empty() const { return points.empty() && rects.empty() && constant < 0; }
+};
+
 struct RawMetadata {
   int width = 0;
   int height = 0;
@@ -98,6 +109,7 @@ struct RawMetadata {
   // its samples are the merge before them.
   std::vector<GainMap> gain_maps;
   std::vector<DngOpcode> carried_opcodes;
+  DefectList defects;
   // What the reader left out and why (an optional opcode it could not use),
   // for the report.
   std::vector<std::string> warnings;
@@ -118,9 +130,14 @@ constexpr int kMaxFrameSide = 65535;
 // about 17x13 to 64x48) and gains beyond any vignette are refused.
 constexpr int kMaxGainMapPoints = 1 << 20;
 constexpr float kMaxGain = 256;
+// Listed defective pixels (points plus the rectangles' pixels) beyond this
+// share of the frame are refused: a list that long describes a broken sensor.
+constexpr int kMaxDefectShare = 16;  // 1/16
 
 // Checks levels, sizes and matrices for values no stage can work with.
 Status validate_metadata(const RawMetadata& meta);
+// Checks a defect list against a width x height frame; the message names the field.
+Status validate_defects(const DefectList& defects, int width, int height);
 // Checks one gain map against a width x height frame; the message names the field.
 Status validate_gain_map(const GainMap& map, int width, int height);
 

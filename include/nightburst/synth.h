@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nightburst/raw_frame.h"
@@ -59,6 +60,18 @@ struct SynthOptions {
   // interpolated inverse, as if the map were the lens's calibration; the
   // ground truth is the scene without it. 0: none.
   double vignette_stops = 0;
+  // Defective pixels at fixed sensor positions, the same in every frame:
+  // single pixels (three in four hot, reading 0.1-0.6 of the range above
+  // their signal; one in four dead, reading black), and stuck column
+  // segments of 8-24 pixels (0.2 above). SynthBurst::defect_mask marks them.
+  int defective_pixels = 0;
+  int stuck_columns = 0;
+  // Whether each frame's metadata lists them (as a DNG's FixBadPixelsList
+  // or camera2's hot-pixel map would), or the burst must reveal them.
+  bool list_defects = false;
+  // Stars: point lights of the scene (they move with it and the lens spreads
+  // them) in its upper third; SynthBurst::stars holds where they are.
+  int stars = 0;
   // A picture to use instead of the procedural night scene: sRGB-encoded,
   // 0..1, channels R, G, B, exactly synth_scene_size() (the frames are cut
   // from it with a margin for their motion). Unallocated: the procedural scene.
@@ -83,6 +96,8 @@ struct SynthBurst {
   int reference = 0;
   Halide::Runtime::Buffer<float, 2> clean_mosaic;   // normalised, noise-free, reference geometry
   Halide::Runtime::Buffer<uint8_t, 2> object_mask;  // 1: object in the reference; 2: object only in other frames; 0: static
+  Halide::Runtime::Buffer<uint8_t, 2> defect_mask;  // 1: hot pixel, 2: dead, 3: stuck column (SynthOptions::defective_pixels)
+  std::vector<std::pair<int, int>> stars;           // sensor pixels of the reference (SynthOptions::stars)
   Halide::Runtime::Buffer<float, 3> clean_srgb;     // the scene as drawn (sRGB, 0..1), reference geometry
   // The noise-free linear camera RGB (normalised, clipped at 1, before the
   // moving object) on the grid of SynthOptions::truth_scale, reference geometry.

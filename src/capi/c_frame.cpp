@@ -76,6 +76,7 @@ Status raw_frame_view(const nb_raw_frame& in, int index, RawFrame* out) {
 Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame) {
   if (!extras) return Status();
   const std::string& name = frame->source;
+  // The first version of the struct ended after the lens-shading map.
   constexpr size_t kFirstSize = offsetof(nb_frame_extras, lens_shading_rows) + sizeof(int);
   if (extras->struct_size < kFirstSize || extras->struct_size > sizeof(nb_frame_extras))
     return invalid_argument(name + ": nb_frame_extras.struct_size " + std::to_string(extras->struct_size) +
@@ -105,6 +106,17 @@ Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame) {
       const Status s = validate_gain_map(m, frame->meta.width, frame->meta.height);
       if (!s.ok()) return invalid_argument(name + ": lens_shading_map: " + s.message());
     }
+  }
+  if (e.hot_pixels || e.hot_pixel_count) {  // (zero when struct_size ends before them)
+    const int64_t limit = int64_t(frame->meta.width) * frame->meta.height / kMaxDefectShare;
+    if (!e.hot_pixels || e.hot_pixel_count < 1 || e.hot_pixel_count > limit)
+      return invalid_argument(name + ": hot_pixels: " + std::to_string(e.hot_pixel_count) + " points" +
+                              (e.hot_pixels ? "" : " and no array") + ": needs an array of 1 to " +
+                              std::to_string(limit) + " points");
+    DefectList& d = frame->meta.defects;
+    for (int i = 0; i < e.hot_pixel_count; ++i) d.points.push_back({e.hot_pixels[2 * i], e.hot_pixels[2 * i + 1]});
+    const Status s = validate_defects(d, frame->meta.width, frame->meta.height);
+    if (!s.ok()) return invalid_argument(name + ": hot_pixels: " + s.message());
   }
   return Status();
 }

@@ -49,7 +49,8 @@ float GainMap::gain_at(double x, double y, int map_plane, int width, int height)
 
 Status validate_gain_map(const GainMap& m, int width, int height) {
   auto field = [&](const std::string& what) { return bad_input("GainMap: " + what); };
-  if (m.points_v < 1 || m.points_h < 1 || m.map_planes < 1 ||
+  if (m.points_v < 1 || m.points_h < 1 || m.map_planes < 1 || m.points_v > kMaxGainMapPoints ||
+      m.points_h > kMaxGainMapPoints || m.map_planes > kMaxGainMapPoints ||
       int64_t(m.points_v) * m.points_h * m.map_planes > kMaxGainMapPoints)
     return field("grid of " + std::to_string(m.points_h) + "x" + std::to_string(m.points_v) + "x" +
                  std::to_string(m.map_planes) + " points is empty or larger than " +
@@ -66,9 +67,10 @@ Status validate_gain_map(const GainMap& m, int width, int height) {
     return field("area rows " + std::to_string(m.top) + ".." + std::to_string(m.bottom) + ", columns " +
                  std::to_string(m.left) + ".." + std::to_string(m.right) + " is empty or outside the " +
                  std::to_string(width) + "x" + std::to_string(height) + " frame");
-  if (m.row_pitch < 1 || m.col_pitch < 1) return field("row and column pitch must be at least 1");
-  if (m.planes < 1 || m.plane < 0 || m.plane + m.planes > (m.after_demosaic ? 3 : 1))
-    return field("planes " + std::to_string(m.plane) + ".." + std::to_string(m.plane + m.planes - 1) +
+  if (m.row_pitch < 1 || m.col_pitch < 1 || m.row_pitch > kMaxFrameSide || m.col_pitch > kMaxFrameSide)
+    return field("row and column pitch must be 1 to " + std::to_string(kMaxFrameSide));
+  if (m.planes < 1 || m.plane < 0 || int64_t(m.plane) + m.planes > (m.after_demosaic ? 3 : 1))
+    return field("planes " + std::to_string(m.plane) + ".." + std::to_string(int64_t(m.plane) + m.planes - 1) +
                  (m.after_demosaic ? " are not among the image's 3 colour planes"
                                    : " are not the CFA mosaic's one plane (0)"));
   for (float g : m.gains)

@@ -95,6 +95,27 @@ Status validate_metadata(const RawMetadata& m) {
   if (!std::isfinite(m.exposure_s) || m.exposure_s < 0) return bad_input("exposure time is negative");
   if (m.orientation < 1 || m.orientation > 8) return bad_input("orientation is not in 1..8");
   for (const GainMap& map : m.gain_maps) NB_RETURN_IF_ERROR(validate_gain_map(map, m.width, m.height));
+  NB_RETURN_IF_ERROR(validate_defects(m.defects, m.width, m.height));
+  return Status();
+}
+
+Status validate_defects(const DefectList& d, int width, int height) {
+  int64_t count = int64_t(d.points.size());
+  for (const auto& [x, y] : d.points)
+    if (x < 0 || y < 0 || x >= width || y >= height)
+      return bad_input("defective pixel (" + std::to_string(x) + ", " + std::to_string(y) + ") is outside the " +
+                       std::to_string(width) + "x" + std::to_string(height) + " frame");
+  for (const auto& [left, top, right, bottom] : d.rects) {
+    if (left < 0 || top < 0 || right <= left || bottom <= top || right > width || bottom > height)
+      return bad_input("defective rectangle columns " + std::to_string(left) + ".." + std::to_string(right) +
+                       ", rows " + std::to_string(top) + ".." + std::to_string(bottom) + " is empty or outside the " +
+                       std::to_string(width) + "x" + std::to_string(height) + " frame");
+    count += int64_t(right - left) * (bottom - top);
+  }
+  if (count > int64_t(width) * height / kMaxDefectShare)
+    return bad_input("the defect list names " + std::to_string(count) + " pixels, more than 1/" +
+                     std::to_string(kMaxDefectShare) + " of the frame");
+  if (d.constant > 65535) return bad_input("defective-pixel constant " + std::to_string(d.constant) + " is above 65535");
   return Status();
 }
 

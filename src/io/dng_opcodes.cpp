@@ -109,7 +109,8 @@ Status parse_gain_map(const uint8_t* data, size_t size, int list, int width, int
   m.origin_h = in.f64();
   m.map_planes = as_int(in.u32());
   // Checked before the gains are read, so a hostile count allocates nothing.
-  if (m.points_v < 1 || m.points_h < 1 || m.map_planes < 1 ||
+  if (m.points_v < 1 || m.points_h < 1 || m.map_planes < 1 || m.points_v > kMaxGainMapPoints ||
+      m.points_h > kMaxGainMapPoints || m.map_planes > kMaxGainMapPoints ||
       int64_t(m.points_v) * m.points_h * m.map_planes > kMaxGainMapPoints)
     return validate_gain_map(m, width, height);
   const size_t count = size_t(m.points_v) * m.points_h * m.map_planes;
@@ -127,9 +128,44 @@ Status parse_gain_map(const uint8_t* data, size_t size, int list, int width, int
   return Status();
 }
 
+// FixBadPixelsList / FixBadPixelsConstant parameters into `defects`, moved
+// from stored-image to frame coordinates and clipped to the frame.
+Status parse_bad_pixels(uint32_t id, const uint8_t* data, size_t size, int left_margin, int top_margin, int width,
+                        int height, DefectList* defects) {
+  BigEndianReader in(data, size);
+  if (id == kOpcodeFixBadPixelsConstant) {
+    const uint32_t constant = in.u32();
+    in.u32();  // BayerPhase: the frame's CFA says it
+    if (!in.ok() || in.remaining() != 0)
+      return bad_input("FixBadPixelsConstant has " + std::to_string(size) + " bytes of parameters, not 8");
+    if (constant > 65535) return bad_input("FixBadPixelsConstant's constant " + std::to_string(constant) + " is above 65535");
+    defects->constant = int(constant);
+    return Status();
+  }
+  in.u32();  // BayerPhase
+  const uint32_t points = in.u32(), rects = in.u32();
+  if (!in.ok() || uint64_t(points) * 8 + uint64_t(rects) * 16 != in.remaining())
+    return bad_input("FixBadPixelsList's " + std::to_string(points) + " points and " + std::to_string(rects) +
+                     " rectangles need " + std::to_string(uint64_t(points) * 8 + uint64_t(rects) * 16) +
+                     " bytes, the opcode has " + std::to_string(in.remaining()));
+  for (uint32_t i = 0; i < points; ++i) {
+    const int64_t y = int64_t(in.u32()) - top_margin, x = int64_t(in.u32()) - left_margin;
+    if (x >= 0 && y >= 0 && x < width && y < height) defects->points.push_back({int(x), int(y)});
+  }
+  for (uint32_t i = 0; i < rects; ++i) {
+    const int64_t top = int64_t(in.u32()) - top_margin, left = int64_t(in.u32()) - left_margin;
+    const int64_t bottom = int64_t(in.u32()) - top_margin, right = int64_t(in.u32()) - left_margin;
+    const int64_t l = std::max<int64_t>(left, 0), t = std::max<int64_t>(top, 0);
+    const int64_t r = std::min<int64_t>(right, width), b = std::min<int64_t>(bottom, height);
+    if (r > l && b > t) defects->rects.push_back({int(l), int(t), int(r), int(b)});
+  }
+  return validate_defects(*defects, width, height);
+}
+
 }  // namespace
 
-Status parse_opcode_list(const uint8_t* data, size_t size, int list, RawMetadata* meta) {
+Status parse_opcode_list(const uint8_t* data, size_t size, int list, RawMetadata* meta, int left_margin,
+                         int top_margin) {
   const std::string name = "OpcodeList" + std::to_string(list);
   BigEndianReader in(data, size);
   const uint32_t count = in.u32();
@@ -166,6 +202,19 @@ Status parse_opcode_list(const uint8_t* data, size_t size, int list, RawMetadata
       meta->warnings.push_back(label + " left out: " + s.message());
       continue;
     }
+    if ((op.id == kOpcodeFixBadPixelsList || op.id == kOpcodeFixBadPixelsConstant) && list == 1) {
+      DefectList defects = meta->defects;
+      Status s = parse_bad_pixels(op.id, in.here(), bytes, left_margin, top_margin, meta->width, meta->height,
+                                  &defects);
+      in.skip(bytes);
+      if (s.ok()) {
+        meta->defects = std::move(defects);
+        continue;
+      }
+      if (!optional) return Status(s.code(), which + ": " + s.message());
+      meta->warnings.push_back(label + " left out: " + s.message());
+      continue;
+    }
     op.parameters.assign(in.here(), in.here() + bytes);
     in.skip(bytes);
     ++carried[op.id];
@@ -182,6 +231,30 @@ std::vector<uint8_t> opcode_list_bytes(const RawMetadata& meta, int list) {
   BigEndianWriter out;
   uint32_t count = 0;
   out.u32(0);  // the count, filled in below
+  const DefectList& d = meta.defects;
+  if (list == 1) {
+    // BayerPhase: where the top-left pixel sits in an RGGB quad.
+    int red_x, red_y;
+    cfa_red_position(meta.cfa, &red_x, &red_y);
+    const uint32_t phase = uint32_t(red_y * 2 + red_x);
+    if (d.constant >= 0) {
+      for (uint32_t v : {kOpcodeFixBadPixelsConstant, 0x01030000u, 0u, 8u, uint32_t(d.constant), phase}) out.u32(v);
+      ++count;
+    }
+    if (!d.points.empty() || !d.rects.empty()) {
+      for (uint32_t v : {kOpcodeFixBadPixelsList, 0x01030000u, 0u,
+                         uint32_t(12 + 8 * d.points.size() + 16 * d.rects.size()), phase,
+                         uint32_t(d.points.size()), uint32_t(d.rects.size())})
+        out.u32(v);
+      for (const auto& [x, y] : d.points) {
+        out.u32(uint32_t(y));
+        out.u32(uint32_t(x));
+      }
+      for (const auto& [left, top, right, bottom] : d.rects)
+        for (int v : {top, left, bottom, right}) out.u32(uint32_t(v));
+      ++count;
+    }
+  }
   for (const GainMap& m : meta.gain_maps) {
     if ((list == 3) != m.after_demosaic || list == 1) continue;
     out.u32(kOpcodeGainMap);

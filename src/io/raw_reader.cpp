@@ -68,8 +68,9 @@ void read_dng_noise_profile(const std::string& path, CfaPattern cfa, NoiseProfil
 
 bool find_cfa_ifd(TIFF* tif);
 
-// Reads the raw image's OpcodeList1/2/3 (io/dng_opcodes.h) into `meta`.
-Status read_dng_opcodes(const std::string& path, RawMetadata* meta) {
+// Reads the raw image's OpcodeList1/2/3 (io/dng_opcodes.h) into `meta`;
+// the frame sits at (left_margin, top_margin) of the stored image.
+Status read_dng_opcodes(const std::string& path, int left_margin, int top_margin, RawMetadata* meta) {
   register_dng_tags();
   TIFF* tif = open_tiff_quietly(path);
   if (!tif) return Status();  // LibRaw read it; without libtiff there are no opcodes to find
@@ -80,7 +81,8 @@ Status read_dng_opcodes(const std::string& path, RawMetadata* meta) {
     uint32_t size = 0;
     void* data = nullptr;
     if (TIFFGetField(tif, kTagOpcodeList[list - 1], &size, &data) == 1 && data)
-      NB_RETURN_IF_ERROR(parse_opcode_list(static_cast<const uint8_t*>(data), size, list, meta));
+      NB_RETURN_IF_ERROR(
+          parse_opcode_list(static_cast<const uint8_t*>(data), size, list, meta, left_margin, top_margin));
   }
   return Status();
 }
@@ -288,7 +290,8 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
   meta.make = idata.make;
   meta.model = idata.model;
   read_dng_noise_profile(path, meta.cfa, &meta.noise);
-  if (idata.dng_version != 0) NB_RETURN_IF_ERROR(read_dng_opcodes(path, &meta).with_context(path));
+  if (idata.dng_version != 0)
+    NB_RETURN_IF_ERROR(read_dng_opcodes(path, sizes.left_margin, sizes.top_margin, &meta).with_context(path));
   Status valid = validate_metadata(meta);
   if (!valid.ok()) return valid.with_context(path);
 

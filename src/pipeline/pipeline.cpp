@@ -18,6 +18,7 @@
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
+#include "stages/defective_pixels.h"
 #include "stages/lens_shading.h"
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
@@ -276,6 +277,7 @@ struct BurstSession::State {
 
   Status add(RawFrame frame) {
     NB_RETURN_IF_ERROR(check_frame(frame));
+    repair_listed_defects(&frame);
     if (count == 0) {
       first.meta = frame.meta;
       first.source = frame.source;
@@ -362,6 +364,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   }
   result.merged_meta.noise.valid = true;
   result.merged_meta = extended_precision_levels(result.merged_meta);
+  result.merged_meta.defects = DefectList();  // repaired in every frame: none left to list
   // Lens shading, on a copy: result.merged stays the merge of the samples
   // as the frames had them (the merged DNG's samples, which carry the maps
   // for a raw editor to apply, as the frames did).

@@ -216,6 +216,19 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     }
   });
 
+  // Stars before the lens blur, so it spreads them as it does real ones.
+  {
+    std::mt19937_64 star_rng(mix_seed(o.seed ^ 0x57a25, 1));
+    std::uniform_real_distribution<double> across(margin + 4, margin + W - 4), down(margin + 4, margin + H / 3.0);
+    for (int n = 0; n < o.stars; ++n) {
+      const int x = int(across(star_rng)), y = int(down(star_rng));
+      burst->stars.push_back({x - margin, y - margin});
+      const double brightness = std::min(0.9, 20 * o.scene_mean);
+      for (int c = 0; c < 3; ++c)
+        camera((x)*oversample + oversample / 2, (y)*oversample + oversample / 2, c) +=
+            float(brightness * oversample * oversample * neutral(c));
+    }
+  }
   gaussian_blur(&camera, o.optical_blur_px * oversample);
 
   // Motion: hand-held translation and rotation; the reference is the identity.
@@ -241,6 +254,35 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     int stripe = int(std::floor((x - ox + y - obj_y) / (obj_r / 3))) & 1;
     return float(obj_colors[stripe](c) * neutral(c));
   };
+
+  // Defective pixels: where, and how each misreads (the same in every frame).
+  burst->defect_mask = Halide::Runtime::Buffer<uint8_t, 2>(W, H);
+  burst->defect_mask.fill(0);
+  Halide::Runtime::Buffer<float, 2> defect_offset(W, H);  // above the signal, of the range; < 0: dead
+  defect_offset.fill(0.0f);
+  {
+    std::mt19937_64 defect_rng(mix_seed(o.seed ^ 0xdefec7, 2));
+    std::uniform_int_distribution<int> column(0, W - 1), row(0, H - 1), length(8, 24);
+    std::uniform_real_distribution<float> hot(0.1f, 0.6f);
+    for (int n = 0; n < o.defective_pixels; ++n) {
+      const int x = column(defect_rng), y = row(defect_rng);
+      const bool dead = n % 4 == 3;
+      burst->defect_mask(x, y) = dead ? 2 : 1;
+      defect_offset(x, y) = dead ? -1.0f : hot(defect_rng);
+    }
+    for (int n = 0; n < o.stuck_columns; ++n) {
+      const int x = column(defect_rng), y0 = row(defect_rng), l = length(defect_rng);
+      for (int y = y0; y < std::min(H, y0 + l); ++y) {
+        burst->defect_mask(x, y) = 3;
+        defect_offset(x, y) = 0.2f;
+      }
+      if (o.list_defects) meta.defects.rects.push_back({x, y0, x + 1, std::min(H, y0 + l)});
+    }
+    if (o.list_defects)
+      for (int y = 0; y < H; ++y)
+        for (int x = 0; x < W; ++x)
+          if (burst->defect_mask(x, y) == 1 || burst->defect_mask(x, y) == 2) meta.defects.points.push_back({x, y});
+  }
 
   burst->frames.assign(o.frames, RawFrame());
   burst->reference = o.reference;
@@ -286,6 +328,9 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         if (k == o.reference) burst->clean_mosaic(x, y) = v;
         if (!meta.gain_maps.empty()) v /= meta.gain_maps[size_t(cfa_index(x, y))].gain_at(x, y, 0, W, H);
         float noisy = v + row_normal(row_rng) * float(std::sqrt(shot * v + read));
+        const float defect = defect_offset(x, y);
+        if (defect < 0) noisy = 0;  // dead: reads black
+        if (defect > 0) noisy += defect;
         double adu = std::round(black[size_t(cfa_index(x, y))] + noisy * range);
         f.mosaic(x, y) = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));
       }

@@ -444,5 +444,41 @@ TEST(CApiTest, FrameExtrasThatDoNotFitAreRefused) {
   nb_session_destroy(session);
 }
 
+// camera2's hot-pixel map through nb_frame_extras: the image the C++
+// pipeline makes from the same frames with the same points listed; a point
+// outside the frame is refused with the frame's name.
+TEST(CApiTest, HotPixelMapThroughFrameExtras) {
+  SynthOptions o = testing::small_options(97);
+  o.frames = 3;
+  o.defective_pixels = 60;
+  o.list_defects = true;
+  SynthBurst b = testing::make_burst(o);
+  const ProcessResult expected = cpp_result(b);
+  std::vector<int32_t> points;
+  for (const auto& [x, y] : b.frames[0].meta.defects.points) points.insert(points.end(), {x, y});
+  nb_frame_extras extras{};
+  extras.struct_size = sizeof extras;
+  extras.hot_pixels = points.data();
+  extras.hot_pixel_count = int(points.size() / 2);
+  char error[256];
+  nb_session* session = nullptr;
+  ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+  for (const nb_raw_frame& f : c_frames(b))
+    ASSERT_EQ(nb_session_add_frame_ex(session, &f, &extras, error, sizeof error), NB_OK) << error;
+  ASSERT_EQ(nb_session_finish(session, error, sizeof error), NB_OK) << error;
+  EXPECT_EQ(differences(image_rgb16(session), expected.srgb), 0);
+  nb_session_destroy(session);
+
+  points[0] = o.width + 10;
+  ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+  const nb_raw_frame frame = c_frames(b)[0];
+  EXPECT_EQ(nb_session_add_frame_ex(session, &frame, &extras, error, sizeof error), NB_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(error).find(std::string(frame.name) + ": hot_pixels: defective pixel (" +
+                                    std::to_string(o.width + 10)),
+            std::string::npos)
+      << error;
+  nb_session_destroy(session);
+}
+
 }  // namespace
 }  // namespace nb

@@ -4,6 +4,7 @@
 // warning, naming the field.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -185,6 +186,43 @@ TEST(DngOpcodes, DngWithADamagedListIsRefusedWithItsName) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find(path + ": OpcodeList2 is cut short: it announces 5 opcodes"), std::string::npos)
       << s.message();
+}
+
+// Listed defects travel as FixBadPixelsList and FixBadPixelsConstant in
+// OpcodeList1, whose coordinates are the stored image's: read back with the
+// frame's margins, points move into the frame and those in the margins go.
+TEST(DngOpcodes, BadPixelListsRoundTripAndFollowTheMargins) {
+  RawMetadata m = frame_meta();
+  m.defects.points = {{3, 4}, {100, 200}};
+  m.defects.rects = {{10, 20, 11, 60}};
+  m.defects.constant = 4095;
+  const std::vector<uint8_t> list = opcode_list_bytes(m, 1);
+  RawMetadata back = frame_meta();
+  ASSERT_TRUE(parse_opcode_list(list.data(), list.size(), 1, &back).ok());
+  EXPECT_EQ(back.defects.points, m.defects.points);
+  EXPECT_EQ(back.defects.rects, m.defects.rects);
+  EXPECT_EQ(back.defects.constant, 4095);
+  EXPECT_TRUE(back.warnings.empty());
+  // The same list read for a frame 8 columns and 6 rows into the stored image.
+  RawMetadata shifted = frame_meta();
+  ASSERT_TRUE(parse_opcode_list(list.data(), list.size(), 1, &shifted, 8, 6).ok());
+  EXPECT_EQ(shifted.defects.points, (std::vector<std::array<int, 2>>{{92, 194}}));
+  EXPECT_EQ(shifted.defects.rects, (std::vector<std::array<int, 4>>{{2, 14, 3, 54}}));
+  // Through a DNG file: the synthetic frame's defects come back as written.
+  SynthOptions o = testing::small_options(33);
+  o.frames = 1;
+  o.defective_pixels = 30;
+  o.stuck_columns = 2;
+  o.list_defects = true;
+  SynthBurst b = testing::make_burst(o);
+  testing::TempDir dir;
+  const std::string path = dir.file("frame.dng");
+  ASSERT_TRUE(write_dng(path, b.frames[0].mosaic, b.frames[0].meta).ok());
+  RawFrame read;
+  const Status s = read_raw_frame(path, &read);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(read.meta.defects.points, b.frames[0].meta.defects.points);
+  EXPECT_EQ(read.meta.defects.rects, b.frames[0].meta.defects.rects);
 }
 
 }  // namespace

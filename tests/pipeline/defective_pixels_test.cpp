@@ -1,0 +1,128 @@
+// Defective pixels the camera lists (DNG FixBadPixelsList/Constant,
+// camera2's hot-pixel map): replaced before alignment and merge, so none
+// leaves a mark or a trail, and the scene's own point lights stay.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "nightburst/pipeline.h"
+#include "stages/defective_pixels.h"
+#include "test_util.h"
+
+namespace nb {
+namespace {
+
+// Each defect becomes the mean of the same-colour pair across it that
+// differs least, defective neighbours left out (a stuck column's pixels
+// included); the caller's buffer is not written.
+TEST(DefectivePixels, ReplacedByTheirSameColourNeighbours) {
+  const int w = 16, h = 16;
+  Halide::Runtime::Buffer<uint16_t, 2> caller(w, h);
+  caller.for_each_element([&](int x, int y) { caller(x, y) = uint16_t(100 + 10 * x + 1000 * cfa_color(CfaPattern::kRGGB, x, y)); });
+  caller(6, 6) = 4000;  // hot red
+  caller(9, 4) = 0;     // dead green
+  caller(5, 9) = 777;   // the constant: a blue the sensor marks
+  RawFrame f;
+  f.meta.width = w;
+  f.meta.height = h;
+  f.meta.cfa = CfaPattern::kRGGB;
+  f.meta.defects.points = {{6, 6}, {9, 4}};
+  f.meta.defects.rects = {{11, 2, 12, 12}};  // column 11, rows 2..11
+  f.meta.defects.constant = 777;
+  halide_dimension_t dims[2] = {{0, w, 1, 0}, {0, h, w, 0}};
+  f.mosaic = Halide::Runtime::Buffer<uint16_t, 2>(caller.data(), 2, dims);  // a view, as from the C API
+  const Halide::Runtime::Buffer<uint16_t, 2> before = caller.copy();
+  ASSERT_TRUE(validate_defects(f.meta.defects, w, h).ok());
+  const std::vector<int64_t> listed = listed_defects(f);
+  EXPECT_EQ(listed.size(), 2u + 10u + 1u);
+  repair_listed_defects(&f);
+  // On a ramp along the rows, the pair along the column (or, in the stuck
+  // column, a diagonal) differs least: every defect gets its column's value.
+  for (int64_t index : listed) {
+    const int x = int(index % w), y = int(index / w);
+    EXPECT_EQ(f.mosaic(x, y), 100 + 10 * x + 1000 * cfa_color(CfaPattern::kRGGB, x, y)) << x << "," << y;
+  }
+  EXPECT_EQ(f.mosaic(11, 12), before(11, 12));
+  caller.for_each_element([&](int x, int y) { ASSERT_EQ(caller(x, y), before(x, y)); });
+}
+
+struct DefectCounts {
+  int hot_left = 0;        // hot pixels or stuck-column pixels still more than 10 merged sigmas above the truth
+  int misses = 0;          // other defect positions more than 10 sigmas off (interpolated across an edge)
+  int far_elsewhere = 0;   // pixels off the defects more than 10 sigmas from the truth (trails, merge errors)
+  double star_ratio = 1;   // the dimmest star's merged peak over its true peak
+};
+
+// Pixels of the merged mosaic far from the truth (inside a border), and
+// what became of the stars.
+DefectCounts merge_and_count(const SynthBurst& b) {
+  ProcessOptions options;
+  options.reference = 0;
+  ProcessResult r;
+  const Status s = process_burst(b.frames, options, &r);
+  EXPECT_TRUE(s.ok()) << s.message();
+  DefectCounts counts;
+  const NoiseProfile& merged_noise = r.merged_meta.noise;
+  for (int y = 16; y < r.merged.height() - 16; ++y)
+    for (int x = 16; x < r.merged.width() - 16; ++x) {
+      const double truth = b.clean_mosaic(x, y), error = r.merged(x, y) - truth;
+      const double limit = 10 * std::sqrt(merged_noise.variance(cfa_index(x, y), truth));
+      const int defect = b.defect_mask.data() ? b.defect_mask(x, y) : 0;
+      if ((defect == 1 || defect == 3) && error > limit) {
+        ++counts.hot_left;
+      } else if (defect && std::abs(error) > limit) {
+        ++counts.misses;
+      } else if (!defect && std::abs(error) > limit) {
+        ++counts.far_elsewhere;
+      }
+    }
+  for (const auto& [x, y] : b.stars) {
+    // The brightest pixel of the star's 3x3 neighbourhood, merged and true.
+    float merged = 0, truth = 0;
+    for (int dy = -1; dy <= 1; ++dy)
+      for (int dx = -1; dx <= 1; ++dx) {
+        merged = std::max(merged, r.merged(x + dx, y + dy));
+        truth = std::max(truth, b.clean_mosaic(x + dx, y + dy));
+      }
+    counts.star_ratio = std::min(counts.star_ratio, double(merged / truth));
+  }
+  return counts;
+}
+
+// A night burst with 400 defective pixels (three in four hot, the rest
+// dead) and 12 stuck column segments, listed in the metadata, and 40 stars:
+// no hot pixel is left above 10 merged sigmas, no more pixels elsewhere are
+// far from the truth than in the same burst without defects (no trails),
+// and the stars keep what the merge keeps of them without defects.
+// Unlisted, the defects and their trails show.
+TEST(DefectivePixels, ListedDefectsLeaveNoHotPixelOrTrailAndStarsStay) {
+  SynthOptions o = testing::small_options(41);
+  o.width = 512;
+  o.height = 384;
+  o.stars = 40;
+  const DefectCounts clean = merge_and_count(testing::make_burst(o));
+  o.defective_pixels = 400;
+  o.stuck_columns = 12;
+  const DefectCounts unlisted = merge_and_count(testing::make_burst(o));
+  o.list_defects = true;
+  const SynthBurst b = testing::make_burst(o);
+  ASSERT_EQ(b.frames[0].meta.defects.rects.size(), 12u);
+  const DefectCounts listed = merge_and_count(b);
+  std::printf("hot pixels left > 10 sigma: listed %d, unlisted %d; other defect positions > 10 sigma off: listed %d "
+              "(of %zu); elsewhere: no defects %d, listed %d, unlisted %d; dimmest star's peak kept: %.3f / %.3f / "
+              "%.3f\n",
+              listed.hot_left, unlisted.hot_left, listed.misses,
+              listed_defects(b.frames[0]).size(), clean.far_elsewhere, listed.far_elsewhere,
+              unlisted.far_elsewhere, clean.star_ratio, listed.star_ratio, unlisted.star_ratio);
+  EXPECT_EQ(listed.hot_left, 0);
+  EXPECT_LE(listed.far_elsewhere, clean.far_elsewhere);
+  EXPECT_GE(listed.star_ratio, 0.97 * clean.star_ratio);
+  EXPECT_GT(unlisted.hot_left, 250);
+  EXPECT_GT(unlisted.far_elsewhere, clean.far_elsewhere + 20);
+}
+
+}  // namespace
+}  // namespace nb
