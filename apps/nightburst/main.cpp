@@ -281,6 +281,18 @@ int main(int argc, char** argv) {
                     "with its correction as a GainMap in each DNG")
       ->check(CLI::Range(0.0, 4.0))
       ->capture_default_str();
+  synth->add_option("--defective-pixels", so.defective_pixels,
+                    "Defective pixels at fixed sensor positions (three in four hot, the rest dead)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  synth->add_option("--stuck-columns", so.stuck_columns, "Stuck column segments of 8-24 pixels")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  synth->add_flag("--list-defects", so.list_defects,
+                  "List the defects in each DNG (FixBadPixelsList), as a camera that knows them would");
+  synth->add_option("--stars", so.stars, "Stars: point lights in the upper third of the scene")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   std::string synth_content;
   synth->add_option("--content", synth_content, "PNG or JPEG to use as the scene");
   synth->add_flag("-q,--quiet", synth_quiet, "No summary line");

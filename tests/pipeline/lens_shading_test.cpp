@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/bayer_planes.h"
 #include "nightburst/pipeline.h"
 #include "stages/lens_shading.h"
 #include "test_util.h"
@@ -144,12 +145,6 @@ double shaded_psnr(Halide::Runtime::Buffer<float, 2> mosaic, const std::vector<G
   return mosaic_psnr(mosaic, b.clean_mosaic, nullptr, 0, 16);
 }
 
-Halide::Runtime::Buffer<float, 2> normalised_frame(const RawFrame& f) {
-  Halide::Runtime::Buffer<float, 2> out(f.mosaic.width(), f.mosaic.height());
-  testing::for_each_xy(out, [&](int x, int y) { out(x, y) = normalise_sample(f.meta, x, y, f.mosaic(x, y)); });
-  return out;
-}
-
 // What merging `frames` gains over the burst's reference frame, both shaded
 // (the merge by the maps its frames carry, if any).
 double merge_gain_db(const std::vector<RawFrame>& frames, const SynthBurst& b) {
@@ -159,7 +154,7 @@ double merge_gain_db(const std::vector<RawFrame>& frames, const SynthBurst& b) {
   const Status s = process_burst(frames, options, &r);
   EXPECT_TRUE(s.ok()) << s.message();
   return shaded_psnr(r.merged, r.merged_meta.gain_maps, b) -
-         shaded_psnr(normalised_frame(b.frames[0]), b.frames[0].meta.gain_maps, b);
+         shaded_psnr(normalised_mosaic(b.frames[0]), b.frames[0].meta.gain_maps, b);
 }
 
 // The frames shaded before the merge, as the alternative to shading after
@@ -169,7 +164,7 @@ double merge_gain_db(const std::vector<RawFrame>& frames, const SynthBurst& b) {
 std::vector<RawFrame> shaded_frames(const SynthBurst& b) {
   std::vector<RawFrame> frames;
   for (const RawFrame& f : b.frames) {
-    Halide::Runtime::Buffer<float, 2> v = normalised_frame(f);
+    Halide::Runtime::Buffer<float, 2> v = normalised_mosaic(f);
     apply_gain_maps(f.meta.gain_maps, f.meta.cfa, &v);
     RawFrame g;
     g.source = f.source;
