@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/fill_dense.h"
+#include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
 
 namespace nb::testing {
@@ -61,6 +62,17 @@ inline SynthBurst make_burst(const SynthOptions& options) {
   Status s = make_synthetic_burst(options, &burst);
   EXPECT_TRUE(s.ok()) << s.message();
   return burst;
+}
+
+// The burst processed with its first frame as the reference (the ground
+// truth's geometry); a failure fails the calling test.
+inline ProcessResult process_from_first_frame(const std::vector<RawFrame>& frames) {
+  ProcessOptions options;
+  options.reference = 0;
+  ProcessResult result;
+  const Status s = process_burst(frames, options, &result);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return result;
 }
 
 inline SynthOptions small_options(uint64_t seed = 1) {

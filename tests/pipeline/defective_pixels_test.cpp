@@ -59,11 +59,7 @@ struct DefectCounts {
 // Pixels of the merged mosaic far from the truth (inside a border), and
 // what became of the stars.
 DefectCounts merge_and_count(const SynthBurst& b) {
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  const Status s = process_burst(b.frames, options, &r);
-  EXPECT_TRUE(s.ok()) << s.message();
+  const ProcessResult r = testing::process_from_first_frame(b.frames);
   DefectCounts counts;
   const NoiseProfile& merged_noise = r.merged_meta.noise;
   for (int y = 16; y < r.merged.height() - 16; ++y)

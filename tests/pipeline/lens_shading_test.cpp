@@ -116,11 +116,7 @@ TEST(LensShading, FlatFieldCornersMatchTheCentreAfterShading) {
   o.content = Halide::Runtime::Buffer<float, 3>(scene_w, scene_h, 3);
   o.content.fill(0.6f);
   const SynthBurst b = testing::make_burst(o);
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  const Status s = process_burst(b.frames, options, &r);
-  ASSERT_TRUE(s.ok()) << s.message();
+  const ProcessResult r = testing::process_from_first_frame(b.frames);
   EXPECT_EQ(r.report.lens_shading_maps, 4);
   Halide::Runtime::Buffer<float, 2> shaded = r.merged.copy();
   apply_gain_maps(r.merged_meta.gain_maps, r.merged_meta.cfa, &shaded);
@@ -148,11 +144,7 @@ double shaded_psnr(Halide::Runtime::Buffer<float, 2> mosaic, const std::vector<G
 // What merging `frames` gains over the burst's reference frame, both shaded
 // (the merge by the maps its frames carry, if any).
 double merge_gain_db(const std::vector<RawFrame>& frames, const SynthBurst& b) {
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  const Status s = process_burst(frames, options, &r);
-  EXPECT_TRUE(s.ok()) << s.message();
+  const ProcessResult r = testing::process_from_first_frame(frames);
   return shaded_psnr(r.merged, r.merged_meta.gain_maps, b) -
          shaded_psnr(normalised_mosaic(b.frames[0]), b.frames[0].meta.gain_maps, b);
 }

@@ -25,11 +25,7 @@ struct PhoneMeasures {
 };
 
 PhoneMeasures measure(const SynthBurst& b) {
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  const Status s = process_burst(b.frames, options, &r);
-  EXPECT_TRUE(s.ok()) << s.message();
+  const ProcessResult r = testing::process_from_first_frame(b.frames);
   const RawMetadata& meta = b.frames[0].meta;
   Halide::Runtime::Buffer<float, 2> merged = r.merged.copy();
   apply_gain_maps(meta.gain_maps, meta.cfa, &merged);

@@ -26,11 +26,7 @@ SynthOptions ten_bit_options(uint64_t seed) {
 }
 
 double merged_psnr(const SynthBurst& b) {
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  const Status s = process_burst(b.frames, options, &r);
-  EXPECT_TRUE(s.ok()) << s.message();
+  const ProcessResult r = testing::process_from_first_frame(b.frames);
   return mosaic_psnr(r.merged, b.clean_mosaic, nullptr, 0, kBorder);
 }
 
@@ -86,10 +82,7 @@ TEST(SensorLevels, MergedMosaicOfATenBitBurstKeepsItsPrecision) {
   o.read_noise = 1e-8;
   o.scene_mean = 0.02;
   const SynthBurst b = testing::make_burst(o);
-  ProcessOptions options;
-  options.reference = 0;
-  ProcessResult r;
-  ASSERT_TRUE(process_burst(b.frames, options, &r).ok());
+  const ProcessResult r = testing::process_from_first_frame(b.frames);
   EXPECT_EQ(r.merged_meta.white_level, 1023 * 64);
   EXPECT_EQ(r.merged_meta.black_level[0], 64 * 64);
   // The merged noise the DNG declares (its NoiseProfile), at the scene's median level.
