@@ -39,6 +39,7 @@
 #include "stages/align_tiles.h"
 #include "stages/ffcc.h"
 #include "stages/finish_basic.h"
+#include "stages/lens_shading.h"
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
 #include "stages/scene_match.h"
@@ -312,6 +313,24 @@ void finish(benchmark::State& state, Implementation implementation) {
   });
 }
 
+// Lens shading: a phone's 17x13 camera2 map (four GainMaps) applied to a
+// copy of the merged mosaic, as the pipeline does (the copy included).
+void lens_shading(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  const int columns = 17, rows = 13;
+  std::vector<float> map(size_t(columns) * rows * 4);
+  for (size_t i = 0; i < map.size(); ++i) map[i] = 1.0f + 0.001f * float(i % 997);
+  const std::vector<GainMap> maps =
+      gain_maps_from_camera2(map.data(), columns, rows, b.frames[0].meta.cfa, b.clean_mosaic.width(),
+                             b.clean_mosaic.height());
+  measure(state, frame_megapixels(b), [&] {
+    Halide::Runtime::Buffer<float, 2> shaded = b.clean_mosaic.copy();
+    apply_gain_maps(maps, b.frames[0].meta.cfa, &shaded);
+    benchmark::DoNotOptimize(shaded.data());
+    return Status();
+  });
+}
+
 // Local tone mapping: the quarter-resolution luminance and the exposure
 // fusion to a gain map (k = 3, the night look's largest).
 void local_tone(benchmark::State& state, Implementation implementation) {
@@ -545,6 +564,7 @@ void BM_PipelineSuperRes(benchmark::State& state) { pipeline_superres(state); }
 void BM_WhiteBalance(benchmark::State& state) { white_balance(state); }
 void BM_FinishHalide(benchmark::State& state) { finish(state, Implementation::kHalide); }
 void BM_FinishReference(benchmark::State& state) { finish(state, Implementation::kReference); }
+void BM_LensShading(benchmark::State& state) { lens_shading(state); }
 void BM_LocalToneHalide(benchmark::State& state) { local_tone(state, Implementation::kHalide); }
 void BM_LocalToneReference(benchmark::State& state) {
   local_tone(state, Implementation::kReference);
@@ -565,6 +585,7 @@ BENCHMARK(BM_PipelineSuperRes)->Apply(superres_cases);
 BENCHMARK(BM_WhiteBalance)->Apply(serial_cases);
 BENCHMARK(BM_FinishHalide)->Apply(stage_cases);
 BENCHMARK(BM_FinishReference)->Apply(reference_cases);
+BENCHMARK(BM_LensShading)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneHalide)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 BENCHMARK(BM_PngEncode)->Apply(serial_cases);

@@ -52,6 +52,11 @@ struct SynthOptions {
   // drawn uniformly in +-this (what camera2's SENSOR_DYNAMIC_BLACK_LEVEL
   // reports on many phones); the frames' samples carry the same offsets.
   int black_level_jitter = 0;
+  // Per-channel noise: a gain g per colour (R, G, B) in front of the
+  // quantiser, as a channel's own analog gain would be: its shot term g x
+  // and its read term g^2 x the frame's; the metadata's NoiseProfile has a
+  // pair per channel accordingly.
+  std::array<double, 3> channel_noise_gain{1, 1, 1};
   // Lens shading: the frames fall off toward the corners by this many stops
   // in green at the corner farthest from the optical centre (which sits off
   // the frame's centre), red 1.3x and blue 0.85x as far (a phone's colour

@@ -135,6 +135,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     return invalid_argument("synth: need 0 <= black < white <= 65535");
   if (o.black_level_jitter < 0 || o.black_level + o.black_level_jitter >= o.white_level)
     return invalid_argument("synth: the black level's jitter must be >= 0 and keep it below white");
+  for (double g : o.channel_noise_gain)
+    if (!(g > 0 && g <= 16)) return invalid_argument("synth: each channel's noise gain must be in (0, 16]");
   if (!(o.vignette_stops >= 0 && o.vignette_stops <= 4))
     return invalid_argument("synth: the vignette must be 0 to 4 stops");
   if (!(o.scene_mean > 0 && o.scene_mean <= 1)) return invalid_argument("synth: scene mean must be in (0, 1]");
@@ -188,8 +190,9 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   for (int c = 0; c < 3; ++c) meta.as_shot_neutral[c] = float(neutral(c));
   meta.noise.valid = true;
   for (int i = 0; i < 4; ++i) {
-    meta.noise.scale[i] = shot;
-    meta.noise.offset[i] = read + 1.0 / (12 * range * range);  // plus quantisation
+    const double g = o.channel_noise_gain[size_t(cfa_color(o.cfa, i & 1, i >> 1))];
+    meta.noise.scale[i] = g * shot;
+    meta.noise.offset[i] = g * g * read + 1.0 / (12 * range * range);  // plus quantisation
   }
   meta.exposure_s = 1.0 / 15;
   meta.iso = std::round(std::clamp(100 * shot / 1e-4, 50.0, 65535.0));
@@ -327,7 +330,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         v = std::clamp(v, 0.0f, 1.0f);  // the sensor clips
         if (k == o.reference) burst->clean_mosaic(x, y) = v;
         if (!meta.gain_maps.empty()) v /= meta.gain_maps[size_t(cfa_index(x, y))].gain_at(x, y, 0, W, H);
-        float noisy = v + row_normal(row_rng) * float(std::sqrt(shot * v + read));
+        const double g = o.channel_noise_gain[size_t(c)];
+        float noisy = v + row_normal(row_rng) * float(std::sqrt(g * shot * v + g * g * read));
         const float defect = defect_offset(x, y);
         if (defect < 0) noisy = 0;  // dead: reads black
         if (defect > 0) noisy += defect;
