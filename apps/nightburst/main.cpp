@@ -43,6 +43,7 @@ struct ProcessArgs {
   int reference = -1;
   int threads = 0;
   int bits = 8;
+  int quality = 92;
   std::string awb = "learned";
   std::string awb_model;
   std::string look = "night";
@@ -94,7 +95,8 @@ int run_process(const ProcessArgs& a) {
   // Usage errors first, before any file is read.
   nb::Status s =
       nb::check_distinct_outputs({{"-o", a.output}, {"--merged-dng", a.merged_dng}, {"--report", a.report}});
-  if (s.ok()) s = nb::check_output_extension(a.output, "-o", {".png"}, "PNG");
+  nb::PhotoFormat format = nb::PhotoFormat::kPng;
+  if (s.ok()) s = nb::photo_format_for(a.output, "-o", &format);
   if (s.ok() && !a.merged_dng.empty()) s = nb::check_output_extension(a.merged_dng, "--merged-dng", {".dng"}, "DNG");
   if (s.ok() && !a.report.empty()) s = nb::check_output_extension(a.report, "--report", {".json"}, "JSON");
   if (!s.ok()) return report_error(s);
@@ -130,7 +132,11 @@ int run_process(const ProcessArgs& a) {
 
   auto t1 = Clock::now();
   say("write: " + a.output);
-  s = nb::write_png(a.output, result.srgb, a.bits);
+  switch (format) {
+    case nb::PhotoFormat::kPng: s = nb::write_png(a.output, result.srgb, a.bits, &result.photo); break;
+    case nb::PhotoFormat::kJpeg: s = nb::write_jpeg(a.output, result.srgb, a.quality, result.photo); break;
+    case nb::PhotoFormat::kTiff: s = nb::write_tiff(a.output, result.srgb, result.photo); break;
+  }
   if (!s.ok()) return report_error(s);
   if (!a.merged_dng.empty()) {
     s = nb::write_dng(a.merged_dng, result.merged.mosaic, result.merged.meta);
@@ -215,7 +221,7 @@ int main(int argc, char** argv) {
   ProcessArgs pa;
   CLI::App* process = app.add_subcommand("process", "Align, merge and finish a raw burst");
   process->add_option("frames", pa.inputs, "Raw files or directories of raw files (any format LibRaw reads)")->required();
-  process->add_option("-o,--output", pa.output, "Output image (.png)")->required();
+  process->add_option("-o,--output", pa.output, "Output photo: .png, .jpg/.jpeg or .tif/.tiff (16-bit)")->required();
   process->add_option("--merged-dng", pa.merged_dng, "Also write the merged Bayer mosaic as a DNG (.dng)");
   process->add_option("--report", pa.report, "Write a JSON report of the run (.json)");
   process->add_option("--ref", pa.reference, "Reference frame (0-based); default: sharpest of the first three")
@@ -223,7 +229,10 @@ int main(int argc, char** argv) {
   process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  process->add_option("--bits", pa.bits, "PNG bits per sample")->check(CLI::IsMember({8, 16}))->capture_default_str();
+  process->add_option("--bits", pa.bits, "PNG bits per sample (JPEG has 8, TIFF 16)")
+      ->check(CLI::IsMember({8, 16}))
+      ->capture_default_str();
+  process->add_option("--quality", pa.quality, "JPEG quality")->check(CLI::Range(1, 100))->capture_default_str();
   process->add_option("--awb", pa.awb,
                       "White balance: learned, grayworld, asshot, or an illuminant R,G,B in camera RGB")
       ->capture_default_str();

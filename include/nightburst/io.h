@@ -34,10 +34,22 @@ Status stream_burst(const std::vector<std::string>& files, const std::function<S
                     double* decode_ms = nullptr, int workers = 0);
 
 // What a burst's files become through the C API.
+// What a finished photo's EXIF says, taken from the reference frame. The
+// orientation is not among it: the pixels are already upright (EXIF
+// Orientation 1).
+struct PhotoInfo {
+  std::string make, model;
+  double exposure_s = 0;      // 0: unknown
+  double iso = 0;             // 0: unknown
+  int64_t capture_time = 0;   // RawMetadata::capture_time; 0: unknown
+};
+PhotoInfo photo_info(const RawMetadata& meta);
+
 struct FileBurstOutput {
   Halide::Runtime::Buffer<uint16_t, 3> srgb;  // sRGB-encoded 16-bit (x, y, c), orientation applied
   RawFrame merged;       // with_merged: the merged mosaic quantised to its levels, and its metadata
   ProcessReport report;  // the pipeline's report
+  PhotoInfo photo;       // the reference frame's camera, exposure and time, for the photo's EXIF
 };
 
 // A burst from its files to the finished result: the files decoded in
@@ -79,9 +91,24 @@ Status write_dng(const std::string& path, const Halide::Runtime::Buffer<uint16_t
 Status write_merged_dng(const std::string& path, const Halide::Runtime::Buffer<float, 2>& normalised,
                         const RawMetadata& meta);
 
-// Writes an sRGB image (x, y, c) with 3 channels as an 8- or 16-bit PNG with the sRGB chunk.
+
+// The finished photo's formats, chosen by the output's extension.
+enum class PhotoFormat { kPng, kJpeg, kTiff };
+// The format an extension names (.png; .jpg, .jpeg; .tif, .tiff; any case),
+// or an error naming the path and listing them.
+Status photo_format_for(const std::string& path, const std::string& option, PhotoFormat* format);
+
+// Writes an sRGB image (x, y, c) with 3 channels as an 8- or 16-bit PNG with
+// the sRGB chunk and, given `info`, an eXIf chunk.
 Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb,
-                 int bits_per_sample);
+                 int bits_per_sample, const PhotoInfo* info = nullptr);
+// A baseline JPEG (libjpeg-turbo), 8 bits, `quality` 1-100, with EXIF (APP1)
+// marking sRGB.
+Status write_jpeg(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, int quality,
+                  const PhotoInfo& info);
+// A 16-bit RGB TIFF (deflate with the horizontal predictor) with its EXIF
+// directory marking sRGB.
+Status write_tiff(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, const PhotoInfo& info);
 
 // Reads a whole file, refusing one larger than `max_bytes` before reading it.
 Status read_binary_file(const std::string& path, size_t max_bytes, std::vector<uint8_t>* bytes);

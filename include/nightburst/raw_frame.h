@@ -102,6 +102,10 @@ struct RawMetadata {
   double exposure_s = 0;  // 0 when unknown
   double iso = 0;         // 0 when unknown
   int orientation = 1;    // EXIF orientation 1..8
+  // When the frame was taken: the camera clock's reading (EXIF
+  // DateTimeOriginal, which has no zone) as LibRaw turns it into seconds
+  // since 1970, through the local time zone; 0 when unknown.
+  int64_t capture_time = 0;
   std::string make;
   std::string model;
   // Lens shading (and any other gain maps): applied to the merged mosaic

@@ -131,6 +131,7 @@ Status process_files(const std::vector<std::string>& files, const ProcessOptions
   ProcessResult result;
   NB_RETURN_IF_ERROR(session.finish(&result));
   out->srgb = std::move(result.srgb);
+  out->photo = photo_info(result.merged_meta);
   if (with_merged) {
     out->merged.mosaic = quantise_mosaic(result.merged, result.merged_meta);
     out->merged.meta = std::move(result.merged_meta);

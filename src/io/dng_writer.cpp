@@ -9,6 +9,7 @@
 #include "io/atomic_file.h"
 #include "io/dng_opcodes.h"
 #include "io/dng_tags.h"
+#include "io/exif.h"
 #include "nightburst/io.h"
 
 namespace nb {
@@ -23,7 +24,7 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   // 2.3 ExposureTime, PhotographicSensitivity); IFD 0, written next, points
   // to it, so every directory is written once.
   uint64_t exif_offset = 0;
-  const bool has_exif = meta.exposure_s > 0 || meta.iso > 0;
+  const bool has_exif = meta.exposure_s > 0 || meta.iso > 0 || meta.capture_time > 0;
   if (has_exif) {
     if (TIFFCreateEXIFDirectory(tif) != 0) {
       TIFFClose(tif);
@@ -34,6 +35,8 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
       const uint16_t iso = uint16_t(std::clamp(std::lround(meta.iso), 1L, 65535L));
       TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
     }
+    const std::string date = meta.capture_time > 0 ? exif_date(meta.capture_time) : "";
+    if (!date.empty()) TIFFSetField(tif, EXIFTAG_DATETIMEORIGINAL, date.c_str());
     if (!TIFFWriteCustomDirectory(tif, &exif_offset)) {
       TIFFClose(tif);
       return io_error(path + ": cannot write the EXIF directory (disk full?)");

@@ -11,6 +11,7 @@
 
 #include "core/color.h"
 #include "io/atomic_file.h"
+#include "io/exif.h"
 #include "nightburst/io.h"
 
 namespace nb {
@@ -91,7 +92,8 @@ void compress_band(const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits, in
   deflateEnd(&z);
 }
 
-Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits) {
+Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits,
+                      const PhotoInfo* photo) {
   const int w = img.width(), h = img.height();
   // The image data is compressed in bands, one per core, and written as
   // IDAT chunks of one zlib stream through libpng, which writes the
@@ -134,6 +136,11 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
   png_set_IHDR(png, info, uint32_t(w), uint32_t(h), bits, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_sRGB_gAMA_and_cHRM(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+  std::vector<uint8_t> exif;
+  if (photo) {
+    exif = exif_block(*photo, w, h, /*jpeg=*/false);
+    png_set_eXIf_1(png, info, png_uint_32(exif.size()), exif.data());
+  }
   png_write_info(png, info);
   static const png_byte kIdat[5] = "IDAT", kIend[5] = "IEND";
   static const png_byte kZlibHeader[2] = {0x78, 0x01};  // deflate, 32 KB window, fastest
@@ -152,11 +159,12 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
 
 }  // namespace
 
-Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, int bits) {
+Status write_png(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, int bits,
+                 const PhotoInfo* photo) {
   if (bits != 8 && bits != 16) return invalid_argument("PNG bit depth must be 8 or 16, not " + std::to_string(bits));
   if (srgb.dimensions() != 3 || srgb.channels() != 3) return invalid_argument(path + ": image must have 3 channels");
   return write_atomically(path, [&](const std::string& tmp) {
-    Status s = write_png_file(tmp, srgb, bits);
+    Status s = write_png_file(tmp, srgb, bits, photo);
     return s.ok() ? s : Status(s.code(), path + ": " + s.message());
   });
 }

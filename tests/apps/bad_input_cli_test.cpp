@@ -312,14 +312,20 @@ std::vector<Case> cases() {
                  return BadInputCli::write_burst(in) + " -o " + (in / "old.png").string() + " --report " +
                         (in / "old.json").string();
                }});
-  c.push_back({"output with another format's extension", 2, {"%F", ".png"}, [=](P in, P out) {
-                 return BadInputCli::write_burst(in) + " -o " + (out / "photo.jpg").string();
+  c.push_back({"output in a format nightburst does not write", 2, {"%F", ".jpg", ".tif"}, [=](P in, P out) {
+                 return BadInputCli::write_burst(in) + " -o " + (out / "photo.webp").string();
                }});
   c.push_back({"disk full while writing (file size limit)",
                1,
                {"%F", "disk full"},
                [=](P in, P out) { return BadInputCli::write_burst(in) + png_out(out); },
                "ulimit -f 8; "});
+  for (const char* name : {"out.jpg", "out.tif"})
+    c.push_back({std::string("disk full while writing ") + (name[4] == 'j' ? "a JPEG" : "a TIFF"),
+                 1,
+                 {"%F", "disk full"},
+                 [=](P in, P out) { return BadInputCli::write_burst(in) + " -o " + (out / name).string(); },
+                 "ulimit -f 8; "});
   c.push_back({"damaged white-balance model", 1, {"%F", "FFCC model"}, [=](P in, P out) {
                  write_bytes((out / "../model.bin").string(), "NBFFCC02 and then nothing useful");
                  return BadInputCli::write_burst(in) + png_out(out) + " --awb-model " +
@@ -356,7 +362,9 @@ TEST_F(BadInputCli, EveryCaseGetsAClearErrorAndLeavesNothing) {
     if (c.exit_code == 0) {
       EXPECT_TRUE(fs::exists(out / "out.png"));
       // A photo, and any warning the case expects (nothing else on stderr).
-      if (c.message_has.empty()) EXPECT_EQ(message, "");
+      if (c.message_has.empty()) {
+        EXPECT_EQ(message, "");
+      }
       expect_message_has();
     } else {
       // Nothing written: no output, no temporary.

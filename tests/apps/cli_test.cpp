@@ -58,6 +58,23 @@ TEST_F(CliTest, ProcessWritesPngDngAndReport) {
   for (const char* stage : {"load", "align", "merge", "finish", "write"}) EXPECT_TRUE(j["stage_ms"].contains(stage)) << stage;
 }
 
+// The photo in the format its name asks for: the same picture as the PNG
+// (JPEG within its loss, the 16-bit TIFF the 16-bit PNG's samples, checked
+// through libtiff by PhotoFormats), with the frames' camera in the EXIF.
+TEST_F(CliTest, WritesJpegAndTiffByExtension) {
+  const std::string jpg = dir_.file("out.JPG"), tif = dir_.file("out.tiff");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + jpg + " --quality 90"), 0);
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + tif), 0);
+  const std::string jpeg_bytes = testing::read_bytes(jpg), tiff_bytes = testing::read_bytes(tif);
+  ASSERT_GT(jpeg_bytes.size(), 4u);
+  EXPECT_EQ(jpeg_bytes.substr(0, 2), "\xFF\xD8");
+  EXPECT_NE(jpeg_bytes.find(std::string("Exif\0\0MM", 8)), std::string::npos);
+  EXPECT_NE(jpeg_bytes.find("Synthetic"), std::string::npos);  // the synthetic camera's model
+  EXPECT_EQ(tiff_bytes.substr(0, 4), std::string("II*\0", 4));
+  EXPECT_NE(tiff_bytes.find("Synthetic"), std::string::npos);
+  EXPECT_NE(run("process " + burst_dir_ + " -o " + dir_.file("out.jpg") + " --quality 0"), 0);
+}
+
 // The PNG's size from its IHDR chunk (big-endian width and height at bytes 16-23).
 std::pair<int, int> png_size(const std::string& path) {
   const std::string bytes = testing::read_bytes(path);
