@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/bayer_planes.h"
+#include "core/buffer_copy.h"
 #include "core/color.h"
 #include "pipeline/motion_summary.h"
 #include "stages/align_tiles.h"
@@ -319,7 +320,7 @@ Status BurstSession::add_frame(RawFrame frame) {
 
 void BurstSession::copy_held_frames() {
   for (RawFrame& frame : state_->held)
-    if (!frame.mosaic.owns_host_memory()) frame.mosaic = frame.mosaic.copy();
+    if (!frame.mosaic.owns_host_memory()) frame.mosaic = owned_copy(frame.mosaic);
 }
 
 Status BurstSession::finish(ProcessResult* result) {
@@ -379,8 +380,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
       result.merged_meta.gain_maps = gain_maps_for_size(ref_meta.gain_maps, ref_meta.width, ref_meta.height,
                                                         result.merged.width(), result.merged.height());
     } else {
-      shaded = result.merged.copy();
-      apply_gain_maps(ref_meta.gain_maps, ref_meta.cfa, &shaded);
+      shaded = with_gain_maps(ref_meta.gain_maps, ref_meta.cfa, result.merged);
     }
   }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/buffer_copy.h"
+
 namespace nb {
 
 std::vector<int64_t> listed_defects(const RawFrame& frame) {
@@ -29,7 +31,7 @@ void repair_listed_defects(RawFrame* frame) {
   if (frame->meta.defects.empty()) return;
   const std::vector<int64_t> bad = listed_defects(*frame);
   if (bad.empty()) return;
-  if (!frame->mosaic.owns_host_memory()) frame->mosaic = frame->mosaic.copy();
+  if (!frame->mosaic.owns_host_memory()) frame->mosaic = owned_copy(frame->mosaic);
   const int width = frame->meta.width, height = frame->meta.height;
   auto is_bad = [&](int x, int y) { return std::binary_search(bad.begin(), bad.end(), int64_t(y) * width + x); };
   // Same-colour pairs across the pixel: along the rows, the columns and

@@ -92,6 +92,18 @@ void apply_gain_maps(const std::vector<GainMap>& maps, CfaPattern cfa, Halide::R
   }
 }
 
+Halide::Runtime::Buffer<float, 2> with_gain_maps(const std::vector<GainMap>& maps, CfaPattern cfa,
+                                                 const Halide::Runtime::Buffer<float, 2>& mosaic) {
+  // Copied row by row (core/buffer_copy.h says why not Buffer::copy()).
+  Halide::Runtime::Buffer<float, 2> out(mosaic.width(), mosaic.height());
+  parallel_rows(mosaic.height(), 64, [&](int y) {
+    const float* row = &mosaic(mosaic.dim(0).min(), mosaic.dim(1).min() + y);
+    std::copy(row, row + mosaic.width(), &out(0, y));
+  });
+  apply_gain_maps(maps, cfa, &out);
+  return out;
+}
+
 void apply_gain_maps_rgb(const std::vector<GainMap>& maps, CfaPattern cfa, int sensor_width, int sensor_height,
                          Halide::Runtime::Buffer<float, 3>* rgb) {
   if (maps.empty()) return;

@@ -21,6 +21,9 @@ namespace nb {
 // Multiplies the normalised mosaic, in place, by each map in turn (the DNG
 // SDK's interpolation; OpcodeList3 maps by the colour of each pixel).
 void apply_gain_maps(const std::vector<GainMap>& maps, CfaPattern cfa, Halide::Runtime::Buffer<float, 2>* mosaic);
+// The same into a new buffer, `mosaic` left as it is.
+Halide::Runtime::Buffer<float, 2> with_gain_maps(const std::vector<GainMap>& maps, CfaPattern cfa,
+                                                 const Halide::Runtime::Buffer<float, 2>& mosaic);
 
 // The same on Super Res Zoom's camera RGB, a grid superres_extent() of the
 // sensor's `sensor_width` x `sensor_height`: each colour gets the mean of

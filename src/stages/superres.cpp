@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/bayer_planes.h"
+#include "core/buffer_copy.h"
 #include "core/fill_dense.h"
 #include "nb_superres_accumulate.h"
 #include "nb_superres_robustness.h"
@@ -421,7 +422,7 @@ Status SuperResMerger::create(const RawFrame& reference, const NoiseProfile& noi
   st->implementation = implementation;
   st->noise = noise;
   st->reference = reference;
-  if (!st->reference.mosaic.owns_host_memory()) st->reference.mosaic = st->reference.mosaic.copy();
+  if (!st->reference.mosaic.owns_host_memory()) st->reference.mosaic = owned_copy(st->reference.mosaic);
   if (implementation == Implementation::kReference) st->reference_normalised = normalised_mosaic(reference);
   st->sums = superres_sums(reference.meta, params.scale);
   // The reference is the identity: zero displacement, full robustness.

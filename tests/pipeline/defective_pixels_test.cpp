@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "core/buffer_copy.h"
 #include "nightburst/pipeline.h"
 #include "stages/defective_pixels.h"
 #include "test_util.h"
@@ -34,7 +35,7 @@ TEST(DefectivePixels, ReplacedByTheirSameColourNeighbours) {
   f.meta.defects.constant = 777;
   halide_dimension_t dims[2] = {{0, w, 1, 0}, {0, h, w, 0}};
   f.mosaic = Halide::Runtime::Buffer<uint16_t, 2>(caller.data(), 2, dims);  // a view, as from the C API
-  const Halide::Runtime::Buffer<uint16_t, 2> before = caller.copy();
+  const Halide::Runtime::Buffer<uint16_t, 2> before = owned_copy(caller);
   ASSERT_TRUE(validate_defects(f.meta.defects, w, h).ok());
   const std::vector<int64_t> listed = listed_defects(f);
   EXPECT_EQ(listed.size(), 2u + 10u + 1u);

@@ -118,8 +118,7 @@ TEST(LensShading, FlatFieldCornersMatchTheCentreAfterShading) {
   const SynthBurst b = testing::make_burst(o);
   const ProcessResult r = testing::process_from_first_frame(b.frames);
   EXPECT_EQ(r.report.lens_shading_maps, 4);
-  Halide::Runtime::Buffer<float, 2> shaded = r.merged.copy();
-  apply_gain_maps(r.merged_meta.gain_maps, r.merged_meta.cfa, &shaded);
+  const Halide::Runtime::Buffer<float, 2> shaded = with_gain_maps(r.merged_meta.gain_maps, r.merged_meta.cfa, r.merged);
   const int cx = o.width / 2 - 16, cy = o.height / 2 - 16, right = o.width - 40, bottom = o.height - 40;
   double worst = 0, darkest_before = 1;
   for (int position = 0; position < 4; ++position) {
@@ -136,9 +135,9 @@ TEST(LensShading, FlatFieldCornersMatchTheCentreAfterShading) {
 }
 
 // PSNR against the truth of `mosaic` (normalised) with `maps` applied.
-double shaded_psnr(Halide::Runtime::Buffer<float, 2> mosaic, const std::vector<GainMap>& maps, const SynthBurst& b) {
-  apply_gain_maps(maps, b.frames[0].meta.cfa, &mosaic);
-  return mosaic_psnr(mosaic, b.clean_mosaic, nullptr, 0, 16);
+double shaded_psnr(const Halide::Runtime::Buffer<float, 2>& mosaic, const std::vector<GainMap>& maps,
+                   const SynthBurst& b) {
+  return mosaic_psnr(with_gain_maps(maps, b.frames[0].meta.cfa, mosaic), b.clean_mosaic, nullptr, 0, 16);
 }
 
 // What merging `frames` gains over the burst's reference frame, both shaded

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/bayer_planes.h"
+#include "core/buffer_copy.h"
 #include "nightburst/pipeline.h"
 #include "stages/defective_pixels.h"
 #include "stages/lens_shading.h"
@@ -27,10 +28,9 @@ struct PhoneMeasures {
 PhoneMeasures measure(const SynthBurst& b) {
   const ProcessResult r = testing::process_from_first_frame(b.frames);
   const RawMetadata& meta = b.frames[0].meta;
-  Halide::Runtime::Buffer<float, 2> merged = r.merged.copy();
-  apply_gain_maps(meta.gain_maps, meta.cfa, &merged);
+  const Halide::Runtime::Buffer<float, 2> merged = with_gain_maps(meta.gain_maps, meta.cfa, r.merged);
   RawFrame reference = b.frames[0];
-  reference.mosaic = reference.mosaic.copy();
+  reference.mosaic = owned_copy(reference.mosaic);
   repair_listed_defects(&reference);
   Halide::Runtime::Buffer<float, 2> single = normalised_mosaic(reference);
   apply_gain_maps(meta.gain_maps, meta.cfa, &single);
