@@ -26,25 +26,11 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   uint64_t exif_offset = 0;
   const bool has_exif = meta.exposure_s > 0 || meta.iso > 0 || meta.capture_time > 0;
   if (has_exif) {
-    if (TIFFCreateEXIFDirectory(tif) != 0) {
+    const Status exif = write_exif_directory(tif, photo_info(meta), /*photo=*/false, &exif_offset);
+    if (!exif.ok()) {
       TIFFClose(tif);
-      return internal_error(path + ": libtiff cannot create an EXIF directory");
+      return Status(exif.code(), path + ": " + exif.message());
     }
-    if (meta.exposure_s > 0) TIFFSetField(tif, EXIFTAG_EXPOSURETIME, double(meta.exposure_s));
-    if (meta.iso > 0) {
-      const uint16_t iso = uint16_t(std::clamp(std::lround(meta.iso), 1L, 65535L));
-      TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
-    }
-    const std::string date = meta.capture_time > 0 ? exif_date(meta.capture_time) : "";
-    if (!date.empty()) TIFFSetField(tif, EXIFTAG_DATETIMEORIGINAL, date.c_str());
-    if (!TIFFWriteCustomDirectory(tif, &exif_offset)) {
-      TIFFClose(tif);
-      return io_error(path + ": cannot write the EXIF directory (disk full?)");
-    }
-    // The EXIF directory's fields freed before IFD 0 begins (libtiff 4.5's
-    // TIFFCreateDirectory alone leaks them).
-    TIFFFreeDirectory(tif);
-    TIFFCreateDirectory(tif);
   }
   const int w = mosaic.width(), h = mosaic.height();
   TIFFSetField(tif, TIFFTAG_SUBFILETYPE, 0);

@@ -1,5 +1,7 @@
 #include "io/exif.h"
 
+#include <tiffio.h>
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -87,6 +89,28 @@ std::string exif_date(int64_t seconds) {
   char text[32];
   std::strftime(text, sizeof text, "%Y:%m:%d %H:%M:%S", &parts);
   return text;
+}
+
+Status write_exif_directory(TIFF* tif, const PhotoInfo& info, bool photo, uint64_t* offset) {
+  if (TIFFCreateEXIFDirectory(tif) != 0) return internal_error("libtiff cannot create an EXIF directory");
+  if (photo) {
+    TIFFSetField(tif, EXIFTAG_COLORSPACE, uint16_t(1));  // sRGB
+    TIFFSetField(tif, EXIFTAG_EXIFVERSION, "0232");
+    TIFFSetField(tif, EXIFTAG_FLASHPIXVERSION, "0100");
+  }
+  if (info.exposure_s > 0) TIFFSetField(tif, EXIFTAG_EXPOSURETIME, info.exposure_s);
+  if (info.iso > 0) {
+    const uint16_t iso = uint16_t(std::clamp(std::lround(info.iso), 1L, 65535L));
+    TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
+  }
+  const std::string date = info.capture_time > 0 ? exif_date(info.capture_time) : "";
+  if (!date.empty()) TIFFSetField(tif, EXIFTAG_DATETIMEORIGINAL, date.c_str());
+  if (!TIFFWriteCustomDirectory(tif, offset)) return io_error("cannot write the EXIF directory (disk full?)");
+  // Its fields freed before IFD 0 begins (libtiff 4.5's TIFFCreateDirectory
+  // alone leaks them).
+  TIFFFreeDirectory(tif);
+  TIFFCreateDirectory(tif);
+  return Status();
 }
 
 std::vector<uint8_t> exif_block(const PhotoInfo& info, int width, int height, bool jpeg) {

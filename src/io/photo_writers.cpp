@@ -1,10 +1,5 @@
 // The finished photo as JPEG (libjpeg-turbo) or 16-bit TIFF (libtiff), with
 // EXIF; the format chosen by the output's extension. PNG: png_writer.cpp.
-// jpeglib.h needs size_t and FILE declared before it.
-#include <cstddef>
-#include <cstdio>
-#include <jpeglib.h>
-#include <jerror.h>
 #include <tiffio.h>
 
 #include <algorithm>
@@ -17,7 +12,10 @@
 #include "core/color.h"
 #include "io/atomic_file.h"
 #include "io/exif.h"
+#include "io/jpeg_errors.h"
 #include "nightburst/io.h"
+
+#include <jerror.h>  // JERR_FILE_WRITE, after jpeglib.h (io/jpeg_errors.h)
 
 namespace nb {
 
@@ -51,29 +49,16 @@ Status photo_format_for(const std::string& path, const std::string& option, Phot
 
 namespace {
 
-// libjpeg reports errors through a callback that must not return: unwind to
-// the setjmp with its message.
-struct JpegError {
-  jpeg_error_mgr manager;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-void on_jpeg_error(j_common_ptr cinfo) {
-  auto* error = reinterpret_cast<JpegError*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, error->message);
-  std::longjmp(error->jump, 1);
-}
-
 Status write_jpeg_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& srgb, int quality,
                        const PhotoInfo& info) {
   FILE* fp = std::fopen(path.c_str(), "wb");
   if (!fp) return io_error("cannot create the file");
   jpeg_compress_struct cinfo;
-  JpegError error;
+  JpegErrors error;
   cinfo.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = on_jpeg_error;
+  error.manager.error_exit = jpeg_fail;
   std::vector<uint8_t> row(size_t(srgb.width()) * 3);
-  if (setjmp(error.jump)) {
+  if (setjmp(error.escape)) {
     jpeg_destroy_compress(&cinfo);
     std::fclose(fp);
     if (error.manager.msg_code == JERR_FILE_WRITE) return io_error("write failed (disk full?)");
@@ -125,26 +110,12 @@ Status write_tiff_file(const std::string& path, const Halide::Runtime::Buffer<ui
   if (!tif) return io_error("cannot create the file");
   // The EXIF directory first (IFD 0, written next, points to it), as the DNG writer does.
   uint64_t exif_offset = 0;
-  if (TIFFCreateEXIFDirectory(tif) != 0) {
+  const Status exif = write_exif_directory(tif, info, /*photo=*/true, &exif_offset);
+  if (!exif.ok()) {
     TIFFClose(tif);
-    return internal_error("libtiff cannot create an EXIF directory");
-  }
-  TIFFSetField(tif, EXIFTAG_COLORSPACE, uint16_t(1));  // sRGB
-  TIFFSetField(tif, EXIFTAG_EXIFVERSION, "0232");
-  TIFFSetField(tif, EXIFTAG_FLASHPIXVERSION, "0100");
-  if (info.exposure_s > 0) TIFFSetField(tif, EXIFTAG_EXPOSURETIME, info.exposure_s);
-  if (info.iso > 0) {
-    const uint16_t iso = uint16_t(std::clamp(std::lround(info.iso), 1L, 65535L));
-    TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
+    return exif;
   }
   const std::string date = info.capture_time > 0 ? exif_date(info.capture_time) : "";
-  if (!date.empty()) TIFFSetField(tif, EXIFTAG_DATETIMEORIGINAL, date.c_str());
-  if (!TIFFWriteCustomDirectory(tif, &exif_offset)) {
-    TIFFClose(tif);
-    return io_error("cannot write the EXIF directory (disk full?)");
-  }
-  TIFFFreeDirectory(tif);
-  TIFFCreateDirectory(tif);
   const int w = srgb.width(), h = srgb.height();
   TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, uint32_t(w));
   TIFFSetField(tif, TIFFTAG_IMAGELENGTH, uint32_t(h));

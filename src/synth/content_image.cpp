@@ -1,6 +1,5 @@
 #include "synth/content_image.h"
 
-#include <jpeglib.h>
 #include <png.h>
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 #include <vector>
+
+#include "io/jpeg_errors.h"
 
 namespace nb {
 namespace {
@@ -50,19 +51,6 @@ Status read_png(const std::string& path, std::FILE* file, cv::Mat* rgb) {
     cv::Mat(height, width, CV_8UC3, pixels.data()).convertTo(*rgb, CV_32FC3, 1.0 / 255);
   }
   return Status();
-}
-
-struct JpegErrors {
-  jpeg_error_mgr manager;
-  std::jmp_buf escape;
-  char message[JMSG_LENGTH_MAX];
-};
-
-// libjpeg's default reaction to an error is exit(): jump back instead.
-void jpeg_fail(j_common_ptr info) {
-  JpegErrors* errors = reinterpret_cast<JpegErrors*>(info->err);
-  (*info->err->format_message)(info, errors->message);
-  std::longjmp(errors->escape, 1);
 }
 
 Status read_jpeg(const std::string& path, std::FILE* file, cv::Mat* rgb) {
