@@ -57,7 +57,12 @@ Status write_jpeg_file(const std::string& path, const Halide::Runtime::Buffer<ui
   JpegErrors error;
   cinfo.err = jpeg_std_error(&error.manager);
   error.manager.error_exit = jpeg_fail;
+  // Every object with a destructor is made before the setjmp: libjpeg's
+  // longjmp skips the destructors of those made after it.
   std::vector<uint8_t> row(size_t(srgb.width()) * 3);
+  std::vector<uint8_t> app1 = {'E', 'x', 'i', 'f', 0, 0};
+  const std::vector<uint8_t> exif = exif_block(info, srgb.width(), srgb.height(), /*jpeg=*/true);
+  app1.insert(app1.end(), exif.begin(), exif.end());
   if (setjmp(error.escape)) {
     jpeg_destroy_compress(&cinfo);
     std::fclose(fp);
@@ -79,9 +84,6 @@ Status write_jpeg_file(const std::string& path, const Halide::Runtime::Buffer<ui
     for (int c = 0; c < 3; ++c) cinfo.comp_info[c].h_samp_factor = cinfo.comp_info[c].v_samp_factor = 1;
   }
   jpeg_start_compress(&cinfo, TRUE);
-  std::vector<uint8_t> app1 = {'E', 'x', 'i', 'f', 0, 0};
-  const std::vector<uint8_t> exif = exif_block(info, srgb.width(), srgb.height(), /*jpeg=*/true);
-  app1.insert(app1.end(), exif.begin(), exif.end());
   jpeg_write_marker(&cinfo, JPEG_APP0 + 1, app1.data(), unsigned(app1.size()));
   while (cinfo.next_scanline < cinfo.image_height) {
     const int y = int(cinfo.next_scanline);

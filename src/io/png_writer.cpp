@@ -119,7 +119,10 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
 
   FILE* fp = std::fopen(path.c_str(), "wb");
   if (!fp) return io_error("cannot create the file");
+  // Every object with a destructor is made before the setjmp below: libpng's
+  // longjmp skips the destructors of those made after it.
   std::string png_message;
+  std::vector<uint8_t> exif = photo ? exif_block(*photo, w, h, /*jpeg=*/false) : std::vector<uint8_t>();
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &png_message, on_png_error, on_png_warning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
   if (!png || !info) {
@@ -136,11 +139,7 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
   png_set_IHDR(png, info, uint32_t(w), uint32_t(h), bits, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_set_sRGB_gAMA_and_cHRM(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
-  std::vector<uint8_t> exif;
-  if (photo) {
-    exif = exif_block(*photo, w, h, /*jpeg=*/false);
-    png_set_eXIf_1(png, info, png_uint_32(exif.size()), exif.data());
-  }
+  if (photo) png_set_eXIf_1(png, info, png_uint_32(exif.size()), exif.data());
   png_write_info(png, info);
   static const png_byte kIdat[5] = "IDAT", kIend[5] = "IEND";
   static const png_byte kZlibHeader[2] = {0x78, 0x01};  // deflate, 32 KB window, fastest
