@@ -61,6 +61,11 @@ struct GainMap {
 
   // Whether the map multiplies the mosaic pixel (x, y) of CFA colour `color`.
   bool covers(int x, int y, int color) const;
+  // Where pixel row y of a frame `height` rows tall falls on the grid: the
+  // grid row before it and the fraction of the way to the next (clamped to
+  // the grid); the same for column x.
+  void row_position(double y, int height, int* row, float* fraction) const;
+  void column_position(double x, int width, int* column, float* fraction) const;
   // The gain at frame position (x, y) (pixel centres at integers) in a frame
   // of width x height, for map plane `map_plane`.
   float gain_at(double x, double y, int map_plane, int width, int height) const;

@@ -34,11 +34,19 @@ void grid_position(double relative, double origin, double spacing, int points, i
 
 }  // namespace
 
+void GainMap::row_position(double y, int height, int* row, float* fraction) const {
+  grid_position((y + 0.5) / height, origin_v, spacing_v, points_v, row, fraction);
+}
+
+void GainMap::column_position(double x, int width, int* column, float* fraction) const {
+  grid_position((x + 0.5) / width, origin_h, spacing_h, points_h, column, fraction);
+}
+
 float GainMap::gain_at(double x, double y, int map_plane, int width, int height) const {
   int row, col;
   float fy, fx;
-  grid_position((y + 0.5) / height, origin_v, spacing_v, points_v, &row, &fy);
-  grid_position((x + 0.5) / width, origin_h, spacing_h, points_h, &col, &fx);
+  row_position(y, height, &row, &fy);
+  column_position(x, width, &col, &fx);
   const int p = std::min(map_plane, map_planes - 1);
   auto at = [&](int r, int c) { return gains[(size_t(r) * points_h + c) * map_planes + p]; };
   const int row2 = std::min(row + 1, points_v - 1), col2 = std::min(col + 1, points_h - 1);

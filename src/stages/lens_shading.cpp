@@ -17,15 +17,9 @@ struct ColumnLookup {
 ColumnLookup column_lookup(const GainMap& m, int width) {
   ColumnLookup lookup;
   for (int x = m.left; x < m.right; x += m.col_pitch) {
-    const double f = m.points_h > 1 ? ((x + 0.5) / width - m.origin_h) / m.spacing_h : 0;
-    int i = 0;
-    float frac = 0;
-    if (f >= m.points_h - 1) {
-      i = m.points_h - 1;
-    } else if (f > 0) {
-      i = int(f);
-      frac = float(f - i);
-    }
+    int i;
+    float frac;
+    m.column_position(x, width, &i, &frac);
     lookup.index.push_back(i);
     lookup.fraction.push_back(frac);
   }
@@ -64,15 +58,9 @@ void apply_gain_maps(const std::vector<GainMap>& maps, CfaPattern cfa, Halide::R
       std::vector<float> row_gains(m.points_h);
       for (int map_plane = 0; map_plane < (m.after_demosaic ? 3 : 1); ++map_plane) {
         // The grid interpolated to this row, then along it.
-        int r = 0;
-        float fy = 0;
-        const double f = m.points_v > 1 ? ((y + 0.5) / height - m.origin_v) / m.spacing_v : 0;
-        if (f >= m.points_v - 1) {
-          r = m.points_v - 1;
-        } else if (f > 0) {
-          r = int(f);
-          fy = float(f - r);
-        }
+        int r;
+        float fy;
+        m.row_position(y, height, &r, &fy);
         const int r2 = std::min(r + 1, m.points_v - 1), p = std::min(map_plane, m.map_planes - 1);
         for (int c = 0; c < m.points_h; ++c) {
           const float a = m.gains[(size_t(r) * m.points_h + c) * m.map_planes + p];
