@@ -66,7 +66,7 @@ void repair_listed_defects(RawFrame* frame) {
     uint32_t sum = 0;
     int n = 0;
     for (int radius : {2, 4}) {
-      for (int dy = -radius; dy <= radius && n == 0; dy += radius)
+      for (int dy = -radius; dy <= radius; dy += radius)
         for (int dx = -radius; dx <= radius; dx += radius)
           if ((dx || dy) && usable(x + dx, y + dy)) {
             sum += frame->mosaic(x + dx, y + dy);

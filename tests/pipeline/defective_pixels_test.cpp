@@ -47,6 +47,14 @@ TEST(DefectivePixels, ReplacedByTheirSameColourNeighbours) {
     EXPECT_EQ(f.mosaic(x, y), 100 + 10 * x + 1000 * cfa_color(CfaPattern::kRGGB, x, y)) << x << "," << y;
   }
   EXPECT_EQ(f.mosaic(11, 12), before(11, 12));
+  // In the corner no pair across the pixel is whole: the mean of every
+  // usable same-colour pixel at distance 2, (2, 0), (0, 2) and (2, 2).
+  RawFrame corner = f;
+  corner.mosaic = owned_copy(before);
+  corner.meta.defects = DefectList();
+  corner.meta.defects.points = {{0, 0}};
+  repair_listed_defects(&corner);
+  EXPECT_EQ(corner.mosaic(0, 0), (before(2, 0) + before(0, 2) + before(2, 2) + 1) / 3);
   caller.for_each_element([&](int x, int y) { ASSERT_EQ(caller(x, y), before(x, y)); });
 }
 
