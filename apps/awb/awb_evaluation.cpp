@@ -13,8 +13,10 @@ bool is_held_out_camera(int index) { return index % 4 == 1; }
 static RawMetadata camera_metadata(const SpectralData& data, const Camera& camera) {
   RawMetadata meta;
   const Eigen::Matrix3d m = fit_camera_from_xyz(data, camera);
-  for (int i = 0; i < 9; ++i) meta.color_matrix[i] = m(i / 3, i % 3);
-  meta.has_color_matrix = true;
+  ColorCalibration calibration;
+  calibration.illuminant = 21;  // fitted under D65, as Adobe's matrices are
+  for (int i = 0; i < 9; ++i) calibration.color_matrix[size_t(i)] = m(i / 3, i % 3);
+  meta.calibrations = {calibration};
   return meta;
 }
 

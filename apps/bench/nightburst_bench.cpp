@@ -294,7 +294,7 @@ void white_balance(benchmark::State& state) {
 }
 
 FinishParams bench_finish_params(const SynthBurst& b) {
-  FinishParams p = finish_params_for(b.frames[0].meta, gains_for_illuminant(b.illuminant_rgb));
+  FinishParams p = finish_params_for(b.frames[0].meta, b.illuminant_rgb);
   p.exposure_gain = 2.0f;
   p.curve_contrast = 1.0f;
   return p;

@@ -302,6 +302,15 @@ int main(int argc, char** argv) {
   synth->add_option("--stars", so.stars, "Stars: point lights in the upper third of the scene")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  synth->add_flag("--dual-illuminant", so.dual_illuminant,
+                  "A camera whose colour matrix changes with the light: ColorMatrix1/2 and ForwardMatrix1/2 "
+                  "under standard light A and D65 in each DNG");
+  synth->add_option("--baseline-exposure", so.baseline_exposure, "DNG BaselineExposure, stops")
+      ->check(CLI::Range(-nb::kMaxBaselineExposure, nb::kMaxBaselineExposure))
+      ->capture_default_str();
+  synth->add_option("--crop-margin", so.crop_margin, "DNG DefaultCrop: pixels cut from each side (even)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
   std::string synth_content;
   synth->add_option("--content", synth_content, "PNG or JPEG to use as the scene");
   synth->add_flag("-q,--quiet", synth_quiet, "No summary line");

@@ -101,6 +101,22 @@ typedef struct nb_frame_extras {
    * from its same-colour neighbours before alignment and merge. */
   const int32_t* hot_pixels;
   int hot_pixel_count;
+  /* Colour calibration, camera2's keys [DNG's tags]. nb_raw_frame's
+   * color_matrix is SENSOR_COLOR_TRANSFORM1 [ColorMatrix1], measured under
+   * reference_illuminant1; a second one under reference_illuminant2 lets the
+   * library interpolate for the scene light by its colour temperature (as
+   * raw developers do). Illuminants are SENSOR_REFERENCE_ILLUMINANT1/2
+   * [CalibrationIlluminant1/2]: EXIF LightSource codes (17 standard light A,
+   * 21 D65, ...), 0 unknown. Matrices row-major, as camera2's Rational[9]. */
+  int reference_illuminant1, reference_illuminant2;
+  int has_color_transform2;
+  double color_transform2[9];     /* SENSOR_COLOR_TRANSFORM2 [ColorMatrix2]: XYZ -> camera */
+  int has_forward_matrices;       /* 1: forward_matrix1, and forward_matrix2 with a second transform */
+  double forward_matrix1[9];      /* SENSOR_FORWARD_MATRIX1 [ForwardMatrix1]: balanced camera -> XYZ (D50) */
+  double forward_matrix2[9];      /* SENSOR_FORWARD_MATRIX2 [ForwardMatrix2] */
+  int has_calibration_transforms; /* 1: calibration_transform1 (and 2 with a second transform) are set */
+  double calibration_transform1[9]; /* SENSOR_CALIBRATION_TRANSFORM1 [CameraCalibration1] */
+  double calibration_transform2[9]; /* SENSOR_CALIBRATION_TRANSFORM2 [CameraCalibration2] */
 } nb_frame_extras;
 
 /* Called at the start of each stage (align and merge once per frame) with

@@ -94,7 +94,10 @@ struct ProcessReport {
   // Learned AWB: posterior probability that the illuminant is within about
   // 2 degrees of the estimate (0..1); -1 for the other methods.
   float awb_confidence = -1;
-  float exposure_gain = 1;
+  // The scene light's correlated colour temperature, as the colour
+  // calibrations read the white balance (core/color.h); 0 without calibrations.
+  float color_temperature_k = 0;
+  float exposure_gain = 1;  // linear, BaselineExposure included
   std::string look;          // natural, bright or night
   float curve_contrast = 0;  // the look's S-curve weight
   float local_tone_ratio = 1;  // exposure fusion: long / short exposure (1: none)

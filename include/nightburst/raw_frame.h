@@ -92,6 +92,35 @@ struct DefectList {
   bool empty() const { return points.empty() && rects.empty() && constant < 0; }
 };
 
+// One colour calibration of a camera under a known light: DNG
+// ColorMatrixN / ForwardMatrixN / CameraCalibrationN with
+// CalibrationIlluminantN, camera2's SENSOR_COLOR_TRANSFORMn /
+// SENSOR_FORWARD_MATRIXn / SENSOR_CALIBRATION_TRANSFORMn with
+// SENSOR_REFERENCE_ILLUMINANTn. Matrices row-major.
+struct ColorCalibration {
+  // EXIF LightSource code (17 standard light A, 21 D65, ...; the list in
+  // core/color.h); 0: unknown, which DNG readers take as one calibration
+  // used under every light.
+  int illuminant = 0;
+  std::array<double, 9> color_matrix{1, 0, 0, 0, 1, 0, 0, 0, 1};  // XYZ -> camera RGB
+  // White-balanced camera RGB -> XYZ (D50 white); all zero: none, the
+  // colour matrix is inverted instead.
+  std::array<double, 9> forward_matrix{};
+  // The individual camera's deviation from its model's matrices.
+  std::array<double, 9> camera_calibration{1, 0, 0, 0, 1, 0, 0, 0, 1};
+
+  bool has_forward_matrix() const {
+    for (double v : forward_matrix)
+      if (v != 0) return true;
+    return false;
+  }
+};
+
+struct CropRect {
+  int left = 0, top = 0, width = 0, height = 0;
+  bool empty() const { return width <= 0 || height <= 0; }
+};
+
 struct RawMetadata {
   int width = 0;
   int height = 0;
@@ -100,9 +129,19 @@ struct RawMetadata {
   float white_level = 0;               // saturation level in ADU
   // Camera RGB of a neutral surface under the scene light, G = 1 (DNG AsShotNeutral).
   std::array<float, 3> as_shot_neutral{1, 1, 1};
-  // XYZ -> camera RGB, row-major (DNG ColorMatrix1 convention); identity if unknown.
-  std::array<double, 9> color_matrix{1, 0, 0, 0, 1, 0, 0, 0, 1};
-  bool has_color_matrix = false;
+  // The camera's colour calibrations (none: camera RGB is taken as linear
+  // sRGB). Two, under different lights, are interpolated by the scene
+  // light's correlated colour temperature (core/color.h).
+  std::vector<ColorCalibration> calibrations;
+  // DNG AnalogBalance: gains the camera applied to its channels before
+  // digitising (1 when unknown); camera RGB = AnalogBalance * CameraCalibration * ColorMatrix * XYZ.
+  std::array<double, 3> analog_balance{1, 1, 1};
+  // DNG BaselineExposure: stops by which the camera means its frames to be
+  // brightened; the finishing's exposure starts from it.
+  double baseline_exposure = 0;
+  // DNG DefaultCrop: the part of the frame meant to be seen (the rest is
+  // for demosaicing and lens corrections); width 0: the whole frame.
+  CropRect default_crop;
   NoiseProfile noise;
   double exposure_s = 0;  // 0 when unknown
   double iso = 0;         // 0 when unknown
@@ -134,6 +173,7 @@ std::vector<GainMap> gain_maps_from_camera2(const float* map, int columns, int r
 // Largest frame accepted, checked before any allocation (a 200 MP sensor fits).
 constexpr int64_t kMaxFramePixels = 256LL * 1024 * 1024;
 constexpr double kMaxColorMatrixEntry = 100;
+constexpr double kMaxBaselineExposure = 10;  // stops
 constexpr int kMaxFrameSide = 65535;
 // A gain map's limits: larger grids than any phone's (camera2 maps are
 // about 17x13 to 64x48) and gains beyond any vignette are refused.

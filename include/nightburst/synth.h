@@ -34,6 +34,19 @@ struct SynthOptions {
   double object_speed_px = 0;      // per frame, sensor pixels; 0: 3% of the width
   double object_radius = 0.09;     // of the frame's shorter side
   double illuminant_kelvin = 3400; // Planckian light
+  // Colour: the camera's colour matrix drifts with the light, as a real
+  // sensor's does (its dyes and the light's spectrum), between a
+  // calibration under standard light A (2856 K) and one under D65; the
+  // metadata carries both (ColorMatrix1/2 with ForwardMatrix1/2, as phone
+  // DNGs do), and a light between them gets the matrix interpolated in
+  // inverse temperature, as the DNG colour model does. false: one matrix
+  // for every light (a D65 calibration).
+  bool dual_illuminant = false;
+  // DNG BaselineExposure of the frames, stops.
+  double baseline_exposure = 0;
+  // DNG DefaultCrop: this many pixels (even) cut from each side of the
+  // output; 0: none.
+  int crop_margin = 0;
   // Lens and anti-aliasing filter blur: Gaussian standard deviation in sensor
   // pixels applied to the scene. Real optics band-limit the image; without
   // it, hard procedural edges alias far more than in any camera.

@@ -1,6 +1,7 @@
 // nb_raw_frame to and from RawFrame.
 #include "capi/c_frame.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -16,8 +17,10 @@ nb_raw_frame c_frame_metadata(const RawMetadata& m) {
   for (int i = 0; i < 4; ++i) c.black_level[i] = m.black_level[i];
   c.white_level = m.white_level;
   for (int i = 0; i < 3; ++i) c.as_shot_neutral[i] = m.as_shot_neutral[i];
-  for (int i = 0; i < 9; ++i) c.color_matrix[i] = m.color_matrix[i];
-  c.has_color_matrix = m.has_color_matrix;
+  if (!m.calibrations.empty()) {
+    for (int i = 0; i < 9; ++i) c.color_matrix[i] = m.calibrations[0].color_matrix[size_t(i)];
+    c.has_color_matrix = 1;
+  }
   for (int i = 0; i < 4; ++i) {
     c.noise_scale[i] = m.noise.scale[i];
     c.noise_offset[i] = m.noise.offset[i];
@@ -57,8 +60,11 @@ Status raw_frame_view(const nb_raw_frame& in, int index, RawFrame* out) {
   for (int i = 0; i < 4; ++i) m.black_level[i] = in.black_level[i];
   m.white_level = in.white_level;
   for (int c = 0; c < 3; ++c) m.as_shot_neutral[c] = in.as_shot_neutral[c];
-  for (int i = 0; i < 9; ++i) m.color_matrix[i] = in.color_matrix[i];
-  m.has_color_matrix = in.has_color_matrix != 0;
+  if (in.has_color_matrix) {
+    ColorCalibration calibration;
+    for (int i = 0; i < 9; ++i) calibration.color_matrix[size_t(i)] = in.color_matrix[i];
+    m.calibrations = {calibration};
+  }
   m.noise.valid = in.has_noise_profile != 0;
   for (int i = 0; i < 4; ++i) {
     m.noise.scale[i] = in.noise_scale[i];
@@ -72,6 +78,40 @@ Status raw_frame_view(const nb_raw_frame& in, int index, RawFrame* out) {
   out->source = name;
   return validate_metadata(m).with_context(name);
 }
+
+namespace {
+
+void copy_matrix(const double* from, std::array<double, 9>* to) { std::copy(from, from + 9, to->begin()); }
+
+// The colour fields of nb_frame_extras (zero when struct_size ends before them).
+Status add_color_extras(const nb_frame_extras& e, RawFrame* frame) {
+  const std::string& name = frame->source;
+  std::vector<ColorCalibration>& calibrations = frame->meta.calibrations;
+  const bool any = e.reference_illuminant1 || e.reference_illuminant2 || e.has_color_transform2 ||
+                   e.has_forward_matrices || e.has_calibration_transforms;
+  if (!any) return Status();
+  if (calibrations.empty())
+    return invalid_argument(name + ": nb_frame_extras has colour calibration fields but the frame has no "
+                            "color_matrix (SENSOR_COLOR_TRANSFORM1)");
+  calibrations.resize(e.has_color_transform2 ? 2 : 1);
+  calibrations[0].illuminant = e.reference_illuminant1;
+  if (e.has_color_transform2) {
+    calibrations[1].illuminant = e.reference_illuminant2;
+    copy_matrix(e.color_transform2, &calibrations[1].color_matrix);
+  }
+  if (e.has_forward_matrices) {
+    copy_matrix(e.forward_matrix1, &calibrations[0].forward_matrix);
+    if (e.has_color_transform2) copy_matrix(e.forward_matrix2, &calibrations[1].forward_matrix);
+  }
+  if (e.has_calibration_transforms) {
+    copy_matrix(e.calibration_transform1, &calibrations[0].camera_calibration);
+    if (e.has_color_transform2) copy_matrix(e.calibration_transform2, &calibrations[1].camera_calibration);
+  }
+  const Status valid = validate_metadata(frame->meta);
+  return valid.ok() ? valid : invalid_argument(name + ": " + valid.message());
+}
+
+}  // namespace
 
 Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame) {
   if (!extras) return Status();
@@ -118,7 +158,7 @@ Status add_frame_extras(const nb_frame_extras* extras, RawFrame* frame) {
     const Status s = validate_defects(d, frame->meta.width, frame->meta.height);
     if (!s.ok()) return invalid_argument(name + ": hot_pixels: " + s.message());
   }
-  return Status();
+  return add_color_extras(e, frame);
 }
 
 }  // namespace nb

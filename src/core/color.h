@@ -1,5 +1,6 @@
-// Colour conversions shared by finishing and the synthetic burst maker:
-// camera RGB <-> linear sRGB from a DNG-style XYZ->camera matrix, and the sRGB curve.
+// Colour conversions shared by finishing, white balance and the synthetic
+// burst maker: camera RGB <-> XYZ <-> linear sRGB by the DNG colour model,
+// and the sRGB curve.
 #pragma once
 
 #include <Eigen/Dense>
@@ -12,11 +13,46 @@ namespace nb {
 // Linear sRGB (D65) -> CIE XYZ.
 Eigen::Matrix3d xyz_from_linear_srgb();
 
-// White-balanced camera RGB -> linear sRGB. Follows the usual raw-converter
-// convention: camera_from_srgb = ColorMatrix * xyz_from_srgb with each row
-// scaled to sum to one, so that after white balance a neutral (1,1,1) stays
-// (1,1,1) and the white point needs no separate adaptation; this is the inverse.
-Eigen::Matrix3d srgb_from_balanced_camera(const RawMetadata& meta);
+// The DNG colour model (DNG 1.4, "Mapping Camera Color Space to CIE XYZ
+// Space"), which raw developers share: the camera's matrices at two
+// calibration lights are interpolated in inverse temperature for the scene
+// light, camera RGB = AnalogBalance * CameraCalibration * ColorMatrix * XYZ,
+// and the light's white is adapted to D65 (Bradford) on the way to sRGB.
+
+// The correlated colour temperature of an EXIF LightSource code (17 standard
+// light A 2856 K, 21 D65 6504 K, ...); 0 for unknown codes.
+double light_source_kelvin(int code);
+// Correlated colour temperature of a chromaticity given as XYZ (McCamy's
+// cubic, within a few kelvin of Robertson's method on the locus from 2000
+// to 12000 K), clamped to 1667..25000 K.
+double correlated_color_temperature(const Eigen::Vector3d& xyz);
+// Bradford chromatic adaptation between two whites (XYZ).
+Eigen::Matrix3d bradford_adaptation(const Eigen::Vector3d& from_white, const Eigen::Vector3d& to_white);
+// CIE XYZ (Y = 1) of D50 and D65.
+Eigen::Vector3d d50_xyz();
+Eigen::Vector3d d65_xyz();
+
+// XYZ -> camera RGB under a light of `kelvin`: AnalogBalance *
+// CameraCalibration * ColorMatrix, the two calibrations' matrices weighted
+// by inverse temperature (clamped to the nearer outside their range); one
+// calibration, or one of unknown light, is used as it is. Identity without
+// calibrations.
+Eigen::Matrix3d camera_from_xyz(const RawMetadata& meta, double kelvin);
+
+// The scene light a camera neutral (camera RGB of a neutral surface, G = 1)
+// stands for, found as the DNG specification says: the light's chromaticity
+// and the matrices interpolated for its temperature, iterated to agreement.
+struct SceneLight {
+  Eigen::Vector3d white_xyz{0.9642, 1.0, 0.8251};  // Y = 1
+  double kelvin = 5003;
+};
+SceneLight scene_light_for_neutral(const RawMetadata& meta, const Eigen::Vector3d& camera_neutral);
+
+// White-balanced camera RGB (the neutral at (1, 1, 1)) -> linear sRGB for a
+// scene light given by its camera neutral: the forward matrices when every
+// calibration has one, else the inverted colour matrix and the light's white
+// adapted to D65. A neutral maps to (1, 1, 1). Identity without calibrations.
+Eigen::Matrix3d srgb_from_balanced_camera(const RawMetadata& meta, const Eigen::Vector3d& camera_neutral);
 
 // The camera's neutral (G = 1) for a light of chromaticity given as XYZ.
 Eigen::Vector3d camera_neutral_for_xyz(const RawMetadata& meta, const Eigen::Vector3d& xyz);

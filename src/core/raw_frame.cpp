@@ -46,6 +46,27 @@ bool parse_cfa(const std::string& name, CfaPattern* cfa) {
   return false;
 }
 
+namespace {
+
+// A 3x3 colour matrix from a file or an app: finite entries of sensible
+// size, not singular (each is inverted or maps a whole colour space).
+Status validate_matrix(const std::array<double, 9>& c, const std::string& what) {
+  for (double v : c) {
+    if (!std::isfinite(v)) return bad_input(what + " has a non-finite entry");
+    // DNG matrix entries are of order one; LibRaw turns a NaN in the file
+    // into about 1e9, which would otherwise pass as a number.
+    if (std::abs(v) > kMaxColorMatrixEntry)
+      return bad_input(what + " entry " + std::to_string(v) + " is outside +-" +
+                       std::to_string(int(kMaxColorMatrixEntry)));
+  }
+  const double det = c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) +
+                     c[2] * (c[3] * c[7] - c[4] * c[6]);
+  if (std::abs(det) < 1e-9) return bad_input(what + " is singular");
+  return Status();
+}
+
+}  // namespace
+
 Status validate_metadata(const RawMetadata& m) {
   if (m.width <= 0 || m.height <= 0 || m.width > kMaxFrameSide || m.height > kMaxFrameSide ||
       int64_t(m.width) * m.height > kMaxFramePixels) {
@@ -69,19 +90,32 @@ Status validate_metadata(const RawMetadata& m) {
   for (float n : m.as_shot_neutral) {
     if (!std::isfinite(n) || n <= 0) return bad_input("as-shot neutral has a non-positive entry");
   }
-  for (double c : m.color_matrix) {
-    if (!std::isfinite(c)) return bad_input("colour matrix has a non-finite entry");
-    // DNG ColorMatrix entries are of order one; LibRaw turns a NaN in the
-    // file into about 1e9, which would otherwise pass as a number.
-    if (m.has_color_matrix && std::abs(c) > kMaxColorMatrixEntry)
-      return bad_input("colour matrix entry " + std::to_string(c) + " is outside +-" +
-                       std::to_string(int(kMaxColorMatrixEntry)));
+  if (m.calibrations.size() > 2)
+    return bad_input(std::to_string(m.calibrations.size()) + " colour calibrations; DNG and camera2 have at most 2");
+  for (size_t i = 0; i < m.calibrations.size(); ++i) {
+    const ColorCalibration& cal = m.calibrations[i];
+    const std::string n = " " + std::to_string(i + 1);  // DNG's numbering: ColorMatrix1, ...
+    NB_RETURN_IF_ERROR(validate_matrix(cal.color_matrix, "colour matrix" + n));
+    NB_RETURN_IF_ERROR(validate_matrix(cal.camera_calibration, "camera calibration" + n));
+    if (cal.has_forward_matrix()) NB_RETURN_IF_ERROR(validate_matrix(cal.forward_matrix, "forward matrix" + n));
+    if (cal.illuminant < 0 || cal.illuminant > 255)
+      return bad_input("calibration illuminant" + n + " (" + std::to_string(cal.illuminant) +
+                       ") is not an EXIF LightSource code");
   }
-  if (m.has_color_matrix) {
-    const auto& c = m.color_matrix;
-    const double det = c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) +
-                       c[2] * (c[3] * c[7] - c[4] * c[6]);
-    if (std::abs(det) < 1e-9) return bad_input("colour matrix is singular");
+  for (double g : m.analog_balance)
+    if (!std::isfinite(g) || g <= 0 || g > kMaxColorMatrixEntry)
+      return bad_input("analog balance " + std::to_string(g) + " is not in (0, " +
+                       std::to_string(int(kMaxColorMatrixEntry)) + "]");
+  if (!std::isfinite(m.baseline_exposure) || std::abs(m.baseline_exposure) > kMaxBaselineExposure)
+    return bad_input("baseline exposure " + std::to_string(m.baseline_exposure) + " is outside +-" +
+                     std::to_string(int(kMaxBaselineExposure)) + " stops");
+  if (m.default_crop.width != 0 || m.default_crop.height != 0) {
+    const CropRect& c = m.default_crop;
+    if (c.left < 0 || c.top < 0 || c.width <= 0 || c.height <= 0 || c.left + c.width > m.width ||
+        c.top + c.height > m.height)
+      return bad_input("default crop " + std::to_string(c.width) + "x" + std::to_string(c.height) + " at (" +
+                       std::to_string(c.left) + ", " + std::to_string(c.top) + ") is not inside the " +
+                       std::to_string(m.width) + "x" + std::to_string(m.height) + " frame");
   }
   if (m.noise.valid) {
     for (int i = 0; i < 4; ++i) {

@@ -12,6 +12,8 @@ TIFFExtendProc previous_extender = nullptr;
 TIFFFieldInfo extra_fields[] = {
     {ttag_t(kTagNoiseProfile), -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, const_cast<char*>("NoiseProfile")},
     {ttag_t(kTagExposureTime), 1, 1, TIFF_RATIONAL, FIELD_CUSTOM, 1, 0, const_cast<char*>("ExposureTime")},
+    {ttag_t(kTagForwardMatrix[0]), -1, -1, TIFF_SRATIONAL, FIELD_CUSTOM, 1, 1, const_cast<char*>("ForwardMatrix1")},
+    {ttag_t(kTagForwardMatrix[1]), -1, -1, TIFF_SRATIONAL, FIELD_CUSTOM, 1, 1, const_cast<char*>("ForwardMatrix2")},
     {ttag_t(kTagOpcodeList[0]), TIFF_VARIABLE2, TIFF_VARIABLE2, TIFF_UNDEFINED, FIELD_CUSTOM, 1, 1,
      const_cast<char*>("OpcodeList1")},
     {ttag_t(kTagOpcodeList[1]), TIFF_VARIABLE2, TIFF_VARIABLE2, TIFF_UNDEFINED, FIELD_CUSTOM, 1, 1,

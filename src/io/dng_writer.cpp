@@ -15,6 +15,41 @@
 namespace nb {
 namespace {
 
+// The colour calibrations as the frames had them (DNG's ColorMatrix,
+// CalibrationIlluminant, ForwardMatrix, CameraCalibration for each),
+// AnalogBalance, BaselineExposure; without a calibration, the identity
+// (camera RGB taken as XYZ), which every DNG reader needs.
+void write_color_tags(TIFF* tif, const RawMetadata& meta) {
+  const unsigned color_tags[2] = {TIFFTAG_COLORMATRIX1, TIFFTAG_COLORMATRIX2};
+  const unsigned illuminant_tags[2] = {TIFFTAG_CALIBRATIONILLUMINANT1, TIFFTAG_CALIBRATIONILLUMINANT2};
+  const unsigned calibration_tags[2] = {TIFFTAG_CAMERACALIBRATION1, TIFFTAG_CAMERACALIBRATION2};
+  const std::vector<ColorCalibration> calibrations =
+      meta.calibrations.empty() ? std::vector<ColorCalibration>{ColorCalibration{}} : meta.calibrations;
+  auto as_floats = [](const std::array<double, 9>& m) {
+    std::array<float, 9> f;
+    for (size_t i = 0; i < 9; ++i) f[i] = float(m[i]);
+    return f;
+  };
+  const bool identity_calibration = std::all_of(calibrations.begin(), calibrations.end(), [](const ColorCalibration& c) {
+    return c.camera_calibration == ColorCalibration{}.camera_calibration;
+  });
+  const bool forward = std::all_of(calibrations.begin(), calibrations.end(),
+                                   [](const ColorCalibration& c) { return c.has_forward_matrix(); });
+  for (size_t i = 0; i < calibrations.size(); ++i) {
+    const ColorCalibration& c = calibrations[i];
+    TIFFSetField(tif, color_tags[i], 9, as_floats(c.color_matrix).data());
+    if (c.illuminant != 0) TIFFSetField(tif, illuminant_tags[i], uint16_t(c.illuminant));
+    if (forward) TIFFSetField(tif, kTagForwardMatrix[i], uint16_t(9), as_floats(c.forward_matrix).data());
+    if (!identity_calibration) TIFFSetField(tif, calibration_tags[i], 9, as_floats(c.camera_calibration).data());
+  }
+  if (meta.analog_balance != std::array<double, 3>{1, 1, 1}) {
+    const float balance[3] = {float(meta.analog_balance[0]), float(meta.analog_balance[1]),
+                              float(meta.analog_balance[2])};
+    TIFFSetField(tif, TIFFTAG_ANALOGBALANCE, 3, balance);
+  }
+  if (meta.baseline_exposure != 0) TIFFSetField(tif, TIFFTAG_BASELINEEXPOSURE, float(meta.baseline_exposure));
+}
+
 Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 2>& mosaic,
                       const RawMetadata& meta) {
   register_dng_tags();
@@ -65,10 +100,13 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   TIFFSetField(tif, TIFFTAG_BLACKLEVEL, 4, black);
   uint32_t white = uint32_t(std::lround(meta.white_level));
   TIFFSetField(tif, TIFFTAG_WHITELEVEL, 1, &white);
-  float matrix[9];
-  for (int i = 0; i < 9; ++i) matrix[i] = float(meta.color_matrix[i]);
-  TIFFSetField(tif, TIFFTAG_COLORMATRIX1, 9, matrix);
-  TIFFSetField(tif, TIFFTAG_CALIBRATIONILLUMINANT1, 21);  // D65
+  write_color_tags(tif, meta);
+  if (!meta.default_crop.empty()) {
+    const float origin[2] = {float(meta.default_crop.left), float(meta.default_crop.top)};
+    const float size[2] = {float(meta.default_crop.width), float(meta.default_crop.height)};
+    TIFFSetField(tif, TIFFTAG_DEFAULTCROPORIGIN, origin);
+    TIFFSetField(tif, TIFFTAG_DEFAULTCROPSIZE, size);
+  }
   float neutral[3] = {meta.as_shot_neutral[0], meta.as_shot_neutral[1], meta.as_shot_neutral[2]};
   TIFFSetField(tif, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
   if (meta.noise.valid) {

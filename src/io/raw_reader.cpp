@@ -1,8 +1,11 @@
-// Raw file reading through LibRaw, plus the DNG NoiseProfile tag through libtiff.
+// Raw file reading through LibRaw, plus the DNG tags LibRaw does not give
+// (NoiseProfile, the colour calibrations as the file has them, DefaultCrop,
+// opcode lists) through libtiff.
 #include <libraw/libraw.h>
 #include <tiffio.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -43,39 +46,102 @@ TIFF* open_tiff_quietly(const std::string& path) {
   return tif;
 }
 
-// Reads the DNG NoiseProfile tag: one pair for all planes, or one per colour
+bool find_cfa_ifd(TIFF* tif);
+
+// The DNG NoiseProfile tag: one pair for all planes, or one per colour
 // plane (R, G, B; the specification's form), or one per 2x2 CFA position
-// (what earlier nightburst versions wrote). LibRaw does not expose it. Absent or
-// malformed: profile stays invalid.
-void read_dng_noise_profile(const std::string& path, CfaPattern cfa, NoiseProfile* profile) {
-  register_dng_tags();
-  TIFF* tif = open_tiff_quietly(path);
-  if (tif) {
-    uint16_t count = 0;
-    double* values = nullptr;
-    if (TIFFGetField(tif, kTagNoiseProfile, &count, &values) == 1 && values &&
-        (count == 2 || count == 6 || count == 8)) {
-      for (int i = 0; i < 4; ++i) {
-        const int p = count == 2 ? 0 : count == 6 ? cfa_color(cfa, i & 1, i >> 1) : i;
-        profile->scale[i] = values[2 * p];
-        profile->offset[i] = values[2 * p + 1];
-      }
-      profile->valid = true;
+// (what earlier nightburst versions wrote). LibRaw does not expose it.
+// Absent or malformed: the profile stays invalid.
+void read_noise_profile(TIFF* tif, CfaPattern cfa, NoiseProfile* profile) {
+  uint16_t count = 0;
+  double* values = nullptr;
+  if (TIFFGetField(tif, kTagNoiseProfile, &count, &values) == 1 && values &&
+      (count == 2 || count == 6 || count == 8)) {
+    for (int i = 0; i < 4; ++i) {
+      const int p = count == 2 ? 0 : count == 6 ? cfa_color(cfa, i & 1, i >> 1) : i;
+      profile->scale[i] = values[2 * p];
+      profile->offset[i] = values[2 * p + 1];
     }
-    TIFFClose(tif);
+    profile->valid = true;
   }
 }
 
-bool find_cfa_ifd(TIFF* tif);
+// A 3x3 matrix tag (ColorMatrixN, ForwardMatrixN, CameraCalibrationN) of a
+// three-colour camera; false when absent or of another size.
+bool read_matrix_tag(TIFF* tif, unsigned tag, std::array<double, 9>* matrix) {
+  uint16_t count = 0;
+  float* values = nullptr;
+  if (TIFFGetField(tif, tag, &count, &values) != 1 || !values || count != 9) return false;
+  std::copy(values, values + 9, matrix->begin());
+  return true;
+}
 
-// Reads the raw image's OpcodeList1/2/3 (io/dng_opcodes.h) into `meta`;
-// the frame sits at (left_margin, top_margin) of the stored image.
-Status read_dng_opcodes(const std::string& path, int left_margin, int top_margin, RawMetadata* meta) {
+// The DNG's colour calibrations (IFD 0): ColorMatrix1/2 under
+// CalibrationIlluminant1/2 with ForwardMatrix1/2 and CameraCalibration1/2,
+// AnalogBalance, BaselineExposure. LibRaw mixes these into its own matrix;
+// the DNG colour model (core/color.h) needs them as the file has them.
+void read_dng_color(TIFF* tif, RawMetadata* meta) {
+  const unsigned color_tags[2] = {TIFFTAG_COLORMATRIX1, TIFFTAG_COLORMATRIX2};
+  const unsigned illuminant_tags[2] = {TIFFTAG_CALIBRATIONILLUMINANT1, TIFFTAG_CALIBRATIONILLUMINANT2};
+  const unsigned calibration_tags[2] = {TIFFTAG_CAMERACALIBRATION1, TIFFTAG_CAMERACALIBRATION2};
+  std::vector<ColorCalibration> calibrations;
+  for (int i = 0; i < 2; ++i) {
+    ColorCalibration c;
+    if (!read_matrix_tag(tif, color_tags[i], &c.color_matrix)) break;  // ColorMatrix2 only with ColorMatrix1
+    uint16_t illuminant = 0;
+    if (TIFFGetField(tif, illuminant_tags[i], &illuminant) == 1) c.illuminant = illuminant;
+    read_matrix_tag(tif, kTagForwardMatrix[i], &c.forward_matrix);
+    read_matrix_tag(tif, calibration_tags[i], &c.camera_calibration);
+    calibrations.push_back(c);
+  }
+  if (!calibrations.empty()) meta->calibrations = calibrations;
+  uint16_t count = 0;
+  float* balance = nullptr;
+  if (TIFFGetField(tif, TIFFTAG_ANALOGBALANCE, &count, &balance) == 1 && balance && count == 3)
+    std::copy(balance, balance + 3, meta->analog_balance.begin());
+  float baseline = 0;
+  if (TIFFGetField(tif, TIFFTAG_BASELINEEXPOSURE, &baseline) == 1) meta->baseline_exposure = baseline;
+}
+
+// DefaultCropOrigin/Size (raw IFD), in the frame's pixels (the ActiveArea's,
+// which LibRaw has cut out). One that does not fit is left out with a warning:
+// it only says which part to show.
+void read_default_crop(TIFF* tif, const std::string& path, RawMetadata* meta) {
+  float* origin = nullptr;
+  float* size = nullptr;
+  if (TIFFGetField(tif, TIFFTAG_DEFAULTCROPSIZE, &size) != 1 || !size) return;
+  CropRect crop;
+  if (TIFFGetField(tif, TIFFTAG_DEFAULTCROPORIGIN, &origin) == 1 && origin) {
+    crop.left = int(std::lround(origin[0]));
+    crop.top = int(std::lround(origin[1]));
+  }
+  crop.width = int(std::lround(size[0]));
+  crop.height = int(std::lround(size[1]));
+  if (crop.left == 0 && crop.top == 0 && crop.width == meta->width && crop.height == meta->height) return;
+  if (crop.left < 0 || crop.top < 0 || crop.width <= 0 || crop.height <= 0 || crop.left + crop.width > meta->width ||
+      crop.top + crop.height > meta->height) {
+    meta->warnings.push_back(path + ": DefaultCrop " + std::to_string(crop.width) + "x" +
+                             std::to_string(crop.height) + " at (" + std::to_string(crop.left) + ", " +
+                             std::to_string(crop.top) + ") is not inside the " + std::to_string(meta->width) + "x" +
+                             std::to_string(meta->height) + " frame: left out, the whole frame is shown");
+    return;
+  }
+  meta->default_crop = crop;
+}
+
+// The tags LibRaw does not give us: NoiseProfile, and for DNGs the colour
+// calibrations (IFD 0), DefaultCrop and the OpcodeList1/2/3 (io/dng_opcodes.h)
+// of the raw image, which sits at (left_margin, top_margin) of the stored image.
+Status read_tiff_tags(const std::string& path, bool dng, int left_margin, int top_margin, RawMetadata* meta) {
   register_dng_tags();
   TIFF* tif = open_tiff_quietly(path);
-  if (!tif) return Status();  // LibRaw read it; without libtiff there are no opcodes to find
+  if (!tif) return Status();  // LibRaw read it; without libtiff there are no tags to find
   std::unique_ptr<TIFF, void (*)(TIFF*)> closer(tif, TIFFClose);
+  read_noise_profile(tif, meta->cfa, &meta->noise);
+  if (!dng) return Status();
+  read_dng_color(tif, meta);
   if (!find_cfa_ifd(tif)) return Status();
+  read_default_crop(tif, path, meta);
   // The field's bytes belong to the directory: each list is parsed before the next is read.
   for (int list = 1; list <= 3; ++list) {
     uint32_t size = 0;
@@ -267,22 +333,13 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
     for (int c = 0; c < 3; ++c) meta.as_shot_neutral[c] = color.cam_mul[1] / color.cam_mul[c];
   }
   if (color.cam_xyz[0][0] != 0 || color.cam_xyz[1][1] != 0) {
+    // LibRaw's matrix for the camera (Adobe's, for D65) or the DNG's it
+    // chose; a DNG's own calibrations replace it below.
+    ColorCalibration calibration;
+    calibration.illuminant = 21;
     for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color.cam_xyz[r][c];
-    meta.has_color_matrix = true;
-  } else {
-    // DNG: LibRaw keeps ColorMatrix1/2 in dng_color; prefer the D65 one (illuminant 21).
-    int best = -1;
-    for (int i = 0; i < 2; ++i) {
-      const auto& dc = color.dng_color[i];
-      if (dc.colormatrix[0][0] == 0 && dc.colormatrix[1][1] == 0) continue;
-      if (best < 0 || dc.illuminant == 21) best = i;
-    }
-    if (best >= 0) {
-      for (int r = 0; r < 3; ++r)
-        for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color.dng_color[best].colormatrix[r][c];
-      meta.has_color_matrix = true;
-    }
+      for (int c = 0; c < 3; ++c) calibration.color_matrix[size_t(r * 3 + c)] = color.cam_xyz[r][c];
+    meta.calibrations = {calibration};
   }
   meta.exposure_s = raw->imgdata.other.shutter > 0 ? raw->imgdata.other.shutter : 0;
   meta.iso = raw->imgdata.other.iso_speed > 0 ? raw->imgdata.other.iso_speed : 0;
@@ -290,9 +347,8 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
   meta.capture_time = raw->imgdata.other.timestamp > 0 ? int64_t(raw->imgdata.other.timestamp) : 0;
   meta.make = idata.make;
   meta.model = idata.model;
-  read_dng_noise_profile(path, meta.cfa, &meta.noise);
-  if (idata.dng_version != 0)
-    NB_RETURN_IF_ERROR(read_dng_opcodes(path, sizes.left_margin, sizes.top_margin, &meta).with_context(path));
+  NB_RETURN_IF_ERROR(
+      read_tiff_tags(path, idata.dng_version != 0, sizes.left_margin, sizes.top_margin, &meta).with_context(path));
   Status valid = validate_metadata(meta);
   if (!valid.ok()) return valid.with_context(path);
 

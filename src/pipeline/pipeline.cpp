@@ -358,6 +358,9 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   result.merged_meta = ref_meta;
   result.merged_meta.width = result.merged.width();
   result.merged_meta.height = result.merged.height();
+  if (!ref_meta.default_crop.empty())
+    result.merged_meta.default_crop = crop_for_size(ref_meta.default_crop, ref_meta.width, ref_meta.height,
+                                                    result.merged.width(), result.merged.height());
   result.merged_meta.noise = report.noise;
   for (int i = 0; i < 4; ++i) {
     result.merged_meta.noise.scale[i] /= effective_frames;
@@ -416,10 +419,16 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
 
   timer.begin("finish");
   if (!progress("finish")) return cancelled();
-  FinishParams finish = finish_params_for(ref_meta, report.awb_gains);
-  const double mean_green = mean_balanced_green(shaded, ref_meta.cfa, report.awb_gains);
+  FinishParams finish = finish_params_for(ref_meta, illuminant);
+  if (!ref_meta.calibrations.empty())
+    report.color_temperature_k = float(
+        scene_light_for_neutral(ref_meta, Eigen::Vector3d(illuminant[0], illuminant[1], illuminant[2])).kelvin);
+  // BaselineExposure moves the exposure's zero point: the look judges the
+  // scene as the camera means it to be seen, and the gain starts there.
+  const double baseline_gain = std::exp2(ref_meta.baseline_exposure);
+  const double mean_green = baseline_gain * mean_balanced_green(shaded, ref_meta.cfa, report.awb_gains);
   const ToneLook look = tone_look(options.look, mean_green);
-  finish.exposure_gain = exposure_gain_for(mean_green, look.target_mean);
+  finish.exposure_gain = float(baseline_gain) * exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
   finish.curve_pivot = look.pivot;
   // Local tone mapping (not in the natural look): exposure fusion of exposures
@@ -447,6 +456,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   } else {
     NB_RETURN_IF_ERROR(finish_basic(shaded, finish, &srgb));
   }
+  if (!ref_meta.default_crop.empty()) srgb = cropped(srgb, crop_for_size(ref_meta.default_crop, ref_meta.width,
+                                                                       ref_meta.height, srgb.width(), srgb.height()));
   result.srgb = apply_orientation(srgb, ref_meta.orientation);
   timer.finish();
   *out = std::move(result);

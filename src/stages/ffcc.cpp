@@ -8,6 +8,8 @@
 #include <cstring>
 #include <unsupported/Eigen/FFT>
 
+#include "core/color.h"
+
 namespace nb {
 
 extern const uint8_t kDefaultFfccModel[];
@@ -146,10 +148,10 @@ const FfccModel& default_ffcc_model() {
 }
 
 Eigen::Matrix3f canonical_from_camera(const FfccModel& model, const RawMetadata& meta) {
-  if (!meta.has_color_matrix) return Eigen::Matrix3f::Identity();
-  Eigen::Matrix3f camera_from_xyz;
-  for (int i = 0; i < 9; ++i) camera_from_xyz(i / 3, i % 3) = float(meta.color_matrix[i]);
-  Eigen::FullPivLU<Eigen::Matrix3f> lu(camera_from_xyz);
+  if (meta.calibrations.empty()) return Eigen::Matrix3f::Identity();
+  // The model was trained through daylight (D65) matrices; a dual-illuminant
+  // camera's are interpolated there.
+  Eigen::FullPivLU<Eigen::Matrix3f> lu(camera_from_xyz(meta, light_source_kelvin(21)).cast<float>());
   if (!lu.isInvertible()) return Eigen::Matrix3f::Identity();
   return model.canonical_from_xyz * lu.inverse();
 }

@@ -10,14 +10,16 @@
 #include "stages/demosaic.h"
 #include "stages/finish_detail.h"
 #include "stages/tone_look.h"
+#include "stages/white_balance.h"
 
 namespace nb {
 
-FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& wb_gains) {
+FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& illuminant_rgb) {
   FinishParams p;
   p.cfa = meta.cfa;
-  p.wb_gains = wb_gains;
-  p.srgb_from_camera = srgb_from_balanced_camera(meta).cast<float>();
+  p.wb_gains = gains_for_illuminant(illuminant_rgb);
+  const Eigen::Vector3d neutral(illuminant_rgb[0] / illuminant_rgb[1], 1.0, illuminant_rgb[2] / illuminant_rgb[1]);
+  p.srgb_from_camera = srgb_from_balanced_camera(meta, neutral).cast<float>();
   return p;
 }
 

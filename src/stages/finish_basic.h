@@ -30,9 +30,10 @@ struct FinishParams {
   Halide::Runtime::Buffer<float, 2> tone_gain;
 };
 
-// The colour part of the parameters for a frame's metadata and white-balance
-// gains: CFA, gains and the camera -> sRGB matrix; the rest at defaults.
-FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& wb_gains);
+// The colour part of the parameters for a frame's metadata and the scene
+// light (camera RGB of a neutral, G = 1): CFA, white-balance gains and the
+// camera -> sRGB matrix for that light (core/color.h); the rest at defaults.
+FinishParams finish_params_for(const RawMetadata& meta, const std::array<float, 3>& illuminant_rgb);
 
 // The tone gain at sensor pixel (x, y): bilinear in the map, whose pixels
 // are centred on 4x4 sensor blocks, edges clamped. The generator computes the same.

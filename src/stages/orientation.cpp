@@ -1,9 +1,33 @@
-// EXIF orientation: flips and quarter turns of the finished image.
+// The output's geometry: DefaultCrop, and the EXIF orientation's flips and
+// quarter turns of the finished image.
 #include "stages/orientation.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace nb {
+
+CropRect crop_for_size(const CropRect& crop, int from_width, int from_height, int to_width, int to_height) {
+  if (from_width == to_width && from_height == to_height) return crop;
+  const double sx = double(to_width) / from_width, sy = double(to_height) / from_height;
+  CropRect out;
+  out.left = std::clamp(int(std::floor(crop.left * sx)), 0, to_width - 1);
+  out.top = std::clamp(int(std::floor(crop.top * sy)), 0, to_height - 1);
+  const int right = std::clamp(int(std::ceil((crop.left + crop.width) * sx)), out.left + 1, to_width);
+  const int bottom = std::clamp(int(std::ceil((crop.top + crop.height) * sy)), out.top + 1, to_height);
+  out.width = right - out.left;
+  out.height = bottom - out.top;
+  return out;
+}
+
+Halide::Runtime::Buffer<uint16_t, 3> cropped(const Halide::Runtime::Buffer<uint16_t, 3>& image, const CropRect& crop) {
+  Halide::Runtime::Buffer<uint16_t, 3> out(crop.width, crop.height, image.channels());
+  for (int c = 0; c < image.channels(); ++c)
+    for (int y = 0; y < crop.height; ++y)
+      std::copy(&image(crop.left, crop.top + y, c), &image(crop.left, crop.top + y, c) + crop.width, &out(0, y, c));
+  return out;
+}
 
 Halide::Runtime::Buffer<uint16_t, 3> apply_orientation(const Halide::Runtime::Buffer<uint16_t, 3>& in,
                                                        int orientation) {

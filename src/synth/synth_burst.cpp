@@ -14,15 +14,48 @@
 namespace nb {
 namespace {
 
-// The synthetic camera: camera RGB from linear sRGB before white balance.
-// Row sums are the camera's response to D65 white (red and blue weaker than
-// green, as in real sensors); ColorMatrix1 = this * xyz->srgb.
+// The synthetic camera: camera RGB from linear sRGB before white balance,
+// under D65. Row sums are the camera's response to D65 white (red and blue
+// weaker than green, as in real sensors).
 Eigen::Matrix3d synthetic_camera_from_srgb() {
   Eigen::Matrix3d m;
   m << 0.38, 0.14, 0.03,
        0.12, 0.70, 0.18,
        0.02, 0.18, 0.52;
   return m;
+}
+
+// Standard light A's white (CIE xy 0.44757, 0.40745), Y = 1.
+Eigen::Vector3d light_a_xyz() { return Eigen::Vector3d(0.44757 / 0.40745, 1.0, (1 - 0.44757 - 0.40745) / 0.40745); }
+
+// The synthetic camera's calibrations: under D65, ColorMatrix =
+// camera_from_srgb * srgb_from_xyz; with `dual`, a second under light A in
+// which the camera's channels mix differently (rows of the mixing sum to
+// one, so neutrals stay neutral), and ForwardMatrices for both, made as the
+// DNG specification defines them from the colour matrix and the light.
+std::vector<ColorCalibration> synthetic_calibrations(bool dual) {
+  const Eigen::Matrix3d srgb_from_xyz = xyz_from_linear_srgb().inverse();
+  auto calibration = [&](int illuminant, const Eigen::Matrix3d& camera_from_xyz, const Eigen::Vector3d& white) {
+    ColorCalibration c;
+    c.illuminant = illuminant;
+    const Eigen::Vector3d neutral = camera_from_xyz * white;
+    const Eigen::Matrix3d forward =
+        bradford_adaptation(white, d50_xyz()) * camera_from_xyz.inverse() * neutral.asDiagonal();
+    for (int r = 0; r < 3; ++r)
+      for (int col = 0; col < 3; ++col) {
+        c.color_matrix[size_t(r * 3 + col)] = camera_from_xyz(r, col);
+        if (dual) c.forward_matrix[size_t(r * 3 + col)] = forward(r, col);
+      }
+    return c;
+  };
+  const Eigen::Matrix3d daylight = synthetic_camera_from_srgb() * srgb_from_xyz;
+  if (!dual) return {calibration(21, daylight, d65_xyz())};
+  Eigen::Matrix3d mixing_under_a;
+  mixing_under_a << 1.10, -0.06, -0.04,
+                   -0.05, 1.08, -0.03,
+                   -0.03, -0.12, 1.15;
+  const Eigen::Matrix3d tungsten = synthetic_camera_from_srgb() * mixing_under_a * srgb_from_xyz;
+  return {calibration(17, tungsten, light_a_xyz()), calibration(21, daylight, d65_xyz())};
 }
 
 float sample_cubic(const Halide::Runtime::Buffer<float, 3>& img, float x, float y, int c) {
@@ -181,12 +214,23 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   meta.cfa = o.cfa;
   meta.black_level.fill(float(o.black_level));
   meta.white_level = float(o.white_level);
-  Eigen::Matrix3d cam_from_srgb = synthetic_camera_from_srgb();
-  Eigen::Matrix3d color_matrix = cam_from_srgb * xyz_from_linear_srgb().inverse();
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) meta.color_matrix[r * 3 + c] = color_matrix(r, c);
-  meta.has_color_matrix = true;
-  Eigen::Vector3d neutral = camera_neutral_for_xyz(meta, planckian_xyz(o.illuminant_kelvin));
+  meta.calibrations = synthetic_calibrations(o.dual_illuminant);
+  meta.baseline_exposure = o.baseline_exposure;
+  if (o.crop_margin > 0) {
+    if (o.crop_margin % 2 || 2 * o.crop_margin + 16 > std::min(W, H))
+      return invalid_argument("synth: crop margin " + std::to_string(o.crop_margin) +
+                              " must be even and leave at least 16 pixels");
+    meta.default_crop = {o.crop_margin, o.crop_margin, W - 2 * o.crop_margin, H - 2 * o.crop_margin};
+  }
+  // The camera's response to linear sRGB (a surface's colour under D65)
+  // under the scene's light: the surface's XYZ adapted to the light's white
+  // (Bradford), through the colour matrix for that light; scaled so a white
+  // surface gives the light's neutral with G = 1.
+  const Eigen::Vector3d light_xyz = planckian_xyz(o.illuminant_kelvin);
+  Eigen::Matrix3d camera_from_srgb = camera_from_xyz(meta, o.illuminant_kelvin) *
+                                     bradford_adaptation(d65_xyz(), light_xyz) * xyz_from_linear_srgb();
+  camera_from_srgb /= (camera_from_srgb * Eigen::Vector3d::Ones())(1);
+  const Eigen::Vector3d neutral = camera_from_srgb * Eigen::Vector3d::Ones();
   for (int c = 0; c < 3; ++c) meta.as_shot_neutral[c] = float(neutral(c));
   meta.noise.valid = true;
   for (int i = 0; i < 4; ++i) {
@@ -200,10 +244,7 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   meta.model = "Synthetic";
   if (o.vignette_stops > 0) meta.gain_maps = lens_shading_maps(o.vignette_stops, o.cfa, W, H);
 
-  // Linear camera RGB under the illuminant. White balance per row-normalised
-  // camera_from_srgb (see core/color.h), then the illuminant's neutral.
-  Eigen::Matrix3d balanced_from_srgb = cam_from_srgb;
-  for (int r = 0; r < 3; ++r) balanced_from_srgb.row(r) /= balanced_from_srgb.row(r).sum();
+  // Linear camera RGB under the illuminant.
   double luminance_sum = 0;
   for (int y = 0; y < scene.height(); ++y)
     for (int x = 0; x < scene.width(); ++x)
@@ -214,8 +255,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   parallel_rows(scene.height(), [&](int y) {
     for (int x = 0; x < scene.width(); ++x) {
       Eigen::Vector3d lin(srgb_decode(scene(x, y, 0)), srgb_decode(scene(x, y, 1)), srgb_decode(scene(x, y, 2)));
-      Eigen::Vector3d cam = balanced_from_srgb * (lin * exposure);
-      for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c) * neutral(c));
+      Eigen::Vector3d cam = camera_from_srgb * (lin * exposure);
+      for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c));
     }
   });
 
@@ -248,14 +289,14 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   double obj_r = o.object_radius * std::min(W, H);
   double obj_speed = o.object_speed_px > 0 ? o.object_speed_px : 0.03 * W;
   double obj_x0 = 0.5 * W - obj_speed * (o.frames - 1) / 2.0, obj_y = 0.3 * H;
-  Eigen::Vector3d obj_colors[2] = {balanced_from_srgb * Eigen::Vector3d(0.6, 0.05, 0.4) * (4 * o.scene_mean),
-                                   balanced_from_srgb * Eigen::Vector3d(0.05, 0.5, 0.1) * (4 * o.scene_mean)};
+  Eigen::Vector3d obj_colors[2] = {camera_from_srgb * Eigen::Vector3d(0.6, 0.05, 0.4) * (4 * o.scene_mean),
+                                   camera_from_srgb * Eigen::Vector3d(0.05, 0.5, 0.1) * (4 * o.scene_mean)};
   auto object_at = [&](int k, double x, double y, int c, float* coverage) -> float {
     double ox = obj_x0 + obj_speed * k;
     double d = std::hypot(x - ox, y - obj_y);
     *coverage = float(std::clamp(obj_r - d + 0.5, 0.0, 1.0));
     int stripe = int(std::floor((x - ox + y - obj_y) / (obj_r / 3))) & 1;
-    return float(obj_colors[stripe](c) * neutral(c));
+    return float(obj_colors[stripe](c));
   };
 
   // Defective pixels: where, and how each misreads (the same in every frame).

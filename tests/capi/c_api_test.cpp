@@ -480,5 +480,59 @@ TEST(CApiTest, HotPixelMapThroughFrameExtras) {
   nb_session_destroy(session);
 }
 
+// camera2's two colour calibrations through nb_frame_extras (a phone's
+// SENSOR_COLOR_TRANSFORM1/2, SENSOR_FORWARD_MATRIX1/2 under
+// SENSOR_REFERENCE_ILLUMINANT1/2): the image the C++ pipeline makes from the
+// same metadata. An app built against the header before these fields
+// (struct_size ending at hot_pixel_count) still gets its frames taken, with
+// color_matrix alone; a singular second transform is refused, named.
+TEST(CApiTest, DualIlluminantCalibrationThroughFrameExtras) {
+  SynthOptions o = testing::small_options(98);
+  o.frames = 3;
+  o.dual_illuminant = true;
+  o.illuminant_kelvin = 2900;
+  SynthBurst b = testing::make_burst(o);
+  const ProcessResult expected = cpp_result(b);
+  const RawMetadata& m = b.frames[0].meta;
+  nb_frame_extras extras{};
+  extras.struct_size = sizeof extras;
+  extras.reference_illuminant1 = m.calibrations[0].illuminant;
+  extras.reference_illuminant2 = m.calibrations[1].illuminant;
+  extras.has_color_transform2 = 1;
+  extras.has_forward_matrices = 1;
+  for (int i = 0; i < 9; ++i) {
+    extras.color_transform2[i] = m.calibrations[1].color_matrix[size_t(i)];
+    extras.forward_matrix1[i] = m.calibrations[0].forward_matrix[size_t(i)];
+    extras.forward_matrix2[i] = m.calibrations[1].forward_matrix[size_t(i)];
+  }
+  char error[256];
+  const size_t sizes[2] = {sizeof extras, offsetof(nb_frame_extras, hot_pixel_count) + sizeof(int)};
+  for (size_t size : sizes) {
+    extras.struct_size = size;
+    nb_session* session = nullptr;
+    ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+    for (const nb_raw_frame& f : c_frames(b))
+      ASSERT_EQ(nb_session_add_frame_ex(session, &f, &extras, error, sizeof error), NB_OK) << error;
+    ASSERT_EQ(nb_session_finish(session, error, sizeof error), NB_OK) << error;
+    const int differing = differences(image_rgb16(session), expected.srgb);
+    if (size == sizeof extras) {
+      EXPECT_EQ(differing, 0);
+    } else {
+      EXPECT_GT(differing, expected.srgb.number_of_elements() / 4);  // the A calibration alone, at 2900 K
+    }
+    nb_session_destroy(session);
+  }
+
+  extras.struct_size = sizeof extras;
+  std::fill(extras.color_transform2, extras.color_transform2 + 9, 0.0);
+  nb_session* session = nullptr;
+  ASSERT_EQ(nb_session_create(nullptr, &session, error, sizeof error), NB_OK) << error;
+  const nb_raw_frame frame = c_frames(b)[0];
+  EXPECT_EQ(nb_session_add_frame_ex(session, &frame, &extras, error, sizeof error), NB_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(error).find(std::string(frame.name) + ": colour matrix 2 is singular"), std::string::npos)
+      << error;
+  nb_session_destroy(session);
+}
+
 }  // namespace
 }  // namespace nb

@@ -7,13 +7,18 @@ namespace {
 
 TEST(ColorTest, BalancedNeutralMapsToSrgbWhite) {
   RawMetadata m;
-  m.has_color_matrix = true;
+  ColorCalibration c;
+  c.illuminant = 21;
   const double cm[9] = {0.9, -0.3, -0.05, -0.4, 1.3, 0.1, -0.05, 0.2, 0.6};
-  std::copy(cm, cm + 9, m.color_matrix.begin());
-  Eigen::Vector3d white = srgb_from_balanced_camera(m) * Eigen::Vector3d(1, 1, 1);
-  EXPECT_NEAR(white(0), 1, 1e-9);
-  EXPECT_NEAR(white(1), 1, 1e-9);
-  EXPECT_NEAR(white(2), 1, 1e-9);
+  std::copy(cm, cm + 9, c.color_matrix.begin());
+  m.calibrations = {c};
+  for (double kelvin : {2850.0, 4000.0, 6500.0}) {
+    const Eigen::Vector3d neutral = camera_neutral_for_xyz(m, planckian_xyz(kelvin));
+    Eigen::Vector3d white = srgb_from_balanced_camera(m, neutral) * Eigen::Vector3d(1, 1, 1);
+    EXPECT_NEAR(white(0), 1, 1e-9) << kelvin;
+    EXPECT_NEAR(white(1), 1, 1e-9) << kelvin;
+    EXPECT_NEAR(white(2), 1, 1e-9) << kelvin;
+  }
 }
 
 TEST(ColorTest, PlanckianLocusMatchesKnownChromaticities) {

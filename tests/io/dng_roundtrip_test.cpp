@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <tiffio.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "io/dng_tags.h"
@@ -34,13 +35,12 @@ TEST(DngRoundTripTest, LevelsPatternPixelsAndTagsSurviveForAllCfaPhases) {
     for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(back.meta.black_level[i], f.meta.black_level[i]) << i;
     EXPECT_FLOAT_EQ(back.meta.white_level, f.meta.white_level);
     for (int c = 0; c < 3; ++c) EXPECT_NEAR(back.meta.as_shot_neutral[c], f.meta.as_shot_neutral[c], 1e-4);
-    ASSERT_TRUE(back.meta.has_color_matrix);
-    // LibRaw keeps ColorMatrix1 as XYZ->camera; compare up to its row normalisation.
-    for (int r = 0; r < 3; ++r) {
-      double ratio = back.meta.color_matrix[r * 3 + 1] / f.meta.color_matrix[r * 3 + 1];
-      for (int c = 0; c < 3; ++c)
-        EXPECT_NEAR(back.meta.color_matrix[r * 3 + c], f.meta.color_matrix[r * 3 + c] * ratio, 1e-3);
-    }
+    // The DNG's own ColorMatrix1 and CalibrationIlluminant1, as floats.
+    ASSERT_EQ(back.meta.calibrations.size(), 1u);
+    EXPECT_EQ(back.meta.calibrations[0].illuminant, 21);
+    for (int i = 0; i < 9; ++i)
+      EXPECT_NEAR(back.meta.calibrations[0].color_matrix[size_t(i)], f.meta.calibrations[0].color_matrix[size_t(i)],
+                  1e-6);
     ASSERT_TRUE(back.meta.noise.valid);
     EXPECT_DOUBLE_EQ(back.meta.noise.scale[0], f.meta.noise.scale[0]);
     EXPECT_DOUBLE_EQ(back.meta.noise.offset[3], f.meta.noise.offset[3]);
@@ -132,8 +132,15 @@ void expect_same_frame(const RawFrame& a, const RawFrame& b, const std::string& 
   EXPECT_EQ(m.black_level, n.black_level) << what;
   EXPECT_EQ(m.white_level, n.white_level) << what;
   EXPECT_EQ(m.as_shot_neutral, n.as_shot_neutral) << what;
-  EXPECT_EQ(m.color_matrix, n.color_matrix) << what;
-  EXPECT_EQ(m.has_color_matrix, n.has_color_matrix) << what;
+  ASSERT_EQ(m.calibrations.size(), n.calibrations.size()) << what;
+  for (size_t i = 0; i < m.calibrations.size(); ++i) {
+    EXPECT_EQ(m.calibrations[i].illuminant, n.calibrations[i].illuminant) << what;
+    EXPECT_EQ(m.calibrations[i].color_matrix, n.calibrations[i].color_matrix) << what;
+    EXPECT_EQ(m.calibrations[i].forward_matrix, n.calibrations[i].forward_matrix) << what;
+    EXPECT_EQ(m.calibrations[i].camera_calibration, n.calibrations[i].camera_calibration) << what;
+  }
+  EXPECT_EQ(m.analog_balance, n.analog_balance) << what;
+  EXPECT_EQ(m.baseline_exposure, n.baseline_exposure) << what;
   EXPECT_EQ(m.noise.valid, n.noise.valid) << what;
   EXPECT_EQ(m.noise.scale, n.noise.scale) << what;
   EXPECT_EQ(m.noise.offset, n.noise.offset) << what;
@@ -154,6 +161,55 @@ void expect_same_frame(const RawFrame& a, const RawFrame& b, const std::string& 
 // result must be LibRaw's to the last bit and field, for every CFA phase,
 // per-position black levels, strips that do not divide the height, and the
 // merged DNG (whose white level is not the sensor's).
+// Every colour tag of a phone DNG survives a write and a read: two
+// calibrations (ColorMatrix, CalibrationIlluminant, ForwardMatrix,
+// CameraCalibration), AnalogBalance, BaselineExposure, DefaultCrop.
+TEST(DngRoundTripTest, DualIlluminantColourAndCropSurvive) {
+  SynthOptions o = testing::small_options(4);
+  o.frames = 1;
+  o.dual_illuminant = true;
+  o.baseline_exposure = 0.65;
+  o.crop_margin = 8;
+  SynthBurst b = testing::make_burst(o);
+  RawFrame& f = b.frames[0];
+  f.meta.analog_balance = {1.02, 1, 0.97};
+  f.meta.calibrations[1].camera_calibration = {1.01, 0, 0, 0, 1, 0, 0, 0, 0.99};
+  f.meta.calibrations[0].camera_calibration = {1.02, 0, 0, 0, 1, 0, 0, 0, 0.98};
+  testing::TempDir dir;
+  const std::string path = dir.file("frame.dng");
+  ASSERT_TRUE(write_dng(path, f.mosaic, f.meta).ok());
+  RawFrame back;
+  const Status read = read_raw_frame(path, &back);
+  ASSERT_TRUE(read.ok()) << read.message();
+  ASSERT_EQ(back.meta.calibrations.size(), 2u);
+  auto expect_near = [](const std::array<double, 9>& a, const std::array<double, 9>& e, const char* what) {
+    for (size_t i = 0; i < 9; ++i) EXPECT_NEAR(a[i], e[i], 1e-6 * std::max(1.0, std::abs(e[i]))) << what << i;
+  };
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(back.meta.calibrations[k].illuminant, f.meta.calibrations[k].illuminant);
+    expect_near(back.meta.calibrations[k].color_matrix, f.meta.calibrations[k].color_matrix, "ColorMatrix");
+    expect_near(back.meta.calibrations[k].forward_matrix, f.meta.calibrations[k].forward_matrix, "ForwardMatrix");
+    expect_near(back.meta.calibrations[k].camera_calibration, f.meta.calibrations[k].camera_calibration,
+                "CameraCalibration");
+  }
+  EXPECT_EQ(back.meta.calibrations[0].illuminant, 17);
+  EXPECT_EQ(back.meta.calibrations[1].illuminant, 21);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(back.meta.analog_balance[c], f.meta.analog_balance[c], 1e-6);
+  EXPECT_NEAR(back.meta.baseline_exposure, 0.65, 1e-6);
+  EXPECT_EQ(back.meta.default_crop.left, 8);
+  EXPECT_EQ(back.meta.default_crop.top, 8);
+  EXPECT_EQ(back.meta.default_crop.width, o.width - 16);
+  EXPECT_EQ(back.meta.default_crop.height, o.height - 16);
+
+  FILE* pipe = popen(("exiftool -validate -warning -a " + path + " 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string report;
+  char line[512];
+  while (fgets(line, sizeof line, pipe)) report += line;
+  ASSERT_EQ(pclose(pipe), 0) << report;
+  EXPECT_NE(report.find("Validate                        : OK"), std::string::npos) << report;
+}
+
 TEST(DngRoundTripTest, DirectReadOfUncompressedDngEqualsLibRaw) {
   testing::TempDir dir;
   for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG}) {

@@ -1,6 +1,7 @@
 // A phone burst with the real-sensor artefacts at once: 10-bit levels,
 // camera2's dynamic black level, lens shading, listed defective pixels, a
-// moving object. It merges like the same burst without them.
+// per-channel noise profile, dual-illuminant colour, BaselineExposure and
+// DefaultCrop, a moving object. It merges like the same burst without them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -69,6 +70,10 @@ TEST(PhoneBurst, AllArtefactsAtOnceMergeLikeNone) {
   o.defective_pixels = 300;
   o.stuck_columns = 8;
   o.list_defects = true;
+  o.channel_noise_gain = {1.3, 1.0, 1.6};  // per-channel NoiseProfile
+  o.dual_illuminant = true;                // ColorMatrix1/2, ForwardMatrix1/2
+  o.baseline_exposure = 0.5;
+  o.crop_margin = 8;
   const PhoneMeasures all = measure(testing::make_burst(o));
   std::printf("phone burst: merge gain %.2f dB without artefacts, %.2f dB with all; hot pixels left %d; object "
               "%.2f -> %.2f dB, ghost zone %.2f -> %.2f dB\n",

@@ -46,7 +46,7 @@ TEST(FinishDetailTest, ChromaDenoiseRemovesColourNoise) {
     int i = cfa_index(x, y);
     noisy(x, y) = (b.frames[0].mosaic(x, y) - meta.black_level[i]) / (meta.white_level - meta.black_level[i]);
   });
-  FinishParams p = finish_params_for(meta, gains_for_illuminant(b.illuminant_rgb));
+  FinishParams p = finish_params_for(meta, b.illuminant_rgb);
   p.exposure_gain = 2.5f;
   p.sharpen = 0;
   Halide::Runtime::Buffer<uint16_t, 3> clean, off, on;
