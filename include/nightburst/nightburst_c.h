@@ -154,8 +154,8 @@ typedef struct nb_session nb_session;
 
 /* Streaming, as a camera delivers frames: each added frame is read during
  * the call (the caller may reuse its buffer at once), held until the
- * reference is known (the sharpest of the first three, or
- * options->reference), then aligned and merged into running sums, so memory
+ * reference is known and defective pixels are looked for (the first five
+ * frames, or up to options->reference), then aligned and merged into running sums, so memory
  * stays constant in the number of frames and nb_session_finish is left with
  * white balance and finishing. The options (and the model bytes) are read
  * during nb_session_create. */

@@ -64,6 +64,9 @@ struct ProcessOptions {
   // this many times the sensor's (superres_extent() pixels across), 1 to 3.
   // 0: the HDR+ merge.
   float superres_scale = 0;
+  // Defective pixels nobody listed, found from the burst (stages/
+  // defective_pixels.h) and repaired; false: only the listed ones are.
+  bool find_unlisted_defects = true;
   ProgressCallback progress;
 };
 
@@ -103,6 +106,8 @@ struct ProcessReport {
   float local_tone_ratio = 1;  // exposure fusion: long / short exposure (1: none)
   float superres_scale = 0;    // Super Res Zoom's scale; 0: the HDR+ merge
   int lens_shading_maps = 0;   // gain maps applied to the merged result (4 on a phone)
+  // Defective pixels nobody listed, found from the burst and repaired in every frame.
+  int64_t unlisted_defects = 0;
   // What a reader left out or does not apply (an optional opcode that did
   // not fit, a DNG opcode nightburst does not implement), each once, named
   // by the first frame that had it.
@@ -139,7 +144,9 @@ Status check_burst_consistency(const std::vector<RawFrame>& frames);
 // aligned and merged into running sums as soon as it is added and then
 // dropped, so memory is constant in the number of frames and finish() is
 // left with white balance and finishing only. Frames before the reference
-// is known are held (at most three, or up to options.reference).
+// is known are held: the first five (the reference's three candidates and
+// enough alternates that the burst shows which pixels are defective; three
+// with options.find_unlisted_defects false), or up to options.reference.
 //
 // The result equals process_burst() on the same frames: that function is
 // this session fed all at once. Not thread-safe: one caller at a time.

@@ -39,6 +39,7 @@ std::string report_to_json(const ProcessReport& r) {
                                     : nlohmann::json{{"method", "hdrplus"}};
   j["look"] = {{"name", r.look}, {"curve_contrast", r.curve_contrast}, {"local_tone_ratio", r.local_tone_ratio}};
   j["lens_shading_maps"] = r.lens_shading_maps;
+  j["unlisted_defects"] = r.unlisted_defects;
   j["warnings"] = r.warnings;
   json stages = json::object();
   for (const auto& [name, ms] : r.stage_ms) stages[name] = ms;

@@ -140,6 +140,10 @@ Status check_agrees(const RawFrame& first, const RawFrame& frame) {
 // Frames the reference choice looks at: HDR+ picks the sharpest of the
 // first three (a later one would add shutter lag).
 constexpr int kReferenceCandidates = 3;
+// The reference and four alternates: with a hand-held shake of 2 px per
+// axis, the scene moves more than the 1.5 px a vote needs in three frames
+// of four, so all four stay still with a chance of 1 in 250.
+constexpr int kDefectEvidenceFrames = 5;
 
 }  // namespace
 
@@ -169,6 +173,9 @@ struct BurstSession::State {
   std::unique_ptr<FrameAligner> aligner;
   std::unique_ptr<WienerMerger> merger;      // the HDR+ merge, or
   std::unique_ptr<SuperResMerger> superres;  // Super Res Zoom (options.superres_scale > 0)
+  // Defects nobody listed, found when the reference was chosen (indices,
+  // ascending); repaired in every frame.
+  std::vector<int64_t> unlisted_defects;
 
   bool have_reference() const { return merger != nullptr || superres != nullptr; }
 
@@ -176,7 +183,8 @@ struct BurstSession::State {
     return !options.progress || options.progress(stage);
   }
 
-  Status start(const RawFrame& reference, int index) {
+  // The reference is known: its noise, and the aligner made from it.
+  Status start_alignment(const RawFrame& reference, int index) {
     ProcessReport& report = result.report;
     report.reference = index;
     reference_meta = reference.meta;
@@ -189,6 +197,13 @@ struct BurstSession::State {
     NB_RETURN_IF_ERROR(FrameAligner::create(reference, report.noise, TileAlignParams(),
                                             Implementation::kHalide, &aligner));
     report.motion[index] = summarise_motion(aligner->reference_field());
+    timer.finish();
+    return Status();
+  }
+
+  // The merger, from the reference with its defects repaired.
+  Status start_merge(const RawFrame& reference) {
+    ProcessReport& report = result.report;
     timer.begin("merge");
     if (!progress("merge")) return cancelled();
     if (options.superres_scale > 0) {
@@ -205,17 +220,18 @@ struct BurstSession::State {
     return Status();
   }
 
-  Status align_and_merge(const RawFrame& frame, int index) {
-    ProcessReport& report = result.report;
+  // Aligns `frame`; false in *merge when it shows another scene (recorded
+  // in the report as rejected).
+  Status align(const RawFrame& frame, int index, AlignmentField* field, bool* merge) {
     timer.begin("align");
     if (!progress("align")) return cancelled();
-    AlignmentField field;
     SceneMatch scene;
-    NB_RETURN_IF_ERROR(aligner->align(frame, &field, &scene));
-    FrameMotion& motion = report.motion[index];
-    motion = summarise_motion(field);
+    NB_RETURN_IF_ERROR(aligner->align(frame, field, &scene));
+    FrameMotion& motion = result.report.motion[index];
+    motion = summarise_motion(*field);
     motion.scene_correlation = scene.decided ? scene.correlation : 1.0;
-    if (scene.decided && scene.correlation < kMinSceneCorrelation) {
+    *merge = !(scene.decided && scene.correlation < kMinSceneCorrelation);
+    if (!*merge) {
       // Another scene: not merged at all, whatever its tiles would match.
       char why[160];
       std::snprintf(why, sizeof why,
@@ -225,9 +241,13 @@ struct BurstSession::State {
       motion.rejected = true;
       motion.rejected_because = why;
       motion.mean_merge_weight = 0;
-      timer.finish();
-      return Status();
     }
+    timer.finish();
+    return Status();
+  }
+
+  Status merge(const RawFrame& frame, int index, const AlignmentField& field) {
+    FrameMotion& motion = result.report.motion[index];
     timer.begin("merge");
     if (!progress("merge")) return cancelled();
     float weight = 1;
@@ -250,27 +270,68 @@ struct BurstSession::State {
     return Status();
   }
 
+  Status align_and_merge(RawFrame frame, int index) {
+    repair_defects(&frame, unlisted_defects);
+    AlignmentField field;
+    bool show_scene = true;
+    NB_RETURN_IF_ERROR(align(frame, index, &field, &show_scene));
+    return show_scene ? merge(frame, index, field) : Status();
+  }
+
+  // Frames held before the reference is chosen and the merge starts: the
+  // reference's candidates, and, when defects are looked for, enough
+  // alternates that hand-held motion has moved the scene in some of them.
+  int frames_to_hold() const {
+    return options.find_unlisted_defects ? std::max(kReferenceCandidates, kDefectEvidenceFrames)
+                                         : kReferenceCandidates;
+  }
+
   // Chooses the reference once enough frames are held (all of them at the
   // end of the burst), then merges the held frames.
   Status choose_reference(bool end_of_burst) {
     const int wanted = options.reference;
     int chosen = -1;  // position in `held`
     if (wanted >= 0) {
+      if (int(held.size()) < frames_to_hold() && !end_of_burst) return Status();
       for (size_t i = 0; i < held.size(); ++i)
         if (held_index[i] == wanted) chosen = int(i);
       if (chosen < 0 && end_of_burst)
         return invalid_argument("reference frame " + std::to_string(wanted) +
                                 " is out of range (the burst has " + std::to_string(count) +
                                 (count == 1 ? " frame)" : " frames)"));
-    } else if (int(held.size()) >= kReferenceCandidates || end_of_burst) {
+    } else if (int(held.size()) >= frames_to_hold() || end_of_burst) {
       timer.begin("reference");
       if (!progress("reference")) return cancelled();
       chosen = select_reference(held, kReferenceCandidates);
     }
     if (chosen < 0) return Status();  // not yet
-    NB_RETURN_IF_ERROR(start(held[chosen], held_index[chosen]));
+    RawFrame& reference = held[size_t(chosen)];
+    NB_RETURN_IF_ERROR(start_alignment(reference, held_index[size_t(chosen)]));
+    // The held alternates aligned first: with the reference, they show which
+    // pixels are defective (fixed to the sensor while the scene moves).
+    std::vector<AlignmentField> fields(held.size());
+    std::vector<bool> show_scene(held.size(), true);
+    std::vector<const RawFrame*> alternates;
+    std::vector<const AlignmentField*> alternate_fields;
+    for (size_t i = 0; i < held.size(); ++i) {
+      if (int(i) == chosen) continue;
+      bool shows = true;
+      NB_RETURN_IF_ERROR(align(held[i], held_index[i], &fields[i], &shows));
+      show_scene[i] = shows;
+      if (!shows) continue;
+      alternates.push_back(&held[i]);
+      alternate_fields.push_back(&fields[i]);
+    }
+    timer.begin("defective_pixels");
+    if (!progress("defective_pixels")) return cancelled();
+    if (options.find_unlisted_defects)
+      unlisted_defects = find_unlisted_defects(reference, alternates, alternate_fields, result.report.noise);
+    result.report.unlisted_defects = int64_t(unlisted_defects.size());
+    for (RawFrame& frame : held) repair_defects(&frame, unlisted_defects);
+    timer.finish();
+    NB_RETURN_IF_ERROR(start_merge(reference));
     for (size_t i = 0; i < held.size(); ++i)
-      if (int(i) != chosen) NB_RETURN_IF_ERROR(align_and_merge(held[i], held_index[i]));
+      if (int(i) != chosen && show_scene[i]) NB_RETURN_IF_ERROR(merge(held[i], held_index[i], fields[i]));
     held.clear();
     held_index.clear();
     return Status();
@@ -290,7 +351,7 @@ struct BurstSession::State {
     for (const std::string& warning : frame.meta.warnings)
       if (warned.insert(warning).second) result.report.warnings.push_back(frame.source + ": " + warning);
     result.report.motion.emplace_back();
-    if (have_reference()) return align_and_merge(frame, index);
+    if (have_reference()) return align_and_merge(std::move(frame), index);
     held.push_back(std::move(frame));
     held_index.push_back(index);
     return choose_reference(false);

@@ -1,10 +1,225 @@
 #include "stages/defective_pixels.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <iterator>
+
+#include <Eigen/Dense>
 
 #include "core/buffer_copy.h"
+#include "core/parallel_rows.h"
 
 namespace nb {
+namespace {
+
+// The eight same-colour neighbours, two pixels away.
+constexpr int kRing[8][2] = {{-2, -2}, {0, -2}, {2, -2}, {-2, 0}, {2, 0}, {-2, 2}, {0, 2}, {2, 2}};
+constexpr int kDirect[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+// A frame votes "defect" when its sample at the same sensor position agrees
+// with the reference's (within this many deviations of their difference's
+// noise) but the scene's, where the alignment says it went, does not; and
+// "scene" the other way round. A frame that did not move agrees both ways
+// and does not vote.
+constexpr double kAgreeSigmas = 3.0;
+// Sensor pixels the scene must have moved for a frame to vote.
+constexpr double kMinVotingMotion = 1.5;
+
+// Past an edge, the sample mirrored about it (same CFA colour).
+int mirrored(int v, int extent) {
+  if (v < 0) return -v;
+  if (v >= extent) return 2 * (extent - 1) - v;
+  return v;
+}
+
+// A frame's samples in normalised units, edges mirrored.
+class Normalised {
+ public:
+  explicit Normalised(const RawFrame& f) : f_(f) {
+    for (int i = 0; i < 4; ++i) {
+      black_[i] = f.meta.black_level[size_t(i)];
+      scale_[i] = 1.0f / (f.meta.white_level - black_[i]);
+    }
+  }
+  float operator()(int x, int y) const {
+    x = mirrored(x, f_.mosaic.width());
+    y = mirrored(y, f_.mosaic.height());
+    const int i = cfa_index(x, y);
+    return (f_.mosaic(x, y) - black_[i]) * scale_[i];
+  }
+  // The median of (x, y)'s eight same-colour neighbours.
+  float ring_median(int x, int y) const {
+    float v[8];
+    for (int k = 0; k < 8; ++k) v[k] = (*this)(x + kRing[k][0], y + kRing[k][1]);
+    std::nth_element(v, v + 4, v + 8);
+    const float upper = v[4];
+    return 0.5f * (upper + *std::max_element(v, v + 4));
+  }
+
+ private:
+  const RawFrame& f_;
+  float black_[4], scale_[4];
+};
+
+double noise_sigma(const NoiseProfile& noise, int x, int y, double level) {
+  return std::sqrt(std::max(noise.variance(cfa_index(x, y), std::max(level, 0.0)), 1e-12));
+}
+
+// Whether (x, y) is a single-sample spike in this frame: far from its ring's
+// median, while its direct neighbours do not rise (or fall) with it. Its
+// rise above the ring's median and the noise deviation there, if asked.
+bool is_spike(const Normalised& f, const NoiseProfile& noise, const std::array<float, 3>& neutral, CfaPattern cfa,
+              int x, int y, double* rise_out = nullptr, double* sigma_out = nullptr) {
+  const double median = f.ring_median(x, y), rise = f(x, y) - median;
+  const double sigma = noise_sigma(noise, x, y, median);
+  if (rise_out) *rise_out = rise;
+  if (sigma_out) *sigma_out = sigma;
+  if (std::abs(rise) <= kSpikeSigmas * sigma) return false;
+  // The lens spreads a point both ways; a defective row or column segment
+  // rises along itself only. So the direction whose pair follows less. The
+  // direct neighbours are of other colours: their rises are scaled by the
+  // light's neutral to the pixel's colour (a white point under warm light
+  // raises blue far less than green).
+  double pair[2] = {0, 0};
+  const int colour = cfa_color(cfa, x, y);
+  for (int k = 0; k < 4; ++k) {
+    const int nx = x + kDirect[k][0], ny = y + kDirect[k][1];
+    const double to_colour = neutral[size_t(colour)] / neutral[size_t(cfa_color(cfa, nx & 1, ny & 1))];
+    pair[k / 2] += (f(nx, ny) - f.ring_median(nx, ny)) * to_colour;
+  }
+  const double sign = rise > 0 ? 1 : -1, follow = std::min(sign * pair[0], sign * pair[1]) / 2;
+  // The mean of two neighbours' deviations has about 0.75 of a sample's noise.
+  return follow < kNeighbourShare * std::abs(rise) + 1.1 * sigma;
+}
+
+// A cheap first look over a whole frame: a sample far from both the larger
+// of its horizontal same-colour neighbours and the larger of its vertical
+// ones (or below both smaller ones), so that a defective row or column
+// segment still stands out across it. In ADU, with the squared noise
+// threshold linear in the level: no division or root per sample.
+std::vector<int64_t> candidates(const RawFrame& frame, const NoiseProfile& noise) {
+  const Normalised f(frame);
+  const RawMetadata& m = frame.meta;
+  const int w = frame.mosaic.width(), h = frame.mosaic.height();
+  // (k sigma)^2 in ADU^2 at level L ADU: slope[p] * max(L, black) + intercept[p].
+  float slope[4], intercept[4], black[4];
+  for (int p = 0; p < 4; ++p) {
+    black[p] = m.black_level[size_t(p)];
+    const double range = m.white_level - black[p], k2 = kSpikeSigmas * kSpikeSigmas;
+    slope[p] = float(k2 * range * noise.scale[size_t(p)]);
+    intercept[p] = float(k2 * (range * range * noise.offset[size_t(p)] - range * noise.scale[size_t(p)] * black[p]));
+  }
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(h));
+  parallel_rows(h, 16, [&](int y) {
+    std::vector<int64_t>& found = rows[size_t(y)];
+    auto slow = [&](int x) {
+      const float v = f(x, y), l = f(x - 2, y), r = f(x + 2, y), u = f(x, y - 2), d = f(x, y + 2);
+      const float high = std::min(std::max(l, r), std::max(u, d)), low = std::max(std::min(l, r), std::min(u, d));
+      if (v - high > kSpikeSigmas * noise_sigma(noise, x, y, high) ||
+          low - v > kSpikeSigmas * noise_sigma(noise, x, y, low))
+        found.push_back(int64_t(y) * w + x);
+    };
+    if (y < 2 || y >= h - 2 || w < 5) {
+      for (int x = 0; x < w; ++x) slow(x);
+      return;
+    }
+    const uint16_t *row = &frame.mosaic(0, y), *up = &frame.mosaic(0, y - 2), *down = &frame.mosaic(0, y + 2);
+    slow(0);
+    slow(1);
+    // The row's two CFA positions' constants, chosen per sample by parity,
+    // and a flag per sample: a loop of selects and arithmetic that vectorises.
+    const int p0 = cfa_index(0, y), p1 = cfa_index(1, y);
+    const float slope0 = slope[p0], slope1 = slope[p1], intercept0 = intercept[p0], intercept1 = intercept[p1],
+                black0 = black[p0], black1 = black[p1];
+    const int end = w - 2;
+    std::vector<uint8_t> flags(size_t(w), 0);
+    uint8_t* flag = flags.data();
+    const int black_adu0 = int(std::lround(black0)), black_adu1 = int(std::lround(black1));
+    for (int x = 2; x < end; ++x) {
+      const int odd = x & 1;
+      const float s = odd ? slope1 : slope0, c = odd ? intercept1 : intercept0;
+      const int b = odd ? black_adu1 : black_adu0;
+      const int v = row[x], l = row[x - 2], r = row[x + 2], u = up[x], d = down[x];
+      const int high = std::min(std::max(l, r), std::max(u, d)), low = std::max(std::min(l, r), std::min(u, d));
+      const float above = float(std::max(v - high, 0)), below = float(std::max(low - v, 0));
+      const float high_threshold = s * float(std::max(high, b)) + c, low_threshold = s * float(std::max(low, b)) + c;
+      flag[x] = uint8_t(int(above * above > high_threshold) | int(below * below > low_threshold));
+    }
+    for (int x = 2; x < end; ++x)
+      if (flag[x]) found.push_back(int64_t(y) * w + x);
+    slow(w - 2);
+    slow(w - 1);
+  });
+  std::vector<int64_t> out;
+  for (const auto& row : rows) out.insert(out.end(), row.begin(), row.end());
+  return out;
+}
+
+// The camera's motion from the reference to a frame, as an affine map of
+// plane pixels (d = (a0 + a1 x + a2 y, a3 + a4 x + a5 y)): a translation and
+// a rotation (the hand's; up to several pixels at a 12 MP frame's corners)
+// fitted to the tiles the search placed, from their median displacement,
+// reweighted (Cauchy) with a scale of half a plane pixel. Not the tiles' own
+// displacements: in dark sky the tile search locks onto the defects
+// themselves (the only structure there) and reports no motion; the median,
+// the narrow scale and the rigid model (a free affine map bends to put the
+// sky at rest) leave such tiles out while they are fewer than half.
+std::array<double, 6> camera_motion(const AlignmentField& field) {
+  constexpr float kPlaced = 0.5f;  // confidence of a tile the search placed
+  constexpr double kScale = 0.5;   // plane pixels
+  struct Tile {
+    double x, y, dx, dy, prior;
+  };
+  std::vector<Tile> tiles;
+  std::vector<double> along[2];
+  for (int ty = 0; ty < field.tiles_y; ++ty)
+    for (int tx = 0; tx < field.tiles_x; ++tx) {
+      if (field.confidence(tx, ty) < kPlaced) continue;
+      const Tile t{tx * double(field.tile_stride) + field.tile_size / 2.0,
+                   ty * double(field.tile_stride) + field.tile_size / 2.0, field.displacement(tx, ty, 0),
+                   field.displacement(tx, ty, 1), field.confidence(tx, ty)};
+      tiles.push_back(t);
+      along[0].push_back(t.dx);
+      along[1].push_back(t.dy);
+    }
+  std::array<double, 6> a{};
+  if (tiles.empty()) return a;
+  for (int k = 0; k < 2; ++k) {
+    std::nth_element(along[k].begin(), along[k].begin() + along[k].size() / 2, along[k].end());
+    a[size_t(3 * k)] = along[k][along[k].size() / 2];
+  }
+  if (tiles.size() < 6) return a;
+  // Centred and scaled coordinates, for a well-conditioned system:
+  // dx = tx - w (y - cy) / s, dy = ty + w (x - cx) / s.
+  double cx = 0, cy = 0, scale = 1;
+  for (const Tile& t : tiles) {
+    cx += t.x / tiles.size();
+    cy += t.y / tiles.size();
+  }
+  for (const Tile& t : tiles) scale = std::max({scale, std::abs(t.x - cx), std::abs(t.y - cy)});
+  Eigen::Vector3d u(a[0], a[3], 0);  // tx, ty, w
+  for (int iteration = 0; iteration < 8; ++iteration) {
+    Eigen::Matrix3d normal = Eigen::Matrix3d::Identity() * 1e-9;
+    Eigen::Vector3d b = Eigen::Vector3d::Zero();
+    for (const Tile& t : tiles) {
+      const Eigen::Vector3d row_x(1, 0, -(t.y - cy) / scale), row_y(0, 1, (t.x - cx) / scale);
+      const double ex = t.dx - row_x.dot(u), ey = t.dy - row_y.dot(u);
+      const double w = t.prior / (1 + (ex * ex + ey * ey) / (kScale * kScale));
+      normal += w * (row_x * row_x.transpose() + row_y * row_y.transpose());
+      b += w * (t.dx * row_x + t.dy * row_y);
+    }
+    u = normal.ldlt().solve(b);
+  }
+  a[1] = 0;
+  a[2] = -u[2] / scale;
+  a[0] = u[0] + u[2] * cy / scale;
+  a[4] = u[2] / scale;
+  a[5] = 0;
+  a[3] = u[1] - u[2] * cx / scale;
+  return a;
+}
+
+}  // namespace
 
 std::vector<int64_t> listed_defects(const RawFrame& frame) {
   const DefectList& d = frame.meta.defects;
@@ -28,10 +243,20 @@ std::vector<int64_t> listed_defects(const RawFrame& frame) {
 }
 
 void repair_listed_defects(RawFrame* frame) {
-  if (frame->meta.defects.empty()) return;
-  const std::vector<int64_t> bad = listed_defects(*frame);
+  if (!frame->meta.defects.empty()) repair_defects(frame, {});
+}
+
+void repair_defects(RawFrame* frame, const std::vector<int64_t>& found) {
+  std::vector<int64_t> bad = listed_defects(*frame);
+  if (!found.empty()) {
+    std::vector<int64_t> both;
+    std::set_union(bad.begin(), bad.end(), found.begin(), found.end(), std::back_inserter(both));
+    bad.swap(both);
+  }
   if (bad.empty()) return;
-  if (!frame->mosaic.owns_host_memory()) frame->mosaic = owned_copy(frame->mosaic);
+  // Always a copy of our own first: a frame that owns its memory may still
+  // share it with the caller's (a shallow copy of their RawFrame).
+  frame->mosaic = owned_copy(frame->mosaic);
   const int width = frame->meta.width, height = frame->meta.height;
   auto is_bad = [&](int x, int y) { return std::binary_search(bad.begin(), bad.end(), int64_t(y) * width + x); };
   // Same-colour pairs across the pixel: along the rows, the columns and
@@ -77,6 +302,65 @@ void repair_listed_defects(RawFrame* frame) {
     if (n > 0) replaced.push_back({index, uint16_t((sum + n / 2) / n)});
   }
   for (const auto& [index, value] : replaced) frame->mosaic(int(index % width), int(index / width)) = value;
+}
+
+std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std::vector<const RawFrame*>& alternates,
+                                           const std::vector<const AlignmentField*>& fields,
+                                           const NoiseProfile& noise) {
+  std::vector<int64_t> out;
+  if (alternates.empty()) return out;
+  const int w = reference.mosaic.width(), h = reference.mosaic.height();
+  const Normalised ref(reference);
+  std::vector<Normalised> alt;
+  for (const RawFrame* f : alternates) alt.emplace_back(*f);
+  const std::vector<int64_t> looked_at = candidates(reference, noise);
+  std::vector<std::array<double, 6>> motions;
+  for (const AlignmentField* field : fields) motions.push_back(camera_motion(*field));
+  // Each candidate judged on its own: in chunks over the thread pool.
+  constexpr int kChunk = 256;
+  const int chunks = int((looked_at.size() + kChunk - 1) / kChunk);
+  std::vector<std::vector<int64_t>> found(static_cast<size_t>(chunks));
+  parallel_rows(chunks, 1, [&](int chunk) {
+    const size_t first = size_t(chunk) * kChunk, last = std::min(looked_at.size(), first + kChunk);
+    for (size_t n = first; n < last; ++n) {
+      const int x = int(looked_at[n] % w), y = int(looked_at[n] / w);
+      double rise, sigma;
+      if (!is_spike(ref, noise, reference.meta.as_shot_neutral, reference.meta.cfa, x, y, &rise, &sigma)) continue;
+      int still = 0, moved = 0;  // frames whose votes say defective, and scene
+      for (size_t k = 0; k < alt.size(); ++k) {
+        // Where the scene at (x, y) went in frame k (sensor pixels).
+        // The camera's motion, not the tile's (see camera_motion). In
+        // sensor pixels; the fit is on the planes.
+        const std::array<double, 6>& a = motions[k];
+        const double sx = 2 * (a[0] + a[1] * (x / 2) + a[2] * (y / 2)),
+                     sy = 2 * (a[3] + a[4] * (x / 2) + a[5] * (y / 2));
+        // A frame the scene moved less than this in cannot tell a point the
+        // lens spread from a fixed one; nor one whose sample there lies
+        // outside the frame.
+        if (std::hypot(sx, sy) < kMinVotingMotion) continue;
+        if (x + sx < 2 || y + sy < 2 || x + sx > w - 3 || y + sy > h - 3) continue;
+        // At the same sensor position, the rise above the same-colour ring
+        // (a defect's offset is fixed while the scene under it changes).
+        const double fixed = rise - (alt[k](x, y) - alt[k].ring_median(x, y));
+        // The scene's sample: the frame's nearest of the pixel's colour to
+        // where the scene went; a bilinear mix would take some of the
+        // defect itself (or of its column) in after a shake of 1-2 px.
+        const int gx = int(std::lround(sx / 2)), gy = int(std::lround(sy / 2));
+        if (gx == 0 && gy == 0) continue;
+        const double with_scene = ref(x, y) - alt[k](x + 2 * gx, y + 2 * gy);
+        // The noise of a difference of two samples at the pixel's own level
+        // (a bright point's is far above its ring's).
+        const double spread = std::sqrt(2.0) * std::max(sigma, noise_sigma(noise, x, y, ref(x, y)));
+        const bool fixed_agrees = std::abs(fixed) < kAgreeSigmas * spread,
+                   scene_agrees = std::abs(with_scene) < kAgreeSigmas * spread;
+        if (fixed_agrees && !scene_agrees) ++still;   // it stays where the sensor is
+        if (scene_agrees && !fixed_agrees) ++moved;   // it goes where the scene goes
+      }
+      if (still > 0 && still >= 2 * moved) found[size_t(chunk)].push_back(looked_at[n]);
+    }
+  });
+  for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());
+  return out;  // ascending: the candidates were, and the chunks are in order
 }
 
 }  // namespace nb

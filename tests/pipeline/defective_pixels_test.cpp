@@ -63,19 +63,31 @@ struct DefectCounts {
   int misses = 0;          // other defect positions more than 10 sigmas off (interpolated across an edge)
   int far_elsewhere = 0;   // pixels off the defects more than 10 sigmas from the truth (trails, merge errors)
   double star_ratio = 1;   // the dimmest star's merged peak over its true peak
+  int64_t found = 0;       // unlisted defects the burst showed
+  double psnr_db = 0;      // of the merged mosaic against the truth, inside the border
 };
 
 // Pixels of the merged mosaic far from the truth (inside a border), and
 // what became of the stars.
-DefectCounts merge_and_count(const SynthBurst& b) {
-  const ProcessResult r = testing::process_from_first_frame(b.frames);
+DefectCounts merge_and_count(const SynthBurst& b, bool find_unlisted = true) {
+  ProcessOptions options;
+  options.reference = 0;
+  options.find_unlisted_defects = find_unlisted;
+  ProcessResult r;
+  const Status s = process_burst(b.frames, options, &r);
+  EXPECT_TRUE(s.ok()) << s.message();
   DefectCounts counts;
+  counts.found = r.report.unlisted_defects;
   const NoiseProfile& merged_noise = r.merged_meta.noise;
+  double squared_error = 0;
+  int64_t samples = 0;
   for (int y = 16; y < r.merged.height() - 16; ++y)
     for (int x = 16; x < r.merged.width() - 16; ++x) {
       const double truth = b.clean_mosaic(x, y), error = r.merged(x, y) - truth;
       const double limit = 10 * std::sqrt(merged_noise.variance(cfa_index(x, y), truth));
       const int defect = b.defect_mask.data() ? b.defect_mask(x, y) : 0;
+      squared_error += error * error;
+      ++samples;
       if ((defect == 1 || defect == 3) && error > limit) {
         ++counts.hot_left;
       } else if (defect && std::abs(error) > limit) {
@@ -84,6 +96,7 @@ DefectCounts merge_and_count(const SynthBurst& b) {
         ++counts.far_elsewhere;
       }
     }
+  counts.psnr_db = 10 * std::log10(double(samples) / squared_error);
   for (const auto& [x, y] : b.stars) {
     // The brightest pixel of the star's 3x3 neighbourhood, merged and true.
     float merged = 0, truth = 0;
@@ -102,7 +115,8 @@ DefectCounts merge_and_count(const SynthBurst& b) {
 // no hot pixel is left above 10 merged sigmas, no more pixels elsewhere are
 // far from the truth than in the same burst without defects (no trails),
 // and the stars keep what the merge keeps of them without defects.
-// Unlisted, the defects and their trails show.
+// Unlisted and not looked for, the defects and their trails show (the next
+// test finds them from the burst).
 TEST(DefectivePixels, ListedDefectsLeaveNoHotPixelOrTrailAndStarsStay) {
   SynthOptions o = testing::small_options(41);
   o.width = 512;
@@ -111,7 +125,7 @@ TEST(DefectivePixels, ListedDefectsLeaveNoHotPixelOrTrailAndStarsStay) {
   const DefectCounts clean = merge_and_count(testing::make_burst(o));
   o.defective_pixels = 400;
   o.stuck_columns = 12;
-  const DefectCounts unlisted = merge_and_count(testing::make_burst(o));
+  const DefectCounts unlisted = merge_and_count(testing::make_burst(o), false);
   o.list_defects = true;
   const SynthBurst b = testing::make_burst(o);
   ASSERT_EQ(b.frames[0].meta.defects.rects.size(), 12u);
@@ -127,6 +141,57 @@ TEST(DefectivePixels, ListedDefectsLeaveNoHotPixelOrTrailAndStarsStay) {
   EXPECT_GE(listed.star_ratio, 0.97 * clean.star_ratio);
   EXPECT_GT(unlisted.hot_left, 250);
   EXPECT_GT(unlisted.far_elsewhere, clean.far_elsewhere + 20);
+}
+
+// The same defects, listed nowhere: found from the burst (fixed to the
+// sensor while the hand-held scene moves) and repaired like listed ones.
+// Measured, not yet perfect: about one hot pixel in 50 stays (where the
+// scene under a stuck column changes more than a vote allows, or a frame's
+// shake was too small), against three in four when nobody looks.
+TEST(DefectivePixels, UnlistedDefectsAreFoundFromTheBurstAndStarsStay) {
+  for (uint64_t seed : {41, 42}) {
+    SynthOptions o = testing::small_options(seed);
+    o.width = 512;
+    o.height = 384;
+    o.stars = 40;
+    const SynthBurst clean_burst = testing::make_burst(o);
+    const DefectCounts clean = merge_and_count(clean_burst);
+    const DefectCounts clean_unlooked = merge_and_count(clean_burst, false);
+    o.defective_pixels = 400;
+    o.stuck_columns = 12;
+    const SynthBurst b = testing::make_burst(o);
+    const DefectCounts unlooked = merge_and_count(b, false);
+    const DefectCounts found = merge_and_count(b);
+    int defects = 0;
+    testing::for_each_xy(b.defect_mask, [&](int x, int y) { defects += b.defect_mask(x, y) != 0; });
+    std::printf("seed %d: %lld of %d defect pixels found (%lld in the clean burst); hot pixels left > 10 sigma %d "
+                "(not looked for: %d); elsewhere %d (clean %d, not looked for %d); dimmest star's peak kept %.3f "
+                "(clean %.3f)\n",
+                int(seed), static_cast<long long>(found.found), defects, static_cast<long long>(clean.found),
+                found.hot_left, unlooked.hot_left, found.far_elsewhere, clean.far_elsewhere, unlooked.far_elsewhere,
+                found.star_ratio, clean.star_ratio);
+    EXPECT_LT(found.hot_left, unlooked.hot_left / 20);           // 10 and 9 of 433 and 402
+    EXPECT_LE(found.far_elsewhere, clean.far_elsewhere + 2);     // no trails (85 and 110 not looked for)
+    EXPECT_GE(found.star_ratio, 0.95 * clean.star_ratio);        // the stars stay
+    // Without defects, what is taken for one costs nothing measurable.
+    std::printf("  clean burst: merged PSNR %.3f dB looked for, %.3f dB not\n", clean.psnr_db, clean_unlooked.psnr_db);
+    EXPECT_GE(clean.psnr_db, clean_unlooked.psnr_db - 0.02);
+  }
+}
+
+// On a tripod nothing moves, so nothing can be told apart by persistence:
+// nothing is taken for a defect, and the stars stay.
+TEST(DefectivePixels, TripodBurstTakesNoStarForADefect) {
+  SynthOptions o = testing::small_options(43);
+  o.width = 512;
+  o.height = 384;
+  o.stars = 40;
+  o.motion_sigma_px = 0;
+  o.max_rotation_deg = 0;
+  const DefectCounts counts = merge_and_count(testing::make_burst(o));
+  std::printf("tripod: %lld found; dimmest star's peak kept %.3f\n", static_cast<long long>(counts.found),
+              counts.star_ratio);
+  EXPECT_EQ(counts.found, 0);
 }
 
 }  // namespace
