@@ -16,11 +16,10 @@ namespace {
 // The eight same-colour neighbours, two pixels away.
 constexpr int kRing[8][2] = {{-2, -2}, {0, -2}, {2, -2}, {-2, 0}, {2, 0}, {-2, 2}, {0, 2}, {2, 2}};
 constexpr int kDirect[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
-// A frame votes "defect" when its sample at the same sensor position agrees
-// with the reference's (within this many deviations of their difference's
-// noise) but the scene's, where the alignment says it went, does not; and
-// "scene" the other way round. A frame that did not move agrees both ways
-// and does not vote.
+// A frame votes "defect" when the pixel's rise above its ring at the same
+// sensor position agrees with the reference's (within this many deviations
+// of their difference's noise) but its sample where the scene went does
+// not; and "scene" the other way round.
 constexpr double kAgreeSigmas = 3.0;
 // Sensor pixels the scene must have moved for a frame to vote.
 constexpr double kMinVotingMotion = 1.5;
@@ -328,9 +327,9 @@ std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std:
       if (!is_spike(ref, noise, reference.meta.as_shot_neutral, reference.meta.cfa, x, y, &rise, &sigma)) continue;
       int still = 0, moved = 0;  // frames whose votes say defective, and scene
       for (size_t k = 0; k < alt.size(); ++k) {
-        // Where the scene at (x, y) went in frame k (sensor pixels).
-        // The camera's motion, not the tile's (see camera_motion). In
-        // sensor pixels; the fit is on the planes.
+        // Where the scene at (x, y) went in frame k, in sensor pixels, by
+        // the camera's motion (fitted on the planes), not the tile's (see
+        // camera_motion).
         const std::array<double, 6>& a = motions[k];
         const double sx = 2 * (a[0] + a[1] * (x / 2) + a[2] * (y / 2)),
                      sy = 2 * (a[3] + a[4] * (x / 2) + a[5] * (y / 2));
