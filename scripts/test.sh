@@ -7,6 +7,8 @@ bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# The installed package, used from a C and a C++ project of someone else's.
+bash scripts/test-package.sh
 # The core and its tests cross-built for arm64 and run under qemu; the
 # Android library built and checked.
 bash scripts/test-arm64.sh
