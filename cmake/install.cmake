@@ -76,3 +76,9 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nightburst-config.cmake
 file(RELATIVE_PATH pc_to_prefix /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/nightburst.pc.in ${CMAKE_CURRENT_BINARY_DIR}/nightburst.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nightburst.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The Python module (src/python): built with pybind11 against Debian's
+# Python 3, installed on its own as component `python` into
+# lib/python3.X/site-packages of the prefix (the user's site with
+# `--prefix "$(/usr/bin/python3 -m site --user-base)"`).
+install(TARGETS nightburst_python LIBRARY DESTINATION ${NIGHTBURST_PYTHON_SITE} COMPONENT python EXCLUDE_FROM_ALL)

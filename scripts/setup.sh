@@ -27,6 +27,7 @@ packages=(
   qemu-user                  # runs the arm64 tests (qemu-aarch64)
   ccache                     # compiled objects cached outside the clone: a fresh clone rebuilds fast
   libimage-exiftool-perl     # exiftool: the DNG tests validate the files written
+  python3-pybind11 python3-numpy python3-pytest  # the Python module, its arrays and its tests
 )
 
 missing=()

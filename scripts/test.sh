@@ -7,8 +7,10 @@ bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
-# The installed package, used from a C and a C++ project of someone else's.
+# The installed package, used from a C and a C++ project of someone else's;
+# the Python module's tests.
 bash scripts/test-package.sh
+bash scripts/test-python.sh
 # The core and its tests cross-built for arm64 and run under qemu; the
 # Android library built and checked.
 bash scripts/test-arm64.sh

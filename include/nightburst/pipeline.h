@@ -165,7 +165,7 @@ class BurstSession {
   // stay valid while the session holds the frame. After this call every
   // held frame has a copy of its own, so the caller may reuse its buffer:
   // only frames added before the reference is known are held, so this
-  // copies the first two of a burst (or those before options.reference).
+  // copies at most the first four of a burst (or those before options.reference).
   void copy_held_frames();
   // Merges any frames still held, then white balance and finishing.
   Status finish(ProcessResult* result);
