@@ -192,21 +192,35 @@ ProcessOptions options_from(const py::kwargs& kwargs) {
   return options;
 }
 
+// A frame argument: a path (str or os.PathLike) or a RawFrame.
+bool is_path(const py::handle& item) { return py::isinstance<py::str>(item) || py::hasattr(item, "__fspath__"); }
+
+std::string path_of(const py::handle& item) {
+  return py::str(py::module_::import("os").attr("fspath")(item)).cast<std::string>();
+}
+
+const RawFrame& frame_of(const py::handle& item) {
+  if (!py::isinstance<PyRawFrame>(item))
+    throw py::type_error("a frame must be a path or a nightburst.RawFrame, not " +
+                         std::string(py::str(item.get_type().attr("__name__"))));
+  return item.cast<const PyRawFrame&>().frame;
+}
+
 py::tuple image_and_report(const Halide::Runtime::Buffer<uint16_t, 3>& srgb, const ProcessReport& report) {
   py::object loads = py::module_::import("json").attr("loads");
   return py::make_tuple(image_view(srgb), loads(report_to_json(report)));
 }
 
 // The frames given as paths (read, streamed) or RawFrames (shared).
-py::tuple process(const py::list& frames, const py::kwargs& kwargs) {
+py::tuple process(const py::iterable& frames, const py::kwargs& kwargs) {
   const ProcessOptions options = options_from(kwargs);
   std::vector<std::string> paths;
   std::vector<RawFrame> given;
   for (const py::handle& item : frames) {
-    if (py::isinstance<py::str>(item)) {
-      paths.push_back(item.cast<std::string>());
+    if (is_path(item)) {
+      paths.push_back(path_of(item));
     } else {
-      given.push_back(item.cast<PyRawFrame&>().frame);  // shallow: the Python objects keep the samples
+      given.push_back(frame_of(item));  // shallow: the Python objects keep the samples
     }
   }
   if (!paths.empty() && !given.empty())
@@ -240,8 +254,8 @@ class PySession {
   void add_frame(const py::object& frame) {
     if (!session_) throw py::value_error("the session is finished");
     RawFrame f;
-    if (py::isinstance<py::str>(frame)) {
-      const std::string path = frame.cast<std::string>();
+    if (is_path(frame)) {
+      const std::string path = path_of(frame);
       Status s;
       {
         py::gil_scoped_release release;
@@ -249,7 +263,7 @@ class PySession {
       }
       raise_if_error(s);
     } else {
-      f = frame.cast<PyRawFrame&>().frame;
+      f = frame_of(frame);
     }
     Status s;
     {

@@ -3,6 +3,7 @@ the built module on PYTHONPATH (scripts/test-python.sh does both)."""
 import glob
 import json
 import os
+import pathlib
 import re
 import threading
 
@@ -49,7 +50,7 @@ def test_paths_frames_and_session_give_the_same_image():
     by_frame, _ = nightburst.process(frames)
     session = nightburst.Session()
     for p in BURST:
-        session.add_frame(p)
+        session.add_frame(pathlib.Path(p))
     streamed, _ = session.finish()
     assert by_path.shape == (384, 512, 3) and by_path.dtype == np.uint16
     assert np.array_equal(by_path, by_frame) and np.array_equal(by_path, streamed)
@@ -107,6 +108,7 @@ def test_the_gil_is_released_while_the_pipeline_runs():
     (lambda: nightburst.process(BURST, sharpen=9), ValueError, "sharpen"),
     (lambda: nightburst.process(BURST, colour="warm"), TypeError, "unexpected option 'colour'"),
     (lambda: nightburst.process([]), ValueError, "no frames"),
+    (lambda: nightburst.process([42]), TypeError, "a frame must be a path or a nightburst.RawFrame, not int"),
     (lambda: nightburst.process([nightburst.read_raw(BURST[0]),
                                  nightburst.synth(width=64, height=64, frames=1)["frames"][0]]),
      ValueError, "size"),
