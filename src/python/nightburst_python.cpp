@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "capi/c_options.h"
+#include "common/parse_options.h"
 #include "capi/report_json.h"
 #include "nightburst/io.h"
 #include "nightburst/nightburst_c.h"
@@ -153,19 +154,16 @@ ProcessOptions options_from(const py::kwargs& kwargs) {
     } else if (key == "threads") {
       o.threads = value.cast<int>();
     } else if (key == "look") {
-      static const std::map<std::string, int> looks = {
-          {"natural", NB_LOOK_NATURAL}, {"bright", NB_LOOK_BRIGHT}, {"night", NB_LOOK_NIGHT}};
+      // The CLI's and the batch manifests' spellings (apps/common/parse_options.h).
       const std::string look = value.cast<std::string>();
+      const auto& looks = apps::look_names();
       if (!looks.count(look)) throw py::value_error("look '" + look + "' is not one of natural, bright, night");
       o.look = looks.at(look);
     } else if (key == "awb") {
       if (py::isinstance<py::str>(value)) {
-        static const std::map<std::string, int> methods = {
-            {"learned", NB_AWB_LEARNED}, {"grayworld", NB_AWB_GRAY_WORLD}, {"asshot", NB_AWB_AS_SHOT}};
         const std::string method = value.cast<std::string>();
-        if (!methods.count(method))
+        if (!apps::parse_awb(method, &o))
           throw py::value_error("awb '" + method + "' is not one of learned, grayworld, asshot, or (R, G, B)");
-        o.awb = methods.at(method);
       } else {
         const auto rgb = value.cast<std::vector<float>>();
         if (rgb.size() != 3) throw py::value_error("awb as an illuminant needs three numbers (camera R, G, B)");
