@@ -270,8 +270,7 @@ struct BurstSession::State {
     return Status();
   }
 
-  Status align_and_merge(RawFrame frame, int index) {
-    repair_defects(&frame, unlisted_defects);
+  Status align_and_merge(const RawFrame& frame, int index) {
     AlignmentField field;
     bool show_scene = true;
     NB_RETURN_IF_ERROR(align(frame, index, &field, &show_scene));
@@ -327,7 +326,8 @@ struct BurstSession::State {
     if (options.find_unlisted_defects)
       unlisted_defects = find_unlisted_defects(reference, alternates, alternate_fields, result.report.noise);
     result.report.unlisted_defects = int64_t(unlisted_defects.size());
-    for (RawFrame& frame : held) repair_defects(&frame, unlisted_defects);
+    if (!unlisted_defects.empty())
+      for (RawFrame& frame : held) repair_defects(&frame, unlisted_defects);
     timer.finish();
     NB_RETURN_IF_ERROR(start_merge(reference));
     for (size_t i = 0; i < held.size(); ++i)
@@ -339,7 +339,14 @@ struct BurstSession::State {
 
   Status add(RawFrame frame) {
     NB_RETURN_IF_ERROR(check_frame(frame));
-    repair_listed_defects(&frame);
+    // Defects out before anything looks at the frame (the reference's
+    // choice included): the listed ones, and once the reference is known the
+    // ones the first frames showed, in one pass (one copy of the frame).
+    if (have_reference()) {
+      repair_defects(&frame, unlisted_defects);
+    } else {
+      repair_listed_defects(&frame);
+    }
     if (count == 0) {
       first.meta = frame.meta;
       first.source = frame.source;
@@ -351,7 +358,7 @@ struct BurstSession::State {
     for (const std::string& warning : frame.meta.warnings)
       if (warned.insert(warning).second) result.report.warnings.push_back(frame.source + ": " + warning);
     result.report.motion.emplace_back();
-    if (have_reference()) return align_and_merge(std::move(frame), index);
+    if (have_reference()) return align_and_merge(frame, index);
     held.push_back(std::move(frame));
     held_index.push_back(index);
     return choose_reference(false);
