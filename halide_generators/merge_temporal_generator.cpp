@@ -2,7 +2,7 @@
 // the HDR+ merge (see src/stages/merge_wiener.h): per tile of each CFA plane,
 // the aligned alternate (Catmull-Rom at the tile's displacement), the
 // robustness weight from the 3x3-mean of the difference, the DFT of the
-// windowed difference shrunk by weight * (1 - A), inverse DFT, overlap-add,
+// windowed difference shrunk by share * weight * (1 - A), inverse DFT, overlap-add,
 // added to the sum of the earlier frames' corrections.
 #include "Halide.h"
 #include "merge_tiles.h"
@@ -26,6 +26,10 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   // (tx, ty, p): the noise variance at each reference tile's mean level,
   // the same for every frame of a burst (reference_tile_variance()).
   Input<Buffer<float, 3>> tile_variance{"tile_variance"};
+  // (tx, ty, p): the alternate's share of the merge against the reference's
+  // (1 in an equal-exposure burst; in a bracket, the ratio of the two
+  // frames' noise variances, 0 where the alternate is clipped).
+  Input<Buffer<float, 3>> share{"share"};
   Input<float> temporal_factor{"temporal_factor"};
   Input<float> robustness_low{"robustness_low"};
   Input<float> robustness_high{"robustness_high"};
@@ -78,7 +82,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
         at[1] = j - 1 + m;
         sum += shift(tile, ty)[6 + m] * rows(at);
       }
-      diff(args) = reference(x0 + column, y0 + j, p) - sum;
+      // A clipped sample of a bracket's longer frame took part: nothing to give.
+      diff(args) = select(abs(sum) > kClippedThreshold, 0.0f, reference(x0 + column, y0 + j, p) - sum);
     };
     build_difference(aligned_rows, difference, {t.k, j, t.run, ty, p}, run_column(t), run_tile(t), "");
     build_difference(aligned_rows_for_weight, difference_for_weight, {i, j, tx, ty, p}, i, tx, "_for_weight");
@@ -105,7 +110,8 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     const float energy = float(window_energy());
     Expr grid_tx = clamp(tx, 0, weight.dim(0).extent() - 1), grid_ty = clamp(ty, 0, weight.dim(1).extent() - 1);
     tile_gain(tx, ty, p) =
-        Tuple(weight(grid_tx, grid_ty, p), temporal_factor * sigma2(grid_tx, grid_ty, p) * energy);
+        Tuple(weight(grid_tx, grid_ty, p) * share(grid_tx, grid_ty, p),
+              temporal_factor * sigma2(grid_tx, grid_ty, p) * energy);
 
     tiles = tiles_from_rows(difference, "difference");
     windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tiles(i, j, tx, ty, p);
@@ -128,6 +134,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     max_shift.set_estimate(32);
     displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
     tile_variance.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+    share.set_estimates({{0, 251}, {0, 188}, {0, 4}});
     temporal_factor.set_estimate(16.0f);
     robustness_low.set_estimate(2.0f);
     robustness_high.set_estimate(6.0f);

@@ -64,12 +64,19 @@ SynthOptions burst_options(int width, int height, int frames) {
 }
 
 // One generated burst per size, made on first use and kept for the process.
-const SynthBurst& burst(int width, int height, int frames) {
-  static std::map<std::tuple<int, int, int>, std::unique_ptr<SynthBurst>> cache;
-  auto& slot = cache[{width, height, frames}];
+// `bracket`: the same scene as an exposure bracket, frames at 1, 1, 4, 4,
+// 16 times the first's exposure, repeated.
+const SynthBurst& burst(int width, int height, int frames, bool bracket = false) {
+  static std::map<std::tuple<int, int, int, bool>, std::unique_ptr<SynthBurst>> cache;
+  auto& slot = cache[{width, height, frames, bracket}];
   if (!slot) {
     slot = std::make_unique<SynthBurst>();
-    Status s = make_synthetic_burst(burst_options(width, height, frames), slot.get());
+    SynthOptions options = burst_options(width, height, frames);
+    if (bracket) {
+      const double pattern[] = {1, 1, 4, 4, 16};
+      for (int k = 0; k < frames; ++k) options.exposures.push_back(pattern[k % 5]);
+    }
+    Status s = make_synthetic_burst(options, slot.get());
     if (!s.ok()) {
       std::fprintf(stderr, "nightburst_bench: %s\n", s.message().c_str());
       std::exit(1);
@@ -366,6 +373,21 @@ void pipeline(benchmark::State& state) {
           [&] { return process_burst(b.frames, options, &result); });
 }
 
+// The pipeline on the same scene as an equal-exposure burst (bracket 0) and
+// as an exposure bracket (1): what bringing the frames to one scale, the
+// clamped alignment and the per-tile shares cost. Args: width, height,
+// frames, threads, bracket.
+void pipeline_bracket(benchmark::State& state) {
+  set_threads(int(state.range(3)));
+  const SynthBurst& b = burst(int(state.range(0)), int(state.range(1)), int(state.range(2)), state.range(4) != 0);
+  ProcessOptions options;
+  options.threads = int(state.range(3));
+  options.reference = 0;
+  ProcessResult result;
+  measure(state, frame_megapixels(b) * b.frames.size(),
+          [&] { return process_burst(b.frames, options, &result); });
+}
+
 // Streaming: the time from the last frame's arrival to the finished image
 // (aligning and merging that frame, then white balance and finishing), the
 // earlier frames having been added to the session untimed.
@@ -572,6 +594,7 @@ void BM_LocalToneReference(benchmark::State& state) {
 void BM_PngEncode(benchmark::State& state) { png_encode(state); }
 void BM_Pipeline(benchmark::State& state) { pipeline(state); }
 void BM_LastFrameLatency(benchmark::State& state) { last_frame_latency(state); }
+void BM_PipelineBracket(benchmark::State& state) { pipeline_bracket(state); }
 void BM_CommandLine(benchmark::State& state) { command_line(state); }
 void BM_BatchThroughput(benchmark::State& state) { batch_throughput(state); }
 BENCHMARK(BM_Decode)->Apply(decode_cases);
@@ -591,6 +614,12 @@ BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 BENCHMARK(BM_PngEncode)->Apply(serial_cases);
 BENCHMARK(BM_Pipeline)->Apply(burst_cases);
 BENCHMARK(BM_LastFrameLatency)->Apply(stage_cases);
+BENCHMARK(BM_PipelineBracket)
+    ->ArgNames({"width", "height", "frames", "threads", "bracket"})
+    ->Args({4000, 3000, 8, 2, 0})
+    ->Args({4000, 3000, 8, 2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_CommandLine)->Apply(burst_cases);
 BENCHMARK(BM_BatchThroughput)
     ->ArgName("jobs")

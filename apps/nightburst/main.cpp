@@ -265,6 +265,11 @@ int main(int argc, char** argv) {
   synth->add_option("--height", so.height, "Height in sensor pixels (even)");
   synth->add_option("--frames", so.frames, "Number of frames")->check(CLI::Range(1, 64));
   synth->add_option("--reference", so.reference, "Reference frame of the ground truth");
+  synth->add_option("--exposures", so.exposures,
+                    "An exposure bracket: each frame's exposure relative to the scene's, e.g. 1,1,4,4,16 "
+                    "(sets the number of frames); the ground truth is in the reference frame's")
+      ->delimiter(',')
+      ->check(CLI::Range(1.0 / 1024, 1024.0));
   synth->add_option("--seed", so.seed, "Random seed");
   synth->add_option("--shot-noise", so.shot_noise, "Shot noise (variance per unit signal); default: random as Brooks et al.");
   synth->add_option("--read-noise", so.read_noise, "Read noise variance; default: from the shot noise as Brooks et al.");
@@ -373,5 +378,6 @@ int main(int argc, char** argv) {
     return nb::batch::run_batch(batch_args);
   }
   nb::parse_cfa(cfa, &so.cfa);
+  if (!so.exposures.empty()) so.frames = int(so.exposures.size());
   return run_synth(so, synth_content, synth_dir, synth_quiet);
 }

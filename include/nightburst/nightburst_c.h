@@ -76,7 +76,14 @@ typedef struct nb_raw_frame {
   int has_color_matrix;
   double noise_scale[4], noise_offset[4]; /* DNG NoiseProfile per 2x2 position */
   int has_noise_profile;                  /* 0: estimated from the reference frame */
-  double exposure_s, iso;                 /* 0 when unknown */
+  /* Exposure time in seconds (camera2 SENSOR_EXPOSURE_TIME / 1e9) and ISO
+   * (SENSOR_SENSITIVITY x CONTROL_POST_RAW_SENSITIVITY_BOOST / 100); 0 when
+   * unknown. An exposure bracket (HDR+ with bracketing: say short frames,
+   * then longer ones, each request with its own SENSOR_EXPOSURE_TIME and
+   * SENSOR_SENSITIVITY under manual AE) needs both on every frame, within 64x
+   * of each other; the shortest of the first three frames becomes the
+   * reference, so feed short frames first. */
+  double exposure_s, iso;
   int orientation;                        /* EXIF 1..8 */
   const char* name;                       /* for messages and the report; NULL: "frame N" */
   const char* make;                       /* camera, for the merged DNG; NULL: unknown */

@@ -81,6 +81,9 @@ struct FrameMotion {
   // same scene, 0 for an unrelated one); 1 where the reference has too
   // little structure to tell.
   double scene_correlation = 1;
+  // The frame's exposure (time x gain) over the reference's: 1 in an
+  // equal-exposure burst; in a bracket, its samples are divided by it.
+  double exposure_ratio = 1;
   bool rejected = false;
   std::string rejected_because;  // empty unless rejected: why, in words
 };

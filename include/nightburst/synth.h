@@ -20,7 +20,12 @@ struct SynthOptions {
   int width = 1024;   // sensor pixels, even
   int height = 768;
   int frames = 8;
-  int reference = 0;  // the frame whose geometry the ground truth has
+  int reference = 0;  // the frame whose geometry (and exposure) the ground truth has
+  // An exposure bracket: each frame's exposure relative to the scene's
+  // (frame k collects exposures[k] times the light, clips at white, and its
+  // EXIF exposure time is exposures[k] / 15 s at the same ISO). Empty: all 1.
+  // Its size, when given, is the number of frames.
+  std::vector<double> exposures;
   uint64_t seed = 1;
   // Noise as in Brooks et al.: variance = shot * x + read for x in [0, 1].
   // Negative: shot is drawn log-uniform in [1e-4, 0.012]; read from

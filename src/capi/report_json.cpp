@@ -24,6 +24,7 @@ std::string report_to_json(const ProcessReport& r) {
                       {"low_confidence_fraction", m.low_confidence_fraction},
                       {"mean_merge_weight", m.mean_merge_weight},
                       {"scene_correlation", m.scene_correlation},
+                      {"exposure_ratio", m.exposure_ratio},
                       {"rejected", m.rejected}});
     if (m.rejected) motion.back()["rejected_because"] = m.rejected_because;
   }

@@ -11,6 +11,10 @@ namespace nb {
 // 2x2-binned grayscale: mean of the four normalised samples of each CFA tile,
 // size (width/2, height/2). One plane pixel = 2 sensor pixels.
 Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame);
+// The same with each normalised sample divided by `divide_by` and then
+// clamped at `clip_level` before the mean: a bracket's frames in the
+// reference's scale, clipped alike (exposure_bracket.h).
+Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame, double divide_by, float clip_level);
 
 // The whole mosaic normalised to [0, 1] per CFA position (black subtracted,
 // divided by white - black); values may be slightly negative from noise.

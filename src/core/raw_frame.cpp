@@ -126,7 +126,10 @@ Status validate_metadata(const RawMetadata& m) {
       }
     }
   }
-  if (!std::isfinite(m.exposure_s) || m.exposure_s < 0) return bad_input("exposure time is negative");
+  if (!std::isfinite(m.exposure_s) || m.exposure_s < 0)
+    return bad_input("exposure time " + std::to_string(m.exposure_s) + " s is negative or not a number");
+  if (!std::isfinite(m.iso) || m.iso < 0)
+    return bad_input("ISO " + std::to_string(m.iso) + " is negative or not a number");
   if (m.orientation < 1 || m.orientation > 8) return bad_input("orientation is not in 1..8");
   for (const GainMap& map : m.gain_maps) NB_RETURN_IF_ERROR(validate_gain_map(map, m.width, m.height));
   NB_RETURN_IF_ERROR(validate_defects(m.defects, m.width, m.height));

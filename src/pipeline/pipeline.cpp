@@ -20,6 +20,7 @@
 #include "stages/local_tone.h"
 #include "stages/merge_wiener.h"
 #include "stages/defective_pixels.h"
+#include "stages/exposure_bracket.h"
 #include "stages/lens_shading.h"
 #include "stages/noise_estimate.h"
 #include "stages/orientation.h"
@@ -134,7 +135,7 @@ Status check_agrees(const RawFrame& first, const RawFrame& frame) {
   if (a.make != b.make || a.model != b.model)
     return bad_input(name + ": camera '" + b.make + " " + b.model + "' differs from " +
                      first.source + " ('" + a.make + " " + a.model + "')");
-  return Status();
+  return check_exposure_agrees(first, frame);
 }
 
 // Frames the reference choice looks at: HDR+ picks the sharpest of the
@@ -151,6 +152,9 @@ Status check_burst_consistency(const std::vector<RawFrame>& frames) {
   if (frames.empty()) return invalid_argument("the burst has no frames");
   for (const RawFrame& f : frames) NB_RETURN_IF_ERROR(check_frame(f));
   for (size_t i = 1; i < frames.size(); ++i) NB_RETURN_IF_ERROR(check_agrees(frames[0], frames[i]));
+  // Every pair within the bracket's limit, not only each against the first.
+  for (size_t i = 1; i < frames.size(); ++i)
+    for (size_t j = 1; j < i; ++j) NB_RETURN_IF_ERROR(check_exposure_agrees(frames[j], frames[i]));
   return Status();
 }
 
@@ -164,6 +168,9 @@ struct BurstSession::State {
   bool finished = false;
   int count = 0;
   RawFrame first;  // for the consistency checks (metadata and name only)
+  // The shortest and longest exposures so far (metadata and name only): a
+  // bracket's every pair must be within kMaxExposureRatio.
+  RawFrame shortest, longest;
   std::set<std::string> warned;  // the frames' warnings in the report, each once
   // Before the reference is chosen: the frames so far, with their indices.
   std::vector<RawFrame> held;
@@ -222,13 +229,24 @@ struct BurstSession::State {
 
   // Aligns `frame`; false in *merge when it shows another scene (recorded
   // in the report as rejected).
+  // `frame`'s exposure against the reference's (a bracket's frames differ).
+  ExposureScale exposure_of(const RawFrame& frame) const {
+    return exposure_scale(reference_meta, result.report.noise, frame.meta);
+  }
+
   Status align(const RawFrame& frame, int index, AlignmentField* field, bool* merge) {
     timer.begin("align");
     if (!progress("align")) return cancelled();
     SceneMatch scene;
-    NB_RETURN_IF_ERROR(aligner->align(frame, field, &scene));
+    const ExposureScale exposure = exposure_of(frame);
+    if (options.superres_scale > 0 && !exposure.equal())
+      return invalid_argument(frame.source + ": exposure differs from the reference's by " +
+                              std::to_string(exposure.ratio) +
+                              "x; Super Res Zoom merges equal exposures only (a bracket takes the HDR+ merge)");
+    NB_RETURN_IF_ERROR(aligner->align(frame, field, &scene, exposure));
     FrameMotion& motion = result.report.motion[index];
     motion = summarise_motion(*field);
+    motion.exposure_ratio = exposure.ratio;
     motion.scene_correlation = scene.decided ? scene.correlation : 1.0;
     *merge = !(scene.decided && scene.correlation < kMinSceneCorrelation);
     if (!*merge) {
@@ -255,7 +273,7 @@ struct BurstSession::State {
     if (superres) {
       NB_RETURN_IF_ERROR(superres->add(frame, field, &weight));
     } else {
-      NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected));
+      NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected, exposure_of(frame)));
     }
     motion.mean_merge_weight = weight;
     motion.rejected = rejected;
@@ -312,6 +330,7 @@ struct BurstSession::State {
     std::vector<bool> show_scene(held.size(), true);
     std::vector<const RawFrame*> alternates;
     std::vector<const AlignmentField*> alternate_fields;
+    std::vector<double> exposure_ratios;
     for (size_t i = 0; i < held.size(); ++i) {
       if (int(i) == chosen) continue;
       bool shows = true;
@@ -320,11 +339,13 @@ struct BurstSession::State {
       if (!shows) continue;
       alternates.push_back(&held[i]);
       alternate_fields.push_back(&fields[i]);
+      exposure_ratios.push_back(exposure_of(held[i]).ratio);
     }
     timer.begin("defective_pixels");
     if (!progress("defective_pixels")) return cancelled();
     if (options.find_unlisted_defects)
-      unlisted_defects = find_unlisted_defects(reference, alternates, alternate_fields, result.report.noise);
+      unlisted_defects =
+          find_unlisted_defects(reference, alternates, alternate_fields, result.report.noise, exposure_ratios);
     result.report.unlisted_defects = int64_t(unlisted_defects.size());
     if (!unlisted_defects.empty())
       for (RawFrame& frame : held) repair_defects(&frame, unlisted_defects);
@@ -350,8 +371,19 @@ struct BurstSession::State {
     if (count == 0) {
       first.meta = frame.meta;
       first.source = frame.source;
+      shortest = longest = first;
     } else {
       NB_RETURN_IF_ERROR(check_agrees(first, frame));
+      NB_RETURN_IF_ERROR(check_exposure_agrees(shortest, frame));
+      NB_RETURN_IF_ERROR(check_exposure_agrees(longest, frame));
+      const double product = exposure_product(frame.meta);
+      RawFrame* extreme = product < exposure_product(shortest.meta)  ? &shortest
+                          : product > exposure_product(longest.meta) ? &longest
+                                                                     : nullptr;
+      if (extreme) {
+        extreme->meta = frame.meta;
+        extreme->source = frame.source;
+      }
     }
     const int index = count++;
     result.report.frames.push_back(frame.source);

@@ -297,6 +297,11 @@ Status match_tiles(const GrayPyramid& ref, const GrayPyramid& alt, TileMatches* 
 
 Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& ref,
                                                             const NoiseProfile& noise) {
+  return tile_difference_variance(ref, noise, noise);
+}
+
+Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& ref, const NoiseProfile& noise,
+                                                            const NoiseProfile& alternate_noise) {
   const Gray& r0 = ref[0];
   const int tile = align::kTileSize[0], stride = align::tile_stride(0), n = tile * tile;
   Halide::Runtime::Buffer<double, 2> out(align::tile_count(r0.width(), 0),
@@ -311,9 +316,12 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
       mean /= n * double(align::kGrayScale);
       // Noise variance of a difference of two binned gray samples (each the
       // mean of four), in the pyramid's 16-bit units.
-      double s2 = 0;
-      for (int i = 0; i < 4; ++i) s2 += noise.variance(i, mean);
-      out(tx, ty) = 2 * s2 / 16 * double(align::kGrayScale) * align::kGrayScale;
+      double s2 = 0, alternate_s2 = 0;
+      for (int i = 0; i < 4; ++i) {
+        s2 += noise.variance(i, mean);
+        alternate_s2 += alternate_noise.variance(i, mean);
+      }
+      out(tx, ty) = (s2 + alternate_s2) / 16 * double(align::kGrayScale) * align::kGrayScale;
     }
   return out;
 }
@@ -351,10 +359,13 @@ AlignmentField alignment_from_matches(const TileMatches& m,
 
 namespace {
 
-// The frame's pyramid, and if asked its scene thumbnail, from one binned gray.
+// The frame's pyramid, and if asked its scene thumbnail, from one binned gray
+// (in the reference's scale and clamped for a bracket's frame of `exposure`).
 Status gray_pyramid_of(const RawFrame& frame, Implementation implementation, GrayPyramid* pyramid,
-                       SceneThumbnail* thumbnail = nullptr) {
-  const Halide::Runtime::Buffer<float, 2> binned = binned_gray(frame);
+                       SceneThumbnail* thumbnail = nullptr, const ExposureScale& exposure = ExposureScale(),
+                       double divide_by = 1) {
+  const Halide::Runtime::Buffer<float, 2> binned =
+      exposure.equal() ? binned_gray(frame) : binned_gray(frame, divide_by, exposure.clip_level);
   if (thumbnail) *thumbnail = scene_thumbnail(binned);
   if (implementation == Implementation::kHalide) return build_gray_pyramid(binned, pyramid);
   *pyramid = build_gray_pyramid_reference(binned);
@@ -372,22 +383,67 @@ Status FrameAligner::create(const RawFrame& reference, const NoiseProfile& noise
   NB_RETURN_IF_ERROR(gray_pyramid_of(reference, implementation, &a->reference_, &a->thumbnail_));
   a->tile_variance_ = tile_difference_variance(a->reference_, noise);
   a->noise_ = noise;
+
   *aligner = std::move(a);
   return Status();
 }
 
-Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene) const {
+Status FrameAligner::clamped_reference(const ExposureScale& exposure, const ClampedReference** out) const {
+  auto same = [&](const ClampedReference& c) {
+    return c.ratio == exposure.ratio && c.noise.scale == exposure.noise.scale && c.noise.offset == exposure.noise.offset;
+  };
+  auto it = std::find_if(clamped_.begin(), clamped_.end(), same);
+  if (it == clamped_.end()) {
+    ClampedReference c;
+    c.ratio = exposure.ratio;
+    c.noise = exposure.noise;
+    // From the pyramid's level 0 (no copy of the reference's samples is
+    // kept): the binned gray, clamped. The frame's samples are clamped one by
+    // one before binning, so where some of a pixel's four clip and others do
+    // not the two differ a little; a tile has few such pixels.
+    const Gray& level0 = reference_[0];
+    Halide::Runtime::Buffer<float, 2> binned(level0.width(), level0.height());
+    const float clip = exposure.clip_level;
+    binned.for_each_element(
+        [&](int x, int y) { binned(x, y) = std::min(level0(x, y) / align::kGrayScale, clip); });
+    c.thumbnail = scene_thumbnail(binned);
+    if (implementation_ == Implementation::kHalide) {
+      NB_RETURN_IF_ERROR(build_gray_pyramid(binned, &c.pyramid));
+    } else {
+      c.pyramid = build_gray_pyramid_reference(binned);
+    }
+    c.tile_variance = tile_difference_variance(c.pyramid, noise_, exposure.noise);
+    clamped_.push_back(std::move(c));
+    it = clamped_.end() - 1;
+  }
+  *out = &*it;
+  return Status();
+}
+
+Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene,
+                           const ExposureScale& exposure) const {
+  const GrayPyramid* reference = &reference_;
+  const SceneThumbnail* reference_thumbnail = &thumbnail_;
+  const Halide::Runtime::Buffer<double, 2>* tile_variance = &tile_variance_;
+  if (!exposure.equal()) {
+    const ClampedReference* clamped = nullptr;
+    NB_RETURN_IF_ERROR(clamped_reference(exposure, &clamped));
+    reference = &clamped->pyramid;
+    reference_thumbnail = &clamped->thumbnail;
+    tile_variance = &clamped->tile_variance;
+  }
   GrayPyramid alt;
   SceneThumbnail thumbnail;
-  NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt, scene ? &thumbnail : nullptr));
+  NB_RETURN_IF_ERROR(gray_pyramid_of(alternate, implementation_, &alt, scene ? &thumbnail : nullptr, exposure,
+                                     exposure.ratio));
   TileMatches m;
   if (implementation_ == Implementation::kHalide) {
-    NB_RETURN_IF_ERROR(match_tiles(reference_, alt, &m));
+    NB_RETURN_IF_ERROR(match_tiles(*reference, alt, &m));
   } else {
-    m = match_tiles_reference(reference_, alt);
+    m = match_tiles_reference(*reference, alt);
   }
-  *field = alignment_from_matches(m, tile_variance_, params_);
-  if (scene) *scene = scene_match(thumbnail_, thumbnail, *field, noise_);
+  *field = alignment_from_matches(m, *tile_variance, params_);
+  if (scene) *scene = scene_match(*reference_thumbnail, thumbnail, *field, noise_);
   return Status();
 }
 

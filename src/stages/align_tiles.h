@@ -20,6 +20,7 @@
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
 #include "stages/align_tiles_params.h"
+#include "stages/exposure_bracket.h"
 #include "stages/scene_match.h"
 
 namespace nb {
@@ -49,6 +50,9 @@ struct TileAlignParams {
 // Noise variance of the difference of two frames' level-0 samples, per tile
 // of the reference at its mean level (pyramid units): computed once per burst.
 Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& reference, const NoiseProfile& noise);
+// The same for two frames of different noise (a bracket's, in the reference's scale).
+Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& reference, const NoiseProfile& noise,
+                                                            const NoiseProfile& alternate_noise);
 
 // The alignment field of `matches`, with each tile's confidence from its cost
 // curvature against the tile's noise (tile_difference_variance()).
@@ -63,18 +67,35 @@ class FrameAligner {
                        Implementation implementation, std::unique_ptr<FrameAligner>* aligner);
   // `scene`, if given: whether the frame shows the reference's scene at all
   // (scene_match.h), from the binned gray the alignment makes anyway.
-  Status align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene = nullptr) const;
+  // `exposure`: a bracket's frame of another exposure, aligned in the
+  // reference's scale with both frames clamped at its clip level (clipped
+  // areas match and pull no tile).
+  Status align(const RawFrame& alternate, AlignmentField* field, SceneMatch* scene = nullptr,
+               const ExposureScale& exposure = ExposureScale()) const;
   // The reference's own field: zero displacement, full confidence.
   AlignmentField reference_field() const;
 
  private:
   FrameAligner() = default;
+  // The reference as a bracket's frame of `exposure` needs it: its binned
+  // gray (the pyramid's level 0) clamped at the frame's clip level, with the
+  // tile noise of the two. Made when first needed and kept for the burst's
+  // other frames of that exposure.
+  struct ClampedReference {
+    double ratio = 1;
+    NoiseProfile noise;
+    GrayPyramid pyramid;
+    SceneThumbnail thumbnail;
+    Halide::Runtime::Buffer<double, 2> tile_variance;
+  };
+  Status clamped_reference(const ExposureScale& exposure, const ClampedReference** out) const;
   TileAlignParams params_;
   Implementation implementation_ = Implementation::kHalide;
   GrayPyramid reference_;
   Halide::Runtime::Buffer<double, 2> tile_variance_;
   NoiseProfile noise_;
   SceneThumbnail thumbnail_;
+  mutable std::vector<ClampedReference> clamped_;
 };
 
 // Aligns every frame of the burst to frames[reference], which gets a zero

@@ -31,13 +31,15 @@ int mirrored(int v, int extent) {
   return v;
 }
 
-// A frame's samples in normalised units, edges mirrored.
+// A frame's samples in normalised units (divided by `divide_by`: a
+// bracket's frame in the reference's scale), edges mirrored.
 class Normalised {
  public:
-  explicit Normalised(const RawFrame& f) : f_(f) {
+  explicit Normalised(const RawFrame& f, double divide_by = 1) : f_(f) {
     for (int i = 0; i < 4; ++i) {
       black_[i] = f.meta.black_level[size_t(i)];
-      scale_[i] = 1.0f / (f.meta.white_level - black_[i]);
+      scale_[i] = divide_by == 1 ? 1.0f / (f.meta.white_level - black_[i])
+                                 : float(1.0 / ((double(f.meta.white_level) - black_[i]) * divide_by));
     }
   }
   float operator()(int x, int y) const {
@@ -305,13 +307,15 @@ void repair_defects(RawFrame* frame, const std::vector<int64_t>& found) {
 
 std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std::vector<const RawFrame*>& alternates,
                                            const std::vector<const AlignmentField*>& fields,
-                                           const NoiseProfile& noise) {
+                                           const NoiseProfile& noise,
+                                           const std::vector<double>& exposure_ratios) {
   std::vector<int64_t> out;
   if (alternates.empty()) return out;
   const int w = reference.mosaic.width(), h = reference.mosaic.height();
   const Normalised ref(reference);
   std::vector<Normalised> alt;
-  for (const RawFrame* f : alternates) alt.emplace_back(*f);
+  for (size_t k = 0; k < alternates.size(); ++k)
+    alt.emplace_back(*alternates[k], exposure_ratios.empty() ? 1.0 : exposure_ratios[k]);
   const std::vector<int64_t> looked_at = candidates(reference, noise);
   std::vector<std::array<double, 6>> motions;
   for (const AlignmentField* field : fields) motions.push_back(camera_motion(*field));

@@ -48,9 +48,12 @@ void repair_defects(RawFrame* frame, const std::vector<int64_t>& found);
 // Defects of `reference` nobody listed (indices, ascending), from the
 // alternates held with it (`alternates[i]` aligned to it by `fields[i]`);
 // `noise`: the reference's profile, in normalised units. Listed defects
-// should be repaired first: they are not looked for again.
+// should be repaired first: they are not looked for again. `exposure_ratios`
+// (a bracket's): each alternate's exposure over the reference's, its samples
+// divided by it; empty: all 1.
 std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std::vector<const RawFrame*>& alternates,
                                            const std::vector<const AlignmentField*>& fields,
-                                           const NoiseProfile& noise);
+                                           const NoiseProfile& noise,
+                                           const std::vector<double>& exposure_ratios = {});
 
 }  // namespace nb

@@ -21,6 +21,16 @@ inline int tiles_reach_right(int plane_width) {
   return (plane_width + kRunPixels - 1) / kRunPixels * kRunPixels + kRunPixels - plane_width;
 }
 
+// A bracket's clipped alternate samples are replaced by kClippedSample in its
+// planes: any resampled value that took one in (with a nonzero weight) lies
+// beyond kClippedThreshold, and its difference to the reference counts as 0
+// (the sample has nothing to give, and no clipped edge enters the DFT). The
+// smallest nonzero product of two Catmull-Rom weights of a float fraction
+// (about 2.5e-15) still lifts kClippedSample past the threshold, and no
+// subset of the four weights sums to 0 for a fraction in (0, 1).
+constexpr float kClippedSample = 1e30f;
+constexpr float kClippedThreshold = 1e12f;
+
 // Variance floor (normalised units), so a noiseless tile does not divide by zero.
 constexpr float kMinVariance = 1e-12f;
 

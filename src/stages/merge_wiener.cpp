@@ -149,13 +149,13 @@ class PlaneView {
 
 // Mean square of the 3x3-mean of the difference over the tile's interior,
 // in units of its expected value for noise alone (2 sigma^2 / 9).
-double filtered_difference_ratio(const Tile& ref, const Tile& alt, double sigma2) {
+double filtered_difference_ratio(const Tile& difference, double sigma2) {
   double sum = 0;
   for (int y = 1; y < kTile - 1; ++y)
     for (int x = 1; x < kTile - 1; ++x) {
       double m = 0;
       for (int j = -1; j <= 1; ++j)
-        for (int i = -1; i <= 1; ++i) m += ref[y + j][x + i] - alt[y + j][x + i];
+        for (int i = -1; i <= 1; ++i) m += difference[y + j][x + i];
       m /= 9;
       sum += m * m;
     }
@@ -195,7 +195,8 @@ int merge_tiles_across(int plane_extent) { return (plane_extent + kStride - 1) /
 TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const Plane& alt_mosaic,
                                                  const AlignmentField& field,
                                                  const NoiseProfile& noise,
-                                                 const WienerMergeParams& params) {
+                                                 const WienerMergeParams& params,
+                                                 const TilePairing* pairing) {
   const int tiles_x = merge_tiles_across(ref_mosaic.width() / 2),
             tiles_y = merge_tiles_across(ref_mosaic.height() / 2);
   const double energy = merge::window_energy();
@@ -210,22 +211,25 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
         const int x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
         double mean;
         const Tile r = ref.tile(x0, y0, &mean);
-        const double sigma2 = tile_variance(noise, position, mean);
+        const double sigma2 =
+            pairing ? double(pairing->variance(tx, ty, position)) : tile_variance(noise, position, mean);
+        const float share = pairing ? pairing->share(tx, ty, position) : 1.0f;
         int atx, aty;
         field.nearest_tile(x0 + kTile / 2, y0 + kTile / 2, &atx, &aty);
         const double dx = field.displacement(atx, aty, 0), dy = field.displacement(atx, aty, 1);
-        Tile a, d;
+        Tile d;
         for (int y = 0; y < kTile; ++y)
           for (int x = 0; x < kTile; ++x) {
-            a[y][x] = alt.cubic(x0 + x + dx, y0 + y + dy);
-            d[y][x] = r[y][x] - a[y][x];
+            const float a = alt.cubic(x0 + x + dx, y0 + y + dy);
+            // A clipped sample of a bracket's longer frame took part: nothing to give.
+            d[y][x] = std::abs(a) > merge::kClippedThreshold ? 0.0f : r[y][x] - a;
           }
-        const double ratio = filtered_difference_ratio(r, a, sigma2);
+        const double ratio = filtered_difference_ratio(d, sigma2);
         const float weight = float(std::clamp(
             (params.robustness_high - ratio) / (params.robustness_high - params.robustness_low),
             0.0, 1.0));
         out.weight(tx, ty, position) = weight;
-        if (weight == 0) continue;  // the reference's content: no correction
+        if (weight * share == 0) continue;  // the reference's content: no correction
         Spectrum s = windowed_spectrum(d);
         const float noise_dft = float(params.temporal_factor * sigma2 * energy);
         for (auto& row : s)
@@ -233,7 +237,7 @@ TemporalCorrection temporal_correction_reference(const Plane& ref_mosaic, const 
             // The Wiener shrink A = |D|^2 / (|D|^2 + c sigma^2): where the
             // frames differ by more than noise explains, keep the reference.
             const float d2 = std::norm(c);
-            c *= weight * (1 - d2 / (d2 + noise_dft));
+            c *= weight * share * (1 - d2 / (d2 + noise_dft));
           }
         overlap_add(s, position, x0, y0, &out.correction);
       }
@@ -318,43 +322,199 @@ int max_shift_of(const AlignmentField& field) {
   return int(std::ceil(largest)) + 1;
 }
 
-// Per merge tile (tx, ty, p) of the reference's planes: the noise variance
-// at the tile's mean level (floored at kMinVariance), the generator's
-// sigma^2. The same for every frame of a burst, so made once; the sum runs
-// in float, row by row, as the generator's tile sums did.
-Halide::Runtime::Buffer<float, 3> reference_tile_variance(const Planes& reference_planes, int width,
-                                                          int height, const NoiseProfile& noise) {
-  Halide::Runtime::Buffer<float, 3> variance(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  const int tiles_x = variance.dim(0).extent(), tiles_y = variance.dim(1).extent();
+// Per merge tile (tx, ty, p) of the reference's planes: its mean level. The
+// sum runs in float, row by row, as the generator's tile sums did.
+Halide::Runtime::Buffer<float, 3> reference_tile_means(const Planes& reference_planes, int width, int height) {
+  Halide::Runtime::Buffer<float, 3> means(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
+  const int tiles_x = means.dim(0).extent(), tiles_y = means.dim(1).extent();
   parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
     const int p = plane_row / tiles_y, ty = plane_row % tiles_y;
-    const float scale = float(noise.scale[p]), offset = float(noise.offset[p]);
     for (int tx = 0; tx < tiles_x; ++tx) {
       float sum = 0.0f;
       for (int y = 0; y < kTile; ++y) {
         const float* row = &reference_planes(tx * kStride - kStride, ty * kStride - kStride + y, p);
         for (int x = 0; x < kTile; ++x) sum += row[x];
       }
-      const float mean = sum * (1.0f / (kTile * kTile));
-      variance(tx, ty, p) = std::max(scale * std::max(mean, 0.0f) + offset, merge::kMinVariance);
+      means(tx, ty, p) = sum * (1.0f / (kTile * kTile));
     }
   });
+  return means;
+}
+
+// The noise variance of `noise` at a tile's mean level, floored at kMinVariance.
+float variance_at(const NoiseProfile& noise, int p, float mean) {
+  return std::max(float(noise.scale[p]) * std::max(mean, 0.0f) + float(noise.offset[p]), merge::kMinVariance);
+}
+
+// The generator's sigma^2 for an equal-exposure burst: the reference's noise
+// variance at each tile's mean level. The same for every frame, so made once.
+Halide::Runtime::Buffer<float, 3> reference_tile_variance(const Halide::Runtime::Buffer<float, 3>& means,
+                                                          const NoiseProfile& noise) {
+  Halide::Runtime::Buffer<float, 3> variance(means.dim(0).extent(), means.dim(1).extent(), 4);
+  variance.for_each_element([&](int tx, int ty, int p) { variance(tx, ty, p) = variance_at(noise, p, means(tx, ty, p)); });
   return variance;
+}
+
+// Pixels of a block of the clipped map (mark_clipped_samples()).
+constexpr int kClipBlock = 8;
+
+// Replaces the alternate's samples at or above `clip_level` (in the
+// reference's scale) by kClippedSample, throughout the buffer `at(x, y, p)`
+// reads for x in [x_min, x_min + width), y likewise; returns per block of
+// kClipBlock x kClipBlock plane pixels (of the plane, 0 to plane_width) of
+// each CFA plane whether any sample there was clipped.
+template <typename At>
+Halide::Runtime::Buffer<uint8_t, 3> mark_clipped_samples(int x_min, int y_min, int width, int height, int plane_width,
+                                                         int plane_height, float clip_level, const At& at) {
+  const int blocks_x = (plane_width + kClipBlock - 1) / kClipBlock, blocks_y = (plane_height + kClipBlock - 1) / kClipBlock;
+  Halide::Runtime::Buffer<uint8_t, 3> clipped(blocks_x, blocks_y, 4);
+  fill_dense(clipped, uint8_t(0));
+  parallel_rows(4 * height, 16, [&](int plane_row) {
+    const int p = plane_row / height, y = y_min + plane_row % height;
+    for (int x = x_min; x < x_min + width; ++x) {
+      float& v = at(x, y, p);
+      if (v < clip_level) continue;
+      v = merge::kClippedSample;
+      // Distinct blocks of one plane row: no two threads write one.
+      if (x >= 0 && y >= 0 && x < plane_width && y < plane_height) clipped(x / kClipBlock, y / kClipBlock, p) = 1;
+    }
+  });
+  return clipped;
+}
+
+// The integer shift and Catmull-Rom weights merge tile (tx, ty) resamples
+// the alternate with (the generator's: its nearest alignment tile).
+struct TileShift {
+  int ix = 0, iy = 0;
+  float wx[4], wy[4];
+};
+TileShift tile_shift(const AlignmentField& field, int tx, int ty, int max_shift) {
+  int atx, aty;
+  field.nearest_tile(tx * kStride - kStride + kTile / 2, ty * kStride - kStride + kTile / 2, &atx, &aty);
+  const float dx = field.displacement(atx, aty, 0), dy = field.displacement(atx, aty, 1);
+  TileShift s;
+  s.ix = std::clamp(int(std::floor(dx)), -max_shift, max_shift);
+  s.iy = std::clamp(int(std::floor(dy)), -max_shift, max_shift);
+  catmull_rom_weights(dx - std::floor(dx), s.wx);
+  catmull_rom_weights(dy - std::floor(dy), s.wy);
+  return s;
+}
+
+// Per merge tile (tiles_x x tiles_y x 4): whether it reads a clipped sample
+// (by the clipped blocks): its reach, Catmull-Rom's 1 before and 2 after.
+Halide::Runtime::Buffer<uint8_t, 3> tiles_reading_clipped(const Halide::Runtime::Buffer<uint8_t, 3>& clipped,
+                                                          const AlignmentField& field, int max_shift, int tiles_x,
+                                                          int tiles_y, int plane_width, int plane_height) {
+  Halide::Runtime::Buffer<uint8_t, 3> out(tiles_x, tiles_y, 4);
+  for (int ty = 0; ty < tiles_y; ++ty)
+    for (int tx = 0; tx < tiles_x; ++tx) {
+      const TileShift s = tile_shift(field, tx, ty, max_shift);
+      const int x0 = tx * kStride - kStride + s.ix, y0 = ty * kStride - kStride + s.iy;
+      const int bx0 = std::clamp(x0 - 1, 0, plane_width - 1) / kClipBlock,
+                bx1 = std::clamp(x0 + kTile + 1, 0, plane_width - 1) / kClipBlock;
+      const int by0 = std::clamp(y0 - 1, 0, plane_height - 1) / kClipBlock,
+                by1 = std::clamp(y0 + kTile + 1, 0, plane_height - 1) / kClipBlock;
+      for (int p = 0; p < 4; ++p) {
+        bool reads = false;
+        for (int by = by0; by <= by1 && !reads; ++by)
+          for (int bx = bx0; bx <= bx1 && !reads; ++bx) reads = clipped(bx, by, p) != 0;
+        out(tx, ty, p) = reads;
+      }
+    }
+  return out;
+}
+
+// Per merge tile: the reference's and the alternate's noise variances at the
+// reference tile's mean level (`means`), as TilePairing holds them.
+TilePairing pairing_from(const Halide::Runtime::Buffer<float, 3>& means, const NoiseProfile& noise,
+                         const ExposureScale& exposure) {
+  TilePairing out;
+  out.variance = Halide::Runtime::Buffer<float, 3>(means.dim(0).extent(), means.dim(1).extent(), 4);
+  out.share = Halide::Runtime::Buffer<float, 3>(means.dim(0).extent(), means.dim(1).extent(), 4);
+  means.for_each_element([&](int tx, int ty, int p) {
+    const float reference_variance = variance_at(noise, p, means(tx, ty, p)),
+                alternate_variance = variance_at(exposure.noise, p, means(tx, ty, p));
+    out.variance(tx, ty, p) = 0.5f * (reference_variance + alternate_variance);
+    out.share(tx, ty, p) = reference_variance / alternate_variance;
+  });
+  return out;
+}
+
+// Adds to `missing` (mosaic geometry, normalised shares) the shares a
+// bracket's alternate does not give: in each tile that reads a clipped
+// sample, at each pixel whose resampled value took one in, the tile's
+// window times its given share (`given`: share x robustness weight; what the
+// overlap-added shares count there and the correction does not have).
+// `at(x, y, p)` reads the marked planes.
+// `clipped_fraction` (per tile): the fraction of its pixels that took one in.
+template <typename At>
+void add_missing_shares(const Halide::Runtime::Buffer<uint8_t, 3>& reads_clipped,
+                        const Halide::Runtime::Buffer<float, 3>& given, const AlignmentField& field, int max_shift,
+                        int plane_width, int plane_height, const At& at, Plane* missing,
+                        Halide::Runtime::Buffer<float, 3>* clipped_fraction) {
+  fill_dense(*clipped_fraction, 0.0f);
+  const int tiles_x = given.dim(0).extent(), tiles_y = given.dim(1).extent();
+  // Tile rows 2 apart share no pixel: even rows, then odd ones, in parallel.
+  for (int parity = 0; parity < 2; ++parity)
+    parallel_rows((tiles_y + 1 - parity) / 2, 1, [&](int half_row) {
+      const int ty = 2 * half_row + parity;
+      for (int tx = 0; tx < tiles_x; ++tx) {
+        const TileShift s = tile_shift(field, tx, ty, max_shift);
+        for (int p = 0; p < 4; ++p) {
+          if (!reads_clipped(tx, ty, p)) continue;
+          const float share = given(tx, ty, p);
+          const int x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
+          int clipped_pixels = 0;
+          for (int j = 0; j < kTile; ++j) {
+            const int y = y0 + j;
+            if (y < 0 || y >= plane_height) continue;
+            for (int i = 0; i < kTile; ++i) {
+              const int x = x0 + i;
+              if (x < 0 || x >= plane_width) continue;
+              float value = 0;
+              for (int m = 0; m < 4; ++m) {
+                float row = 0;
+                for (int n = 0; n < 4; ++n) row += s.wx[n] * at(x + s.ix - 1 + n, y + s.iy - 1 + m, p);
+                value += s.wy[m] * row;
+              }
+              if (std::abs(value) <= merge::kClippedThreshold) continue;
+              (*missing)(2 * x + (p & 1), 2 * y + (p >> 1)) +=
+                  float(merge::window(i) * merge::window(j)) * share;
+              ++clipped_pixels;
+            }
+          }
+          (*clipped_fraction)(tx, ty, p) = float(clipped_pixels) / (kTile * kTile);
+        }
+      }
+    });
+}
+
+// Window-weighted per pixel: sum over the tiles covering plane pixel (x, y)
+// of window(i) window(j) per_tile(tx, ty, p), as the overlap-add weighs the
+// tiles' values there.
+float overlap_added(const Halide::Runtime::Buffer<float, 3>& per_tile, int x, int y, int p) {
+  const int tx = x / kStride, ty = y / kStride;
+  const int i = x % kStride, j = y % kStride;
+  // Tile tx covers x at column i + kStride, tile tx + 1 at column i.
+  const float wx0 = float(merge::window(i + kStride)), wx1 = float(merge::window(i));
+  const float wy0 = float(merge::window(j + kStride)), wy1 = float(merge::window(j));
+  return wy0 * (wx0 * per_tile(tx, ty, p) + wx1 * per_tile(tx + 1, ty, p)) +
+         wy1 * (wx0 * per_tile(tx, ty + 1, p) + wx1 * per_tile(tx + 1, ty + 1, p));
 }
 
 // One alternate frame through nb_merge_temporal: `correction_after` =
 // `correction_before` + this frame's correction; its tile weights to `weight`.
 Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
-                    const Planes& alternate_planes, int width, int height, int max_shift,
+                    const Halide::Runtime::Buffer<float, 3>& tile_share, const Planes& alternate_planes, int width, int height, int max_shift,
                     const AlignmentField& field, const WienerMergeParams& params,
                     const Plane& correction_before, Plane* correction_after,
                     Halide::Runtime::Buffer<float, 3>* weight) {
   // Shallow copies: the generated API takes non-const buffers.
   Planes ref = reference_planes, alt = alternate_planes;
-  Halide::Runtime::Buffer<float, 3> variance = tile_variance;
+  Halide::Runtime::Buffer<float, 3> variance = tile_variance, share = tile_share;
   Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, variance,
+  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, variance, share,
                               params.temporal_factor, params.robustness_low,
                               params.robustness_high, before, *correction_after, *weight);
   if (err != 0)
@@ -364,10 +524,12 @@ Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffe
 
 }  // namespace
 
-Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes) {
+Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes, double divide_by) {
   const RawMetadata& m = frame.meta;
   std::array<float, 4> scale;
-  for (int i = 0; i < 4; ++i) scale[i] = 1.0f / (m.white_level - m.black_level[i]);
+  for (int i = 0; i < 4; ++i)
+    scale[i] = divide_by == 1 ? 1.0f / (m.white_level - m.black_level[i])
+                              : float(1.0 / ((double(m.white_level) - m.black_level[i]) * divide_by));
   Halide::Runtime::Buffer<float, 1> black = four_values(m.black_level),
                                     scale_buffer = four_values(scale);
   Halide::Runtime::Buffer<uint16_t, 2> mosaic = frame.mosaic;
@@ -387,9 +549,22 @@ Status fill_cfa_planes(const Plane& normalised, Halide::Runtime::Buffer<float, 3
   return Status();
 }
 
+void mark_clipped(Plane* alternate, float clip_level) {
+  for (float& v : *alternate)
+    if (v >= clip_level) v = merge::kClippedSample;
+}
+
+TilePairing tile_pairing(const Plane& reference, const NoiseProfile& noise, const ExposureScale& exposure) {
+  const int width = reference.width(), height = reference.height();
+  Planes ref = planes_with_margin(width, height, kPlaneMargin);
+  fill_cfa_planes(reference, &ref);
+  return pairing_from(reference_tile_means(ref, width, height), noise, exposure);
+}
+
 Status temporal_correction(const Plane& reference, const Plane& alternate,
                            const AlignmentField& field, const NoiseProfile& noise,
-                           const WienerMergeParams& params, TemporalCorrection* out) {
+                           const WienerMergeParams& params, TemporalCorrection* out,
+                           const TilePairing* pairing) {
   const int width = reference.width(), height = reference.height(), max_shift = max_shift_of(field);
   Planes ref = planes_with_margin(width, height, kPlaneMargin);
   Planes alt = planes_with_margin(width, height, kPlaneMargin + max_shift);
@@ -400,8 +575,17 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
   out->correction = Plane(width, height);
   out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2),
                                                   merge_tiles_across(height / 2), 4);
-  return run_temporal(ref, reference_tile_variance(ref, width, height, noise), alt, width, height,
-                      max_shift, field, params, zero, &out->correction, &out->weight);
+  Halide::Runtime::Buffer<float, 3> variance, share;
+  if (pairing) {
+    variance = pairing->variance;
+    share = pairing->share;
+  } else {
+    variance = reference_tile_variance(reference_tile_means(ref, width, height), noise);
+    share = Halide::Runtime::Buffer<float, 3>(variance.dim(0).extent(), variance.dim(1).extent(), 4);
+    share.fill(1.0f);
+  }
+  return run_temporal(ref, variance, share, alt, width, height, max_shift, field, params, zero,
+                      &out->correction, &out->weight);
 }
 
 namespace {
@@ -446,10 +630,22 @@ struct WienerMerger::State {
   // The running sum of corrections alternates between two buffers; a
   // rejected frame's sum is simply not taken.
   Planes ref_planes, alt_storage;
+  Halide::Runtime::Buffer<float, 3> tile_means;     // reference_tile_means() of ref_planes
   Halide::Runtime::Buffer<float, 3> tile_variance;  // reference_tile_variance() of ref_planes
+  Halide::Runtime::Buffer<float, 3> full_share;     // 1 everywhere: an equal exposure's share
   Plane correction_sums[2];
   int current = 0;
   Halide::Runtime::Buffer<float, 3> effective, weight;
+  // Per tile, 1 + the sum of the merged alternates' shares: what the sum of
+  // corrections is divided by. Used when a frame of another exposure was
+  // merged (`bracket`); else every share is 1 and the divisor is `frames`.
+  Halide::Runtime::Buffer<float, 3> shares;
+  // Per pixel (mosaic geometry): the shares the overlap-added `shares` count
+  // there that a bracket's frame did not give (its sample was clipped).
+  Plane missing_shares;
+  Plane frame_missing;  // one frame's part of missing_shares
+  Halide::Runtime::Buffer<float, 3> clipped_effective, clipped_fraction;
+  bool bracket = false;
   Halide::Runtime::Buffer<uint8_t, 3> structured;
   int64_t structured_count = 0;
 };
@@ -471,13 +667,17 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
     st->correction_sums[1] = Plane(width, height);
-    st->tile_variance = reference_tile_variance(st->ref_planes, width, height, noise);
+    st->tile_means = reference_tile_means(st->ref_planes, width, height);
+    st->tile_variance = reference_tile_variance(st->tile_means, noise);
     const Planes& planes = st->ref_planes;
     st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
       return read_tile([&](int x, int y) { return planes(x, y, p); }, x0, y0, mean);
     });
   } else {
     st->ref = normalised_mosaic(reference);
+    Planes planes = planes_with_margin(width, height, kPlaneMargin);
+    NB_RETURN_IF_ERROR(fill_cfa_planes(st->ref, &planes));
+    st->tile_means = reference_tile_means(planes, width, height);
     st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
       return PlaneView(st->ref, p).tile(x0, y0, mean);
     });
@@ -488,6 +688,10 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
   st->effective = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   st->weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   fill_dense(st->effective, 1.0f);  // the reference itself
+  st->shares = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
+  fill_dense(st->shares, 1.0f);
+  st->full_share = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
+  fill_dense(st->full_share, 1.0f);
   const Halide::Runtime::Buffer<uint8_t, 3>& structured = st->structured;
   structured.for_each_element(
       [&](int tx, int ty, int p) { st->structured_count += structured(tx, ty, p); });
@@ -496,41 +700,84 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
 }
 
 Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight,
-                         bool* rejected) {
+                         bool* rejected, const ExposureScale& exposure) {
   State& st = *state_;
   const int width = st.width, height = st.height;
   if (alternate.mosaic.width() != width || alternate.mosaic.height() != height)
     return invalid_argument("merge: " + alternate.source + " is not the reference's size");
   ++st.frames;
-  Plane reference_correction;
+  const bool bracket = !exposure.equal();
+  const int max_shift = max_shift_of(field), margin = kPlaneMargin + max_shift;
+  // The alternate's planes: the Halide path's input, and for a bracket where
+  // its clipped samples are marked (the reference path's too).
+  Planes alt;
   if (st.halide) {
-    const int max_shift = max_shift_of(field), margin = kPlaneMargin + max_shift;
     // Grown in steps of 32, not to the pixel: frames' largest shifts differ
     // by a pixel or two, and each reallocation is ~70 MB of fresh pages.
     if (!st.alt_storage.data() || st.alt_storage.dim(0).min() > -margin)
       st.alt_storage = planes_with_margin(width, height, (margin + 31) / 32 * 32);
-    Planes alt = st.alt_storage.cropped(0, -margin, padded_plane_width(width, margin))
-                     .cropped(1, -margin, height / 2 + 2 * margin);
-    NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
-    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, st.tile_variance, alt, width, height, max_shift,
+    alt = st.alt_storage.cropped(0, -margin, padded_plane_width(width, margin))
+              .cropped(1, -margin, height / 2 + 2 * margin);
+    NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt, exposure.ratio));
+  }
+  Plane alternate_mosaic;  // the reference path's input
+  if (!st.halide) {
+    alternate_mosaic = normalised_mosaic(alternate);
+    if (bracket) {
+      for (float& v : alternate_mosaic) v = float(v / exposure.ratio);
+      mark_clipped(&alternate_mosaic, exposure.clip_level);
+      alt = planes_with_margin(width, height, margin);
+      NB_RETURN_IF_ERROR(fill_cfa_planes(alternate_mosaic, &alt));
+    }
+  }
+  // A bracket's alternate: its clipped samples marked, the tiles that read
+  // them, and its per-tile noise and share.
+  Halide::Runtime::Buffer<float, 3> variance = st.tile_variance, share = st.full_share;
+  Halide::Runtime::Buffer<uint8_t, 3> reads_clipped;
+  TilePairing pairing;
+  float* const base = bracket ? &alt(0, 0, 0) : nullptr;
+  const ptrdiff_t row_stride = bracket ? alt.dim(1).stride() : 0, plane_stride = bracket ? alt.dim(2).stride() : 0;
+  auto alt_at = [&](int x, int y, int p) -> float& { return base[x + y * row_stride + p * plane_stride]; };
+  if (bracket) {
+    const auto clipped = mark_clipped_samples(alt.dim(0).min(), alt.dim(1).min(), alt.dim(0).extent(),
+                                              alt.dim(1).extent(), width / 2, height / 2, exposure.clip_level, alt_at);
+    reads_clipped = tiles_reading_clipped(clipped, field, max_shift, st.weight.dim(0).extent(),
+                                          st.weight.dim(1).extent(), width / 2, height / 2);
+    pairing = pairing_from(st.tile_means, st.noise, exposure);
+    variance = pairing.variance;
+    share = pairing.share;
+  }
+  Plane reference_correction;
+  if (st.halide) {
+    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift,
                                     field, st.params, st.correction_sums[st.current],
                                     &st.correction_sums[1 - st.current], &st.weight));
   } else {
-    TemporalCorrection c = temporal_correction_reference(st.ref, normalised_mosaic(alternate),
-                                                         field, st.noise, st.params);
+    TemporalCorrection c = temporal_correction_reference(st.ref, alternate_mosaic, field, st.noise, st.params,
+                                                         bracket ? &pairing : nullptr);
     st.weight = c.weight;
     reference_correction = c.correction;
   }
   // The frame's mean weight over structured tiles (over all when the
-  // reference is flat throughout).
+  // reference is flat throughout), leaving out the tiles a bracket's longer
+  // frame reads clipped samples in: they tell less of its motion.
   const Halide::Runtime::Buffer<float, 3>& weight = st.weight;
+  auto counts = [&](int tx, int ty, int p) { return !bracket || !reads_clipped(tx, ty, p); };
   double weight_sum = 0;
+  int64_t structured_count = 0, counted_tiles = 0;
   weight.for_each_element([&](int tx, int ty, int p) {
-    if (st.structured_count == 0 || st.structured(tx, ty, p)) weight_sum += weight(tx, ty, p);
+    if (!counts(tx, ty, p)) return;
+    ++counted_tiles;
+    structured_count += st.structured(tx, ty, p);
   });
-  *mean_weight =
-      float(weight_sum / (st.structured_count ? st.structured_count : weight.number_of_elements()));
-  *rejected = *mean_weight < kRejectedBelowWeight;
+  weight.for_each_element([&](int tx, int ty, int p) {
+    if (counts(tx, ty, p) && (structured_count == 0 || st.structured(tx, ty, p))) weight_sum += weight(tx, ty, p);
+  });
+  const int64_t counted = structured_count ? structured_count : counted_tiles;
+  *mean_weight = counted ? float(weight_sum / counted) : 0.0f;
+  // A bracket's long frame may leave few tiles unclipped (a moving object's
+  // among them): rejecting it whole takes more evidence than a few tiles.
+  *rejected = counted >= (bracket ? kRejectionEvidenceTiles : 1) && *mean_weight < kRejectedBelowWeight;
   if (*rejected) return Status();  // contributes the reference's content everywhere
   if (st.halide) {
     st.current = 1 - st.current;
@@ -539,27 +786,102 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
     const float* c = reference_correction.data();
     for (size_t n = 0; n < size_t(width) * height; ++n) sum[n] += c[n];
   }
-  st.effective.for_each_element(
-      [&](int tx, int ty, int p) { st.effective(tx, ty, p) += weight(tx, ty, p); });
+  // A bracket's frame gives its share times its robustness weight: where it
+  // moved it drops out of the mean (an equal exposure's stands in for itself
+  // with the reference's content, as HDR+ merges, and counts 1 either way).
+  Halide::Runtime::Buffer<float, 3> clipped_fraction, given;
+  if (bracket) {
+    if (!st.missing_shares.data()) {
+      st.missing_shares = Plane(width, height);
+      fill_dense(st.missing_shares, 0.0f);
+      st.frame_missing = Plane(width, height);
+    }
+    fill_dense(st.frame_missing, 0.0f);
+    given = Halide::Runtime::Buffer<float, 3>(share.dim(0).extent(), share.dim(1).extent(), 4);
+    given.for_each_element([&](int tx, int ty, int p) { given(tx, ty, p) = share(tx, ty, p) * weight(tx, ty, p); });
+    clipped_fraction = Halide::Runtime::Buffer<float, 3>(share.dim(0).extent(), share.dim(1).extent(), 4);
+    add_missing_shares(reads_clipped, given, field, max_shift, width / 2, height / 2, alt_at, &st.frame_missing,
+                       &clipped_fraction);
+    // Where the frame's samples were clipped in some of the tiles over a
+    // pixel, its correction there keeps only the part of the tiles that had
+    // them: the frequency-domain shrink spreads a tile's correction a little
+    // beyond its valid pixels, and a clipped pixel must take none of it.
+    // (The sum with this frame's correction is correction_sums[current]
+    // now; on the Halide path the sum before it is the other buffer.)
+    Plane& after = st.correction_sums[st.current];
+    const Plane& before = st.correction_sums[1 - st.current];
+    parallel_rows(height / 2 * 2, 32, [&](int y) {
+      for (int x = 0; x < width / 2 * 2; ++x) {
+        const float missing = st.frame_missing(x, y);
+        if (missing == 0) continue;
+        st.missing_shares(x, y) += missing;
+        const float total = overlap_added(given, x / 2, y / 2, 2 * (y % 2) + x % 2);
+        const float kept = std::max(0.0f, 1 - missing / total);
+        if (st.halide) {
+          after(x, y) = before(x, y) + kept * (after(x, y) - before(x, y));
+        } else {
+          after(x, y) += (kept - 1) * reference_correction(x, y);
+        }
+      }
+    });
+    st.bracket = true;
+  }
+  // A bracket's frames count by their share: the effective number of
+  // reference frames whose noise the merge averaged. Where one was clipped
+  // in part of a tile, that part averaged fewer (`clipped_effective`, over
+  // the tile's largest clipped fraction).
+  if (bracket && !st.clipped_effective.data()) {
+    st.clipped_effective = st.effective.copy();
+    st.clipped_fraction = Halide::Runtime::Buffer<float, 3>(st.effective.dim(0).extent(), st.effective.dim(1).extent(), 4);
+    fill_dense(st.clipped_fraction, 0.0f);
+  }
+  st.effective.for_each_element([&](int tx, int ty, int p) {
+    const float averaged = weight(tx, ty, p) * share(tx, ty, p);
+    st.effective(tx, ty, p) += averaged;
+    st.shares(tx, ty, p) += bracket ? given(tx, ty, p) : share(tx, ty, p);
+    if (!st.clipped_effective.data()) return;
+    const float clipped = bracket ? clipped_fraction(tx, ty, p) : 0.0f;
+    if (clipped == 0) st.clipped_effective(tx, ty, p) += averaged;
+    st.clipped_fraction(tx, ty, p) = std::max(st.clipped_fraction(tx, ty, p), clipped);
+  });
   return Status();
 }
 
 Status WienerMerger::finish(Plane* merged, double* effective_frames) {
   State& st = *state_;
   if (st.width == 0) return invalid_argument("merge: the merger has already finished");
+  if (st.clipped_effective.data()) {
+    // A tile part of which a bracket's frame was clipped in: its noise is the
+    // mean of the clipped part's and the rest's, as the spatial step sees it.
+    st.effective.for_each_element([&](int tx, int ty, int p) {
+      const float f = st.clipped_fraction(tx, ty, p);
+      if (f > 0)
+        st.effective(tx, ty, p) =
+            1 / (f / st.clipped_effective(tx, ty, p) + (1 - f) / st.effective(tx, ty, p));
+    });
+  }
   double effective_total = 0;
   st.effective.for_each_element(
       [&](int tx, int ty, int p) { effective_total += st.effective(tx, ty, p); });
   *effective_frames = effective_total / st.effective.number_of_elements();
   // Merged tile = mean over frames of (R - w (1 - A) D): the reference minus
-  // the mean correction.
+  // the mean correction; in a bracket, the sum of corrections over the
+  // overlap-added 1 + sum of shares (TilePairing).
   const float frames = float(st.frames);
   if (!st.halide) {
     Plane temporal(st.width, st.height);
     const float* r = st.ref.data();
     const float* sum = st.correction_sums[st.current].data();
     float* t = temporal.data();
-    for (size_t n = 0; n < size_t(st.width) * st.height; ++n) t[n] = r[n] - sum[n] / frames;
+    for (int y = 0; y < st.height; ++y)
+      for (int x = 0; x < st.width; ++x) {
+        const size_t n = size_t(y) * st.width + x;
+        const bool in_planes = x < st.width / 2 * 2 && y < st.height / 2 * 2;
+        const float divisor =
+            st.bracket && in_planes ? overlap_added(st.shares, x / 2, y / 2, 2 * (y % 2) + x % 2) - st.missing_shares(x, y)
+                                    : frames;
+        t[n] = r[n] - sum[n] / divisor;
+      }
     *merged = spatial_denoise_reference(temporal, st.effective, st.noise, st.params);
     return Status();
   }
@@ -573,6 +895,15 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
     const float* even = &st.ref_planes(0, y / 2, 2 * (y % 2));  // the reference at x = 0, 2, 4, ...
     const float* odd = &st.ref_planes(0, y / 2, 2 * (y % 2) + 1);
     float* t = &temporal(0, y);
+    if (st.bracket && y < st.height / 2 * 2) {
+      const int p = 2 * (y % 2);
+      for (int x = 0; x < st.width / 2; ++x) {
+        t[2 * x] = even[x] - t[2 * x] / (overlap_added(st.shares, x, y / 2, p) - st.missing_shares(2 * x, y));
+        t[2 * x + 1] =
+            odd[x] - t[2 * x + 1] / (overlap_added(st.shares, x, y / 2, p + 1) - st.missing_shares(2 * x + 1, y));
+      }
+      return;
+    }
     for (int x = 0; x < st.width / 2; ++x) {
       t[2 * x] = even[x] - t[2 * x] / frames;
       t[2 * x + 1] = odd[x] - t[2 * x + 1] / frames;

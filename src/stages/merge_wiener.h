@@ -19,6 +19,7 @@
 #include "core/implementation.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
+#include "stages/exposure_bracket.h"
 
 namespace nb {
 
@@ -40,6 +41,9 @@ struct WienerMergeParams {
 // failed alignment, motion over most of the frame) is rejected as a whole.
 // Flat tiles do not count: any dark sky matches any other within noise.
 constexpr float kRejectedBelowWeight = 0.25f;
+// A bracket's frame is judged on the structured tiles where it reads no
+// clipped sample: with fewer than this many, it is not rejected whole.
+constexpr int64_t kRejectionEvidenceTiles = 16;
 
 struct MergeStats {
   // Per frame: mean robustness weight over the reference's structured tiles
@@ -60,7 +64,10 @@ class WienerMerger {
   // `field` aligns `alternate` to the reference. `mean_weight`: over the
   // reference's structured tiles; a frame that keeps less than a quarter
   // (a different scene, a failed alignment) is left out as a whole (`rejected`).
-  Status add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight, bool* rejected);
+  // `exposure`: the alternate's scale against the reference's (a bracket);
+  // the default, an equal exposure.
+  Status add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight, bool* rejected,
+             const ExposureScale& exposure = ExposureScale());
   // The merged normalised mosaic; `effective_frames` as in MergeStats.
   Status finish(Halide::Runtime::Buffer<float, 2>* merged, double* effective_frames);
 
@@ -85,25 +92,53 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference, const st
 // the merged tile is the mean over frames of R - w (1 - A) D (w the
 // robustness weight); being linear, that is the reference minus the mean of
 // the overlap-added inverse transforms of w (1 - A) D: the correction.
+//
+// In a bracket (exposure_bracket.h) the alternate, in the reference's scale,
+// has its clipped samples marked (mark_clipped()): a difference that takes
+// one in counts as 0. Its correction is scaled per tile by its share
+// (TilePairing), and the merged pixel is the reference minus the sum of the
+// corrections over 1 + the sum of the shares that reach it (overlap-added
+// with the window like the corrections, less where a frame's sample was
+// clipped): a precision-weighted mean, which is the plain mean when every
+// share is 1.
+struct TilePairing {
+  // The generator's sigma^2: the mean of the two frames' noise variances at
+  // the tile's level, so the Wiener shrink and the robustness judge their
+  // difference against both frames' noise.
+  Halide::Runtime::Buffer<float, 3> variance;
+  // The reference's noise variance over the alternate's (in the reference's scale).
+  Halide::Runtime::Buffer<float, 3> share;
+};
+// `reference` normalised; the alternate's scale and noise in `exposure`.
+TilePairing tile_pairing(const Halide::Runtime::Buffer<float, 2>& reference, const NoiseProfile& noise,
+                         const ExposureScale& exposure);
+// Replaces an alternate's samples at or above `clip_level` (normalised, in
+// the reference's scale) by merge::kClippedSample.
+void mark_clipped(Halide::Runtime::Buffer<float, 2>* alternate, float clip_level);
+
 struct TemporalCorrection {
   Halide::Runtime::Buffer<float, 2> correction;  // mosaic geometry, normalised units
   Halide::Runtime::Buffer<float, 3> weight;      // (tile x, tile y, CFA position)
 };
 int merge_tiles_across(int plane_extent);
 // `reference` and `alternate` are normalised mosaics (normalised_mosaic()).
+// `pairing`: a bracket's (nullptr: equal exposures).
 Status temporal_correction(const Halide::Runtime::Buffer<float, 2>& reference,
                            const Halide::Runtime::Buffer<float, 2>& alternate, const AlignmentField& field,
-                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out);
+                           const NoiseProfile& noise, const WienerMergeParams& params, TemporalCorrection* out,
+                           const TilePairing* pairing = nullptr);
 TemporalCorrection temporal_correction_reference(const Halide::Runtime::Buffer<float, 2>& reference,
                                                  const Halide::Runtime::Buffer<float, 2>& alternate,
                                                  const AlignmentField& field, const NoiseProfile& noise,
-                                                 const WienerMergeParams& params);
+                                                 const WienerMergeParams& params,
+                                                 const TilePairing* pairing = nullptr);
 
 // The generators' input: the CFA planes (x, y, p) of a raw frame normalised
 // as normalised_mosaic() does, or of an already normalised mosaic, with the
 // edge repeated over the whole window of `planes` (whose min is negative:
 // the margin around the plane).
-Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes);
+// `divide_by`: an alternate's exposure ratio, to put it in the reference's scale.
+Status fill_cfa_planes(const RawFrame& frame, Halide::Runtime::Buffer<float, 3>* planes, double divide_by = 1);
 Status fill_cfa_planes(const Halide::Runtime::Buffer<float, 2>& normalised, Halide::Runtime::Buffer<float, 3>* planes);
 
 // Spatial Wiener step on the merged mosaic; `effective_frames` (tile x, tile

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/bayer_planes.h"
+#include "stages/exposure_bracket.h"
 
 namespace nb {
 
@@ -24,9 +25,15 @@ double frame_sharpness(const RawFrame& frame) {
 
 int select_reference(const std::vector<RawFrame>& frames, int candidates) {
   int n = std::min<int>(candidates, int(frames.size()));
+  // In a bracket, only the shortest exposures: the merged result is in the
+  // reference's scale and keeps what the reference did not clip.
+  int shortest = 0;
+  for (int i = 1; i < n; ++i)
+    if (exposure_product(frames[i].meta) < exposure_product(frames[shortest].meta)) shortest = i;
   int best = 0;
   double best_sharpness = -1;
   for (int i = 0; i < n; ++i) {
+    if (exposure_ratio(frames[shortest].meta, frames[i].meta) != 1) continue;
     double s = frame_sharpness(frames[i]);
     if (s > best_sharpness) {
       best_sharpness = s;

@@ -12,7 +12,8 @@ namespace nb {
 // level so that a brighter frame does not win just for being brighter.
 double frame_sharpness(const RawFrame& frame);
 
-// Index of the sharpest among the first `candidates` frames (ties: the earliest).
+// Index of the sharpest among the first `candidates` frames (ties: the
+// earliest); in a bracket, among those of them with the shortest exposure.
 int select_reference(const std::vector<RawFrame>& frames, int candidates = 3);
 
 }  // namespace nb

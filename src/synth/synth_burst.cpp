@@ -163,6 +163,11 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   if (o.width < 16 || o.height < 16 || o.width % 2 || o.height % 2 || int64_t(o.width) * o.height > kMaxFramePixels)
     return invalid_argument("synth: size must be even, at least 16x16 and at most 256 MP");
   if (o.frames < 1 || o.frames > 64) return invalid_argument("synth: frames must be 1..64");
+  if (!o.exposures.empty() && int(o.exposures.size()) != o.frames)
+    return invalid_argument("synth: " + std::to_string(o.exposures.size()) + " exposures for " +
+                            std::to_string(o.frames) + " frames");
+  for (double e : o.exposures)
+    if (!(e > 0 && e <= 1024)) return invalid_argument("synth: each exposure must be in (0, 1024]");
   if (o.reference < 0 || o.reference >= o.frames) return invalid_argument("synth: reference out of range");
   if (o.white_level <= o.black_level || o.white_level > 65535 || o.black_level < 0)
     return invalid_argument("synth: need 0 <= black < white <= 65535");
@@ -336,6 +341,8 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   for (int k = 0; k < o.frames; ++k) {
     RawFrame& f = burst->frames[k];
     f.meta = meta;
+    const float exposure = o.exposures.empty() ? 1.0f : float(o.exposures[size_t(k)]);
+    f.meta.exposure_s = meta.exposure_s * exposure;
     // Its own black levels (a generator of their own, so every other sample
     // of the burst is the same with or without the jitter).
     std::array<double, 4> black;
@@ -368,11 +375,15 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
           float obj = object_at(k, x, y, c, &coverage);
           v = v * (1 - coverage) + obj * coverage;
         }
-        v = std::clamp(v, 0.0f, 1.0f);  // the sensor clips
-        if (k == o.reference) burst->clean_mosaic(x, y) = v;
+        if (exposure != 1.0f) v *= exposure;
+        v = std::max(v, 0.0f);
+        if (k == o.reference) burst->clean_mosaic(x, y) = std::min(v, 1.0f);
         if (!meta.gain_maps.empty()) v /= meta.gain_maps[size_t(cfa_index(x, y))].gain_at(x, y, 0, W, H);
         const double g = o.channel_noise_gain[size_t(c)];
         float noisy = v + row_normal(row_rng) * float(std::sqrt(g * shot * v + g * g * read));
+        // The sensor clips the collected charge (its full well), noise and
+        // all: a saturated pixel reads white, not white plus noise.
+        if (v >= 1.0f) noisy = std::max(noisy, 1.0f);
         const float defect = defect_offset(x, y);
         if (defect < 0) noisy = 0;  // dead: reads black
         if (defect > 0) noisy += defect;

@@ -50,6 +50,7 @@ Status write_synthetic_burst(const SynthBurst& burst, const SynthOptions& option
   for (const FrameMotionTruth& m : burst.motion)
     motion.push_back({{"dx_px", m.dx_px}, {"dy_px", m.dy_px}, {"rotation_deg", m.rotation_deg}});
   j["motion"] = motion;
+  if (!options.exposures.empty()) j["exposures"] = options.exposures;
   return write_text_file((truth_dir / "truth.json").string(), j.dump(2) + "\n");
 }
 

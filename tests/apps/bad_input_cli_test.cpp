@@ -219,6 +219,20 @@ std::vector<Case> cases() {
                  set_dng_tag(f, kTagExposureTime, 0.0);
                  return f + png_out(out);
                }});
+  c.push_back({"bracket spanning more than 64x", 1, {"%F", "at most 64x"}, [=](P in, P out) {
+                 BadInputCli::write_frame(in, 0);
+                 RawMetadata m = BadInputCli::burst_->frames[1].meta;
+                 m.exposure_s *= 128;
+                 BadInputCli::write_frame(in, 1, &m);
+                 return in.string() + png_out(out);
+               }});
+  c.push_back({"frame without exposure time beside frames with", 1, {"%F", "exposure time 0"}, [=](P in, P out) {
+                 BadInputCli::write_frame(in, 0);
+                 RawMetadata m = BadInputCli::burst_->frames[1].meta;
+                 m.exposure_s = 0;
+                 BadInputCli::write_frame(in, 1, &m);
+                 return in.string() + png_out(out);
+               }});
   // A phone's lens-shading map (four GainMaps in OpcodeList2) in the file,
   // one map changed by `damage` before the list is written.
   auto write_shaded_frame = [](P in, const std::function<void(GainMap*, uint32_t* flags)>& damage) {

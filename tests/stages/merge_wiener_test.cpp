@@ -8,6 +8,7 @@
 
 #include "core/bayer_planes.h"
 #include "stages/align_tiles.h"
+#include "stages/merge_tiles_params.h"
 #include "test_util.h"
 
 namespace nb {
@@ -159,6 +160,22 @@ TEST(MergeWienerTest, CfaPlanesAreTheNormalisedMosaicWithRepeatedEdges) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// The temporal step's Halide output against the reference's.
+void expect_temporal_matches(const TemporalCorrection& halide, const TemporalCorrection& expected,
+                             double* worst_weight, double* worst_correction) {
+  *worst_weight = 0;
+  *worst_correction = 0;
+  expected.weight.for_each_element([&](int x, int y, int c) {
+    *worst_weight = std::max(*worst_weight, double(std::abs(halide.weight(x, y, c) - expected.weight(x, y, c))));
+  });
+  expected.correction.for_each_element([&](int x, int y) {
+    *worst_correction =
+        std::max(*worst_correction, double(std::abs(halide.correction(x, y) - expected.correction(x, y))));
+  });
+  EXPECT_LE(*worst_weight, 1e-4);
+  EXPECT_LE(*worst_correction, 1e-5);
+}
+
 // The generators against the C++ reference at one mosaic size.
 void expect_halide_matches_reference(int width, int height) {
   SCOPED_TRACE(std::to_string(width) + "x" + std::to_string(height));
@@ -182,13 +199,7 @@ void expect_halide_matches_reference(int width, int height) {
   TemporalCorrection halide, expected = temporal_correction_reference(ref, alt_mosaic, fields[alt], b.noise, params);
   ASSERT_TRUE(temporal_correction(ref, alt_mosaic, fields[alt], b.noise, params, &halide).ok());
   double worst_weight = 0, worst_correction = 0;
-  expected.weight.for_each_element([&](int x, int y, int c) {
-    worst_weight = std::max(worst_weight, double(std::abs(halide.weight(x, y, c) - expected.weight(x, y, c))));
-  });
-  expected.correction.for_each_element([&](int x, int y) {
-    worst_correction =
-        std::max(worst_correction, double(std::abs(halide.correction(x, y) - expected.correction(x, y))));
-  });
+  expect_temporal_matches(halide, expected, &worst_weight, &worst_correction);
   Halide::Runtime::Buffer<float, 2> denoised, denoised_expected =
       spatial_denoise_reference(ref, expected.weight, b.noise, params);
   ASSERT_TRUE(spatial_denoise(ref, expected.weight, b.noise, params, &denoised).ok());
@@ -198,9 +209,42 @@ void expect_halide_matches_reference(int width, int height) {
   });
   std::printf("%dx%d, Halide against reference: weight %.2e, correction %.2e, spatial %.2e (normalised units)\n",
               width, height, worst_weight, worst_correction, worst_spatial);
-  EXPECT_LE(worst_weight, 1e-4);
-  EXPECT_LE(worst_correction, 1e-5);
   EXPECT_LE(worst_spatial, 1e-5);
+}
+
+// A bracket's alternate (8x the reference's exposure, stars it clips): its
+// per-tile shares and pair variances are used alike by both.
+TEST(MergeWienerTest, HalideMatchesTheReferenceInABracket) {
+  SynthOptions o = merge_options(47, 0.012);
+  o.exposures = {1, 8};
+  o.frames = 2;
+  o.stars = 30;
+  SynthBurst b = testing::make_burst(o);
+  const ExposureScale exposure = exposure_scale(b.frames[0].meta, b.noise, b.frames[1].meta);
+  ASSERT_EQ(exposure.ratio, 8);
+  std::unique_ptr<FrameAligner> aligner;
+  ASSERT_TRUE(FrameAligner::create(b.frames[0], b.noise, TileAlignParams(), Implementation::kHalide, &aligner).ok());
+  AlignmentField field;
+  ASSERT_TRUE(aligner->align(b.frames[1], &field, nullptr, exposure).ok());
+  const auto ref = normalised_mosaic(b.frames[0]);
+  auto alt = normalised_mosaic(b.frames[1]);
+  for (float& v : alt) v /= 8;
+  mark_clipped(&alt, exposure.clip_level);
+  int64_t clipped = 0;
+  for (float v : alt) clipped += v == merge::kClippedSample;
+  const TilePairing pairing = tile_pairing(ref, b.noise, exposure);
+  float least = INFINITY;
+  for (float s : pairing.share) least = std::min(least, s);
+  std::printf("bracket 1:8: %lld samples clipped in the long frame; its shares %.2f and up\n",
+              static_cast<long long>(clipped), least);
+  EXPECT_GT(clipped, 1000);
+  EXPECT_GT(least, 1);
+  WienerMergeParams params;
+  TemporalCorrection halide, expected = temporal_correction_reference(ref, alt, field, b.noise, params, &pairing);
+  ASSERT_TRUE(temporal_correction(ref, alt, field, b.noise, params, &halide, &pairing).ok());
+  double worst_weight = 0, worst_correction = 0;
+  expect_temporal_matches(halide, expected, &worst_weight, &worst_correction);
+  std::printf("bracket, Halide against reference: weight %.2e, correction %.2e\n", worst_weight, worst_correction);
 }
 
 TEST(MergeWienerTest, HalideMatchesTheReference) { expect_halide_matches_reference(512, 384); }
