@@ -24,10 +24,15 @@ inline int tiles_reach_right(int plane_width) {
 // A bracket's clipped alternate samples are replaced by kClippedSample in its
 // planes: any resampled value that took one in (with a nonzero weight) lies
 // beyond kClippedThreshold, and its difference to the reference counts as 0
-// (the sample has nothing to give, and no clipped edge enters the DFT). The
-// smallest nonzero product of two Catmull-Rom weights of a float fraction
-// (about 2.5e-15) still lifts kClippedSample past the threshold, and no
-// subset of the four weights sums to 0 for a fraction in (0, 1).
+// (the sample has nothing to give, and no clipped edge enters the DFT). A
+// clipped tap's weight (the product of two Catmull-Rom weights, the
+// smallest about f^2 / 2 for a fraction f of a pixel) lifts kClippedSample
+// past the threshold when both fractions are at least 1e-4 from an integer
+// (or exactly one: the weight is then 0), and no subset of the four weights
+// sums to 0 for a fraction in (0, 1). Nearer an integer than that, a
+// clipped tap can leave a large but finite value: its difference to the
+// reference then exceeds any noise, and the robustness weight drops the
+// tile (the C++ bookkeeping sees the same value, so the two agree).
 constexpr float kClippedSample = 1e30f;
 constexpr float kClippedThreshold = 1e12f;
 

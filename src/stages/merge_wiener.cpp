@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <vector>
 
 #include "core/bayer_planes.h"
 #include "core/catmull_rom.h"
@@ -369,14 +370,22 @@ Halide::Runtime::Buffer<uint8_t, 3> mark_clipped_samples(int x_min, int y_min, i
   const int blocks_x = (plane_width + kClipBlock - 1) / kClipBlock, blocks_y = (plane_height + kClipBlock - 1) / kClipBlock;
   Halide::Runtime::Buffer<uint8_t, 3> clipped(blocks_x, blocks_y, 4);
   fill_dense(clipped, uint8_t(0));
+  // Written by pointer: a Buffer's non-const operator() marks it dirty on
+  // every call, a write both threads would make to one cache line.
+  uint8_t* const blocks = clipped.data();
   parallel_rows(4 * height, 16, [&](int plane_row) {
     const int p = plane_row / height, y = y_min + plane_row % height;
+    float* row = &at(x_min, y, p) - x_min;
+    bool any = false;  // most rows have none: a pass that vectorises first
+    for (int x = x_min; x < x_min + width; ++x) any |= row[x] >= clip_level;
+    if (!any) return;
     for (int x = x_min; x < x_min + width; ++x) {
-      float& v = at(x, y, p);
+      float& v = row[x];
       if (v < clip_level) continue;
       v = merge::kClippedSample;
       // Distinct blocks of one plane row: no two threads write one.
-      if (x >= 0 && y >= 0 && x < plane_width && y < plane_height) clipped(x / kClipBlock, y / kClipBlock, p) = 1;
+      if (x >= 0 && y >= 0 && x < plane_width && y < plane_height)
+        blocks[x / kClipBlock + blocks_x * (y / kClipBlock + blocks_y * p)] = 1;
     }
   });
   return clipped;
@@ -440,66 +449,181 @@ TilePairing pairing_from(const Halide::Runtime::Buffer<float, 3>& means, const N
   return out;
 }
 
-// Adds to `missing` (mosaic geometry, normalised shares) the shares a
-// bracket's alternate does not give: in each tile that reads a clipped
-// sample, at each pixel whose resampled value took one in, the tile's
-// window times its given share (`given`: share x robustness weight; what the
-// overlap-added shares count there and the correction does not have).
-// `at(x, y, p)` reads the marked planes.
-// `clipped_fraction` (per tile): the fraction of its pixels that took one in.
+// Window-weighted per pixel of mosaic row y (in the planes): the sum over
+// the tiles covering its plane pixel of window(i) window(j) per_tile(tx, ty,
+// p), as the overlap-add weighs the tiles' values there; out[0, 2 plane_width).
+void overlap_added_row(const Halide::Runtime::Buffer<float, 3>& per_tile, int y, int plane_width, float* out) {
+  const auto& w = raised_cosine();
+  const int plane_y = y / 2, ty = plane_y / kStride, j = plane_y % kStride;
+  const float wy0 = w[j + kStride], wy1 = w[j];
+  const int p = 2 * (y % 2);
+  const float* above[2] = {&per_tile(0, ty, p), &per_tile(0, ty, p + 1)};
+  const float* below[2] = {&per_tile(0, ty + 1, p), &per_tile(0, ty + 1, p + 1)};
+  // A block of kStride plane pixels at a time: tile tx covers them at its
+  // columns i + kStride, tile tx + 1 at its columns i.
+  for (int x0 = 0; x0 < plane_width; x0 += kStride) {
+    const int tx = x0 / kStride;
+    std::array<float, 2 * kStride> block;
+    for (int column = 0; column < 2; ++column) {
+      const float a0 = above[column][tx], a1 = above[column][tx + 1];
+      const float b0 = below[column][tx], b1 = below[column][tx + 1];
+      for (int i = 0; i < kStride; ++i)
+        block[2 * i + column] = wy0 * (w[i + kStride] * a0 + w[i] * a1) + wy1 * (w[i + kStride] * b0 + w[i] * b1);
+    }
+    std::copy_n(block.begin(), 2 * std::min(kStride, plane_width - x0), out + 2 * x0);
+  }
+}
+
+// A row's worth of scratch per thread (overlap_added_row()'s output).
+float* row_scratch(int width) {
+  thread_local std::vector<float> row;
+  if (int(row.size()) < width) row.resize(width);
+  return row.data();
+}
+
+// Per pixel (mosaic geometry), the shares the overlap-added shares count
+// there that a bracket's frames did not give (their samples were clipped):
+// kept per band of kStride plane rows (2 kStride mosaic rows), and only
+// for the bands that have any, as most of a frame has none.
+class MissingShares {
+ public:
+  MissingShares(int width, int height) : width_(width), bands_((height / 2 + kStride - 1) / kStride) {}
+  // Row y's shares, or nullptr where its band has none.
+  const float* row(int y) const {
+    const std::vector<float>& band = bands_[y / (2 * kStride)];
+    return band.empty() ? nullptr : &band[size_t(y % (2 * kStride)) * width_];
+  }
+  // Row y's shares to add to (its band made on first use; one thread per band).
+  float* row_to_add(int y) {
+    std::vector<float>& band = bands_[y / (2 * kStride)];
+    if (band.empty()) band.assign(size_t(2 * kStride) * width_, 0.0f);
+    return &band[size_t(y % (2 * kStride)) * width_];
+  }
+
+ private:
+  int width_;
+  std::vector<std::vector<float>> bands_;
+};
+
+// A bracket's alternate, after its correction was added to `after` (the
+// sum before it being `before`, or on the reference path `reference`, the
+// frame's own correction): what its clipped samples did not give. In each
+// tile that reads one, at each pixel whose resampled value took one in, the
+// tile misses its window times its given share (`given`: share x
+// robustness weight): per pixel that sum is added to `missing_shares` (what
+// the overlap-added shares count and the correction does not have), and
+// the frame's correction there keeps only the part of the tiles that had
+// the pixel: the frequency-domain shrink spreads a tile's correction a
+// little beyond its valid pixels, and a clipped pixel must take none of it.
+// `at(x, y, p)` reads the marked planes. `clipped_fraction` (per tile): the
+// fraction of its pixels that took a clipped sample in.
+// Worked in bands of kStride plane rows, each covered by two rows of tiles
+// and written by one thread: no frame-sized scratch.
 template <typename At>
-void add_missing_shares(const Halide::Runtime::Buffer<uint8_t, 3>& reads_clipped,
-                        const Halide::Runtime::Buffer<float, 3>& given, const AlignmentField& field, int max_shift,
-                        int plane_width, int plane_height, const At& at, Plane* missing,
-                        Halide::Runtime::Buffer<float, 3>* clipped_fraction) {
-  fill_dense(*clipped_fraction, 0.0f);
+void account_clipped_samples(const Halide::Runtime::Buffer<uint8_t, 3>& reads_clipped,
+                             const Halide::Runtime::Buffer<float, 3>& given, const AlignmentField& field,
+                             int max_shift, int plane_width, int plane_height, const At& at, const Plane& before,
+                             const Plane* reference, Plane* after, MissingShares* missing_shares,
+                             Halide::Runtime::Buffer<float, 3>* clipped_fraction) {
+  // float(window(i) * window(j)), the 2-D window as the tiles weigh pixels.
+  static const auto window_2d = [] {
+    std::array<std::array<float, kTile>, kTile> w{};
+    for (int j = 0; j < kTile; ++j)
+      for (int i = 0; i < kTile; ++i) w[j][i] = float(merge::window(i) * merge::window(j));
+    return w;
+  }();
   const int tiles_x = given.dim(0).extent(), tiles_y = given.dim(1).extent();
-  // Tile rows 2 apart share no pixel: even rows, then odd ones, in parallel.
-  for (int parity = 0; parity < 2; ++parity)
-    parallel_rows((tiles_y + 1 - parity) / 2, 1, [&](int half_row) {
-      const int ty = 2 * half_row + parity;
+  const int mosaic_width = 2 * plane_width;
+  // Clipped pixels per tile: its rows 0-7 (band ty - 1) and 8-15 (band ty)
+  // counted apart, so that each band writes only its own counts.
+  Halide::Runtime::Buffer<int, 4> clipped_pixels(tiles_x, tiles_y, 4, 2);
+  fill_dense(clipped_pixels, 0);
+  int* const clipped_pixels_of = clipped_pixels.data();  // dense; by pointer, as below
+  const int bands = (plane_height + kStride - 1) / kStride;
+  parallel_rows(bands, 1, [&](int band) {
+    // The band's missing shares, mosaic geometry (2 kStride rows).
+    thread_local std::vector<float> band_missing;
+    band_missing.assign(size_t(2 * kStride) * mosaic_width, 0.0f);
+    bool any = false;
+    // The resampled values as the generator sums them (across each source
+    // row, then down), each row once per tile rather than per pixel.
+    std::array<std::array<float, kTile>, kStride + 3> row_sums;
+    // Tile row `band` covers the band with its rows 8-15, tile row band + 1
+    // with its rows 0-7; the even tile row's shares are added first.
+    for (int k = 0; k < 2; ++k) {
+      const int lower = band % 2 == 0 ? k : 1 - k, ty = band + lower;
+      if (ty >= tiles_y) continue;
+      const int y0 = ty * kStride - kStride, j_first = lower ? 0 : kStride;
+      const int j_begin = std::max(j_first, -y0), j_end = std::min(j_first + kStride, plane_height - y0);
       for (int tx = 0; tx < tiles_x; ++tx) {
+        if (!reads_clipped(tx, ty, 0) && !reads_clipped(tx, ty, 1) && !reads_clipped(tx, ty, 2) &&
+            !reads_clipped(tx, ty, 3))
+          continue;
         const TileShift s = tile_shift(field, tx, ty, max_shift);
+        const int x0 = tx * kStride - kStride;
+        const int i_begin = std::max(0, -x0), i_end = std::min(kTile, plane_width - x0);
         for (int p = 0; p < 4; ++p) {
           if (!reads_clipped(tx, ty, p)) continue;
           const float share = given(tx, ty, p);
-          const int x0 = tx * kStride - kStride, y0 = ty * kStride - kStride;
-          int clipped_pixels = 0;
-          for (int j = 0; j < kTile; ++j) {
-            const int y = y0 + j;
-            if (y < 0 || y >= plane_height) continue;
+          // Whole tile rows (the planes' margins hold the columns beyond
+          // the plane): fixed-length loops that vectorise.
+          for (int r = j_begin; r < j_end + 3; ++r) {
+            const float* source = &at(x0 + s.ix - 1, y0 + s.iy - 1 + r, p);
             for (int i = 0; i < kTile; ++i) {
-              const int x = x0 + i;
-              if (x < 0 || x >= plane_width) continue;
-              float value = 0;
-              for (int m = 0; m < 4; ++m) {
-                float row = 0;
-                for (int n = 0; n < 4; ++n) row += s.wx[n] * at(x + s.ix - 1 + n, y + s.iy - 1 + m, p);
-                value += s.wy[m] * row;
-              }
-              if (std::abs(value) <= merge::kClippedThreshold) continue;
-              (*missing)(2 * x + (p & 1), 2 * y + (p >> 1)) +=
-                  float(merge::window(i) * merge::window(j)) * share;
-              ++clipped_pixels;
+              float row = 0;
+              for (int n = 0; n < 4; ++n) row += s.wx[n] * source[i + n];
+              row_sums[r - j_begin][i] = row;
             }
           }
-          (*clipped_fraction)(tx, ty, p) = float(clipped_pixels) / (kTile * kTile);
+          int clipped = 0;
+          for (int j = j_begin; j < j_end; ++j) {
+            float* out = &band_missing[size_t(2 * (y0 + j - band * kStride) + (p >> 1)) * mosaic_width + (p & 1)];
+            std::array<float, kTile> values;
+            for (int i = 0; i < kTile; ++i) {
+              float value = 0;
+              for (int m = 0; m < 4; ++m) value += s.wy[m] * row_sums[j - j_begin + m][i];
+              values[i] = value;
+            }
+            for (int i = i_begin; i < i_end; ++i) {
+              if (std::abs(values[i]) <= merge::kClippedThreshold) continue;
+              out[2 * (x0 + i)] += window_2d[j][i] * share;
+              ++clipped;
+            }
+          }
+          clipped_pixels_of[tx + tiles_x * (ty + tiles_y * (p + 4 * lower))] = clipped;
+          any |= clipped > 0;
         }
       }
-    });
-}
-
-// Window-weighted per pixel: sum over the tiles covering plane pixel (x, y)
-// of window(i) window(j) per_tile(tx, ty, p), as the overlap-add weighs the
-// tiles' values there.
-float overlap_added(const Halide::Runtime::Buffer<float, 3>& per_tile, int x, int y, int p) {
-  const int tx = x / kStride, ty = y / kStride;
-  const int i = x % kStride, j = y % kStride;
-  // Tile tx covers x at column i + kStride, tile tx + 1 at column i.
-  const float wx0 = float(merge::window(i + kStride)), wx1 = float(merge::window(i));
-  const float wy0 = float(merge::window(j + kStride)), wy1 = float(merge::window(j));
-  return wy0 * (wx0 * per_tile(tx, ty, p) + wx1 * per_tile(tx + 1, ty, p)) +
-         wy1 * (wx0 * per_tile(tx, ty + 1, p) + wx1 * per_tile(tx + 1, ty + 1, p));
+    }
+    if (!any) return;
+    const int y_begin = 2 * band * kStride, y_end = std::min(y_begin + 2 * kStride, 2 * plane_height);
+    for (int y = y_begin; y < y_end; ++y) {
+      const float* missing = &band_missing[size_t(y - y_begin) * mosaic_width];
+      if (std::all_of(missing, missing + mosaic_width, [](float m) { return m == 0; })) continue;
+      float* total = row_scratch(mosaic_width);
+      overlap_added_row(given, y, plane_width, total);
+      // Rows by pointer: a Buffer's non-const operator() marks it dirty on
+      // every call, a write both threads would make to one cache line.
+      float* missing_row = missing_shares->row_to_add(y);
+      float* after_row = after->data() + size_t(y) * after->dim(1).stride();
+      const float* own_row = reference ? reference->data() + size_t(y) * reference->dim(1).stride() : nullptr;
+      const float* before_row = reference ? nullptr : before.data() + size_t(y) * before.dim(1).stride();
+      for (int x = 0; x < mosaic_width; ++x) {
+        if (missing[x] == 0) continue;
+        missing_row[x] += missing[x];
+        const float kept = std::max(0.0f, 1 - missing[x] / total[x]);
+        if (own_row) {
+          after_row[x] += (kept - 1) * own_row[x];
+        } else {
+          after_row[x] = before_row[x] + kept * (after_row[x] - before_row[x]);
+        }
+      }
+    }
+  });
+  clipped_fraction->for_each_element([&](int tx, int ty, int p) {
+    (*clipped_fraction)(tx, ty, p) =
+        float(clipped_pixels(tx, ty, p, 0) + clipped_pixels(tx, ty, p, 1)) / (kTile * kTile);
+  });
 }
 
 // One alternate frame through nb_merge_temporal: `correction_after` =
@@ -642,8 +766,7 @@ struct WienerMerger::State {
   Halide::Runtime::Buffer<float, 3> shares;
   // Per pixel (mosaic geometry): the shares the overlap-added `shares` count
   // there that a bracket's frame did not give (its sample was clipped).
-  Plane missing_shares;
-  Plane frame_missing;  // one frame's part of missing_shares
+  std::unique_ptr<MissingShares> missing_shares;
   Halide::Runtime::Buffer<float, 3> clipped_effective, clipped_fraction;
   bool bracket = false;
   Halide::Runtime::Buffer<uint8_t, 3> structured;
@@ -791,39 +914,15 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
   // with the reference's content, as HDR+ merges, and counts 1 either way).
   Halide::Runtime::Buffer<float, 3> clipped_fraction, given;
   if (bracket) {
-    if (!st.missing_shares.data()) {
-      st.missing_shares = Plane(width, height);
-      fill_dense(st.missing_shares, 0.0f);
-      st.frame_missing = Plane(width, height);
-    }
-    fill_dense(st.frame_missing, 0.0f);
+    if (!st.missing_shares) st.missing_shares = std::make_unique<MissingShares>(width, height);
     given = Halide::Runtime::Buffer<float, 3>(share.dim(0).extent(), share.dim(1).extent(), 4);
     given.for_each_element([&](int tx, int ty, int p) { given(tx, ty, p) = share(tx, ty, p) * weight(tx, ty, p); });
     clipped_fraction = Halide::Runtime::Buffer<float, 3>(share.dim(0).extent(), share.dim(1).extent(), 4);
-    add_missing_shares(reads_clipped, given, field, max_shift, width / 2, height / 2, alt_at, &st.frame_missing,
-                       &clipped_fraction);
-    // Where the frame's samples were clipped in some of the tiles over a
-    // pixel, its correction there keeps only the part of the tiles that had
-    // them: the frequency-domain shrink spreads a tile's correction a little
-    // beyond its valid pixels, and a clipped pixel must take none of it.
     // (The sum with this frame's correction is correction_sums[current]
     // now; on the Halide path the sum before it is the other buffer.)
-    Plane& after = st.correction_sums[st.current];
-    const Plane& before = st.correction_sums[1 - st.current];
-    parallel_rows(height / 2 * 2, 32, [&](int y) {
-      for (int x = 0; x < width / 2 * 2; ++x) {
-        const float missing = st.frame_missing(x, y);
-        if (missing == 0) continue;
-        st.missing_shares(x, y) += missing;
-        const float total = overlap_added(given, x / 2, y / 2, 2 * (y % 2) + x % 2);
-        const float kept = std::max(0.0f, 1 - missing / total);
-        if (st.halide) {
-          after(x, y) = before(x, y) + kept * (after(x, y) - before(x, y));
-        } else {
-          after(x, y) += (kept - 1) * reference_correction(x, y);
-        }
-      }
-    });
+    account_clipped_samples(reads_clipped, given, field, max_shift, width / 2, height / 2, alt_at,
+                            st.correction_sums[1 - st.current], st.halide ? nullptr : &reference_correction,
+                            &st.correction_sums[st.current], st.missing_shares.get(), &clipped_fraction);
     st.bracket = true;
   }
   // A bracket's frames count by their share: the effective number of
@@ -873,15 +972,18 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
     const float* r = st.ref.data();
     const float* sum = st.correction_sums[st.current].data();
     float* t = temporal.data();
-    for (int y = 0; y < st.height; ++y)
+    std::vector<float> shares(st.width);
+    for (int y = 0; y < st.height; ++y) {
+      const bool row_in_planes = st.bracket && y < st.height / 2 * 2;
+      const float* missing = row_in_planes ? st.missing_shares->row(y) : nullptr;
+      if (row_in_planes) overlap_added_row(st.shares, y, st.width / 2, shares.data());
       for (int x = 0; x < st.width; ++x) {
         const size_t n = size_t(y) * st.width + x;
-        const bool in_planes = x < st.width / 2 * 2 && y < st.height / 2 * 2;
-        const float divisor =
-            st.bracket && in_planes ? overlap_added(st.shares, x / 2, y / 2, 2 * (y % 2) + x % 2) - st.missing_shares(x, y)
-                                    : frames;
+        const bool in_planes = row_in_planes && x < st.width / 2 * 2;
+        const float divisor = in_planes ? shares[x] - (missing ? missing[x] : 0.0f) : frames;
         t[n] = r[n] - sum[n] / divisor;
       }
+    }
     *merged = spatial_denoise_reference(temporal, st.effective, st.noise, st.params);
     return Status();
   }
@@ -896,11 +998,19 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
     const float* odd = &st.ref_planes(0, y / 2, 2 * (y % 2) + 1);
     float* t = &temporal(0, y);
     if (st.bracket && y < st.height / 2 * 2) {
-      const int p = 2 * (y % 2);
+      float* shares = row_scratch(st.width / 2 * 2);
+      overlap_added_row(st.shares, y, st.width / 2, shares);
+      const float* missing = st.missing_shares->row(y);
+      if (!missing) {
+        for (int x = 0; x < st.width / 2; ++x) {
+          t[2 * x] = even[x] - t[2 * x] / shares[2 * x];
+          t[2 * x + 1] = odd[x] - t[2 * x + 1] / shares[2 * x + 1];
+        }
+        return;
+      }
       for (int x = 0; x < st.width / 2; ++x) {
-        t[2 * x] = even[x] - t[2 * x] / (overlap_added(st.shares, x, y / 2, p) - st.missing_shares(2 * x, y));
-        t[2 * x + 1] =
-            odd[x] - t[2 * x + 1] / (overlap_added(st.shares, x, y / 2, p + 1) - st.missing_shares(2 * x + 1, y));
+        t[2 * x] = even[x] - t[2 * x] / (shares[2 * x] - missing[2 * x]);
+        t[2 * x + 1] = odd[x] - t[2 * x + 1] / (shares[2 * x + 1] - missing[2 * x + 1]);
       }
       return;
     }
