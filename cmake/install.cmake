@@ -53,8 +53,10 @@ install(TARGETS nightburst_core_shared nightburst_io_shared nightburst_c_shared
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 # synth.h is the test bed's, not part of the package.
 install(FILES
+  ${PROJECT_SOURCE_DIR}/include/nightburst/awb_model.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/capture_plan.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/io.h
+  ${PROJECT_SOURCE_DIR}/include/nightburst/look.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/nightburst_c.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/pipeline.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/raw_frame.h

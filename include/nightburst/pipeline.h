@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "nightburst/awb_model.h"
+#include "nightburst/look.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
 
@@ -22,29 +24,6 @@ enum class AwbMethod {
   kGrayWorld,  // scene average is neutral
   kAsShot,     // the camera's as-shot neutral
   kManual,     // ProcessOptions::manual_illuminant
-};
-
-// A learned white-balance model, parsed from the bytes of a model file
-// (nightburst_awb train writes them). Immutable; share it between runs.
-class AwbModel {
- public:
-  // `source` names the bytes (a path) in error messages.
-  static Status parse(const uint8_t* data, size_t size, const std::string& source,
-                      std::shared_ptr<const AwbModel>* model);
-  ~AwbModel();
-  struct Impl;
-  const Impl& impl() const { return *impl_; }
-
- private:
-  explicit AwbModel(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
-// The look of the finished photo (see src/stages/tone_look.h for the numbers).
-enum class Look {
-  kNatural,  // the foundation's rendering: mean green to 0.10, no S-curve
-  kBright,   // brighter, mild S-curve
-  kNight,    // Night Sight: darker scenes stay darker, S-curve keeps shadows dark
 };
 
 // Called at the start of each stage; return false to cancel the run.

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "nightburst/pipeline.h"
+#include "nightburst/awb_model.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
 #include "stages/white_balance.h"

@@ -11,7 +11,7 @@
 
 #include <array>
 
-#include "nightburst/pipeline.h"
+#include "nightburst/look.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
 #include "stages/local_tone_params.h"

@@ -9,7 +9,7 @@
 #include <array>
 #include <cmath>
 
-#include "nightburst/pipeline.h"
+#include "nightburst/look.h"
 #include "nightburst/raw_frame.h"
 
 namespace nb {
