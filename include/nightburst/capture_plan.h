@@ -35,7 +35,7 @@ struct CapturePlan {
   bool too_dark = false;  // below about 0.3 lux: the longest plan, and still noisy
 };
 
-// The policy, documented as a table in the README (checked by
+// The policy, documented as a table in docs/cli.md (checked by
 // tests/pipeline/capture_plan_test.cpp):
 // - hand-held (camera motion >= kTripodPxPerS): at most 15 frames of at most
 //   1/15 s; on a tripod: at most 6 frames of at most 1 s;

@@ -63,7 +63,7 @@ enum {
 };
 
 /* One raw frame, in the terms Android's camera2 gives a RAW_SENSOR image
- * (the README's Android section maps every field). The mosaic is read during the call. */
+ * (docs/c-api.md's Android section maps every field). The mosaic is read during the call. */
 typedef struct nb_raw_frame {
   const uint16_t* mosaic; /* width x height samples */
   int width, height;
@@ -213,7 +213,7 @@ int nb_session_copy_merged(const nb_session* session, uint16_t* mosaic, int row_
                            char* error, size_t error_size);
 
 /* The report (JSON: frames, reference, motion, noise, white balance, look,
- * stage times; keys in the README) written into `json` like snprintf: at
+ * stage times; keys in docs/cli.md) written into `json` like snprintf: at
  * most size - 1 characters and a NUL. Returns the report's full length, so
  * a call with (NULL, 0) sizes the buffer; 0 before the session is finished. */
 size_t nb_session_report_json(const nb_session* session, char* json, size_t size);

@@ -1,4 +1,4 @@
-// The pipeline report as the C API gives it (keys documented in the README).
+// The pipeline report as the C API gives it (keys documented in docs/cli.md).
 #pragma once
 
 #include <string>

@@ -7,7 +7,7 @@
 // frame, and the merge's noise model (signal-dependent, per CFA position)
 // holds as it is for the unshaded samples. Applied first, a corner's noise
 // would be its gain (up to 4x) times larger than the model says, and the
-// merge would under-denoise exactly there (measured in the README).
+// merge would under-denoise exactly there (measured in docs/pipeline.md).
 #pragma once
 
 #include <HalideBuffer.h>

@@ -64,7 +64,7 @@ TEST(AwbTraining, LossGradientMatchesFiniteDifferences) {
 constexpr double kHeldOutMedianDeg = 2.0;
 
 // The built-in model against the classic estimators on rendered scenes from
-// the cameras it was not trained on (the README's table, on fewer scenes).
+// the cameras it was not trained on (the table in docs/pipeline.md, on fewer scenes).
 TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
   if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
       !std::filesystem::is_directory("/usr/share/colord/illuminant"))

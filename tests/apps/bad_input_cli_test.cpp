@@ -1,7 +1,7 @@
 // Every kind of bad input the CLI can meet, run as a user runs it: the exit
 // code, an error naming the file and the reason, no output (partial or
 // otherwise) left behind, the inputs unchanged. The cases also make the
-// README's table ("Bad input"): the test fails if that table is stale, and
+// table in docs/cli.md ("Bad input"): the test fails if that table is stale, and
 // NB_UPDATE_README=1 rewrites it from the measured behaviour.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -397,8 +397,8 @@ TEST_F(BadInputCli, EveryCaseGetsAClearErrorAndLeavesNothing) {
           << " |\n";
   }
 
-  // The README's copy of the table must match what was measured.
-  testing::check_readme_table("bad-input-table", "tests/apps/bad_input_cli_test.cpp", table.str());
+  // docs/cli.md's copy of the table must match what was measured.
+  testing::check_doc_table("docs/cli.md", "bad-input-table", "tests/apps/bad_input_cli_test.cpp", table.str());
 }
 
 }  // namespace

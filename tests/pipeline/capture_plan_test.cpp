@@ -1,5 +1,5 @@
 // Capture planning: the policy's limits and monotonic behaviour (and its
-// README table), and the scene measured from two synthetic previews.
+// docs/cli.md table), and the scene measured from two synthetic previews.
 #include "nightburst/capture_plan.h"
 
 #include <gtest/gtest.h>
@@ -98,7 +98,7 @@ std::string exposure_text(double s) {
   return out.str();
 }
 
-// The README's policy table, from the policy itself.
+// The policy table in docs/cli.md, from the policy itself.
 TEST(CapturePlanTest, ReadmeTableIsThePolicy) {
   struct Condition {
     const char* name;
@@ -119,7 +119,7 @@ TEST(CapturePlanTest, ReadmeTableIsThePolicy) {
     }
     table << "\n";
   }
-  testing::check_readme_table("capture-plan-table", "tests/pipeline/capture_plan_test.cpp",
+  testing::check_doc_table("docs/cli.md", "capture-plan-table", "tests/pipeline/capture_plan_test.cpp",
                               table.str());
 }
 

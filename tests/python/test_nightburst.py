@@ -118,11 +118,14 @@ def test_bad_input_raises_with_the_reason(make, error, message):
         make()
 
 
-def test_readme_examples_run(tmp_path, monkeypatch):
-    """Every ```python block of the README's Python section, in order, from the repository root."""
-    readme = open(os.path.join(REPO, "README.md")).read()
-    section = readme.split("## Python", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+# The README's quick start (its "## Python" section) and the whole Python page.
+@pytest.mark.parametrize("doc, heading", [("README.md", "## Python"), ("docs/python.md", None)])
+def test_documented_examples_run(doc, heading, tmp_path, monkeypatch):
+    """Every ```python block of the document (or of its section), in order, from the repository root."""
+    text = open(os.path.join(REPO, doc)).read()
+    if heading:
+        text = text.split(heading + "\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     assert blocks
     monkeypatch.chdir(REPO)
     scope = {}
