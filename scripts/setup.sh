@@ -28,6 +28,7 @@ packages=(
   ccache                     # compiled objects cached outside the clone: a fresh clone rebuilds fast
   libimage-exiftool-perl     # exiftool: the DNG tests validate the files written
   python3-pybind11 python3-numpy python3-pytest  # the Python module, its arrays and its tests
+  slurm-wlm munge            # a one-node Slurm cluster for the sharded batch test (scripts/test-slurm.sh)
   python3-pil                # composing the README's before/after picture (scripts/readme-images.sh)
 )
 

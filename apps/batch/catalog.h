@@ -3,9 +3,11 @@
 // its own transaction, so an interrupted run loses nothing already recorded.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "nightburst/status.h"
 
@@ -25,6 +27,16 @@ struct CatalogRow {
   std::string options;  // JSON object
 };
 
+// Merges shard catalogs into `output` (created if missing): per burst id,
+// the row with the newest `finished` time wins (ties keep the row already
+// there, so the inputs' order decides only between rows of the same second).
+// Idempotent: merging the same inputs again changes nothing. Every input,
+// and an existing output, is checked first (an SQLite database, intact, with
+// the catalog's `bursts` table); a damaged or foreign one is refused with its
+// name, and nothing is written. The rows go in as one transaction.
+// `bursts` gets the number of bursts in the merged catalog.
+Status merge_catalogs(const std::string& output, const std::vector<std::string>& inputs, int64_t* bursts);
+
 class Catalog {
  public:
   static Status open(const std::string& path, std::unique_ptr<Catalog>* catalog);
@@ -35,6 +47,7 @@ class Catalog {
   Status record(const CatalogRow& row);
 
  private:
+  friend Status merge_catalogs(const std::string& output, const std::vector<std::string>& inputs, int64_t* bursts);
   Catalog(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "batch/batch.h"
+#include "batch/catalog.h"
 #include "capi/c_options.h"
 #include "capi/report_json.h"
 #include "common/cli_words.h"
@@ -350,6 +351,18 @@ int main(int argc, char** argv) {
   batch->add_option("--shard", shard, "I/N: this run's share of the manifest (every N-th burst from the I-th, 0-based)");
   batch->add_flag("-q,--quiet", batch_args.quiet, "No progress on stderr");
 
+  std::string merged_catalog;
+  std::vector<std::string> shard_catalogs;
+  bool catalog_quiet = false;
+  CLI::App* catalog = app.add_subcommand("catalog", "Work with batch catalogs");
+  catalog->require_subcommand(1);
+  CLI::App* catalog_merge = catalog->add_subcommand(
+      "merge", "Merge catalogs (a sharded batch's, one per shard) into one: per burst, the newest finished row");
+  catalog_merge->add_option("output", merged_catalog, "The merged catalog (created if missing; its rows take part)")
+      ->required();
+  catalog_merge->add_option("inputs", shard_catalogs, "The catalogs to merge in")->required();
+  catalog_merge->add_flag("-q,--quiet", catalog_quiet, "No summary on stdout");
+
   // CLI11 answers a mistyped command with "A subcommand is required": name
   // the word and the command it was probably meant to be.
   if (argc > 1 && argv[1][0] != '-') {
@@ -376,6 +389,15 @@ int main(int argc, char** argv) {
     if (std::sscanf(shard.c_str(), "%d/%d", &batch_args.shard_index, &batch_args.shard_count) != 2)
       return report_error(nb::invalid_argument("--shard must be I/N, e.g. 0/4, not '" + shard + "'"));
     return nb::batch::run_batch(batch_args);
+  }
+  if (*catalog_merge) {
+    int64_t bursts = 0;
+    const nb::Status merged = nb::batch::merge_catalogs(merged_catalog, shard_catalogs, &bursts);
+    if (!merged.ok()) return report_error(merged);
+    if (!catalog_quiet)
+      std::printf("%s: %lld burst%s from %zu catalog%s\n", merged_catalog.c_str(), static_cast<long long>(bursts),
+                  bursts == 1 ? "" : "s", shard_catalogs.size(), shard_catalogs.size() == 1 ? "" : "s");
+    return 0;
   }
   nb::parse_cfa(cfa, &so.cfa);
   if (!so.exposures.empty()) so.frames = int(so.exposures.size());

@@ -6,10 +6,12 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "test_util.h"
 
@@ -241,6 +243,135 @@ TEST(BatchRunTest, CatalogOnTheManifestOrAnOutputIsRefused) {
                     dir.file("out/b1.png") + " -q"),
             2);
   EXPECT_FALSE(fs::exists(dir.file("out/b1.png")));
+}
+
+// Every row of a catalog, by id: the columns a one-machine run and a merged
+// sharded run must agree on (the output's bytes rather than its path, the
+// report without its timings), plus `finished`.
+struct CatalogEntry {
+  std::string key, status, error, output_bytes, report, finished;
+  bool operator==(const CatalogEntry& o) const {
+    return key == o.key && status == o.status && error == o.error && output_bytes == o.output_bytes &&
+           report == o.report;
+  }
+};
+std::map<std::string, CatalogEntry> catalog_entries(const std::string& path) {
+  std::map<std::string, CatalogEntry> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, key, status, error, output, report, finished FROM bursts", -1, &st,
+                               nullptr),
+            SQLITE_OK);
+  auto text = [&](int c) {
+    const unsigned char* t = sqlite3_column_text(st, c);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    CatalogEntry e{text(1), text(2), text(3), "", "", text(6)};
+    if (!text(4).empty()) e.output_bytes = testing::read_bytes(text(4));
+    if (!text(5).empty()) {
+      nlohmann::json report = nlohmann::json::parse(text(5));
+      report.erase("stage_ms");
+      e.report = report.dump();
+    }
+    rows[text(0)] = e;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rows;
+}
+
+// What the CLI printed on stderr, and its exit code.
+int run_cli_stderr(const std::string& args, const std::string& stderr_path, std::string* message) {
+  const std::string cmd = std::string(NB_CLI_PATH) + " " + args + " >/dev/null 2>" + stderr_path;
+  const int status = std::system(cmd.c_str());
+  *message = testing::read_bytes(stderr_path);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A batch run as shards, each with its own catalog, merged with `catalog
+// merge`, equals the same batch run on one machine, burst for burst; merging
+// again changes nothing; the newest row wins a conflict; a damaged or
+// foreign catalog is refused by name and nothing is written.
+TEST(BatchRunTest, ShardCatalogsMergeIntoTheOneMachineCatalog) {
+  testing::TempDir dir;
+  for (int i = 1; i <= 4; ++i)
+    ASSERT_EQ(run_cli("synth " + dir.file("b" + std::to_string(i)) + " --width 192 --height 128 --frames 3 --seed " +
+                      std::to_string(i) + " -q"),
+              0);
+  testing::write_bytes(dir.file("list.txt"), "b1\nb2\nmissing\nb3\nb4\n");
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + dir.file("one") + " --jobs 1 -q"), 1);
+  const auto one = catalog_entries(dir.file("one/nightburst_catalog.sqlite"));
+  ASSERT_EQ(one.size(), 5u);
+
+  std::vector<std::string> shards;
+  for (int i = 0; i < 3; ++i) {
+    shards.push_back(dir.file("shards/catalog_" + std::to_string(i) + ".sqlite"));
+    run_cli("batch " + dir.file("list.txt") + " --out-dir " + dir.file("shards") + " --shard " + std::to_string(i) +
+            "/3 --jobs 1 --catalog " + shards.back() + " -q");
+    EXPECT_LT(catalog_entries(shards.back()).size(), 5u);
+  }
+  const std::string merged = dir.file("merged.sqlite");
+  const std::string merge = "catalog merge " + merged + " " + shards[0] + " " + shards[1] + " " + shards[2];
+  ASSERT_EQ(run_cli(merge), 0);
+  auto rows = catalog_entries(merged);
+  EXPECT_EQ(rows.size(), one.size());
+  for (const auto& [id, entry] : one) {
+    ASSERT_TRUE(rows.count(id)) << id;
+    EXPECT_TRUE(rows[id] == entry) << id << ": " << rows[id].status << " vs " << entry.status;
+  }
+  EXPECT_FALSE(rows["b1"].output_bytes.empty());
+
+  // Idempotent, whatever the order.
+  ASSERT_EQ(run_cli("catalog merge " + merged + " " + shards[2] + " " + shards[0] + " " + shards[1]), 0);
+  auto again = catalog_entries(merged);
+  for (const auto& [id, entry] : rows) {
+    EXPECT_TRUE(again[id] == entry) << id;
+    EXPECT_EQ(again[id].finished, entry.finished) << id;
+  }
+
+  // A conflict: the burst that failed is done in a later run (its own
+  // catalog); the newer row wins, and an older one never replaces it.
+  ASSERT_EQ(run_cli("synth " + dir.file("missing") + " --width 192 --height 128 --frames 3 --seed 9 -q"), 0);
+  const std::string later = dir.file("later.sqlite");
+  // Rows are stamped to the second: make sure the retry's is later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + dir.file("retry") + " --catalog " + later +
+                    " -q"),
+            0);
+  ASSERT_EQ(run_cli("catalog merge " + merged + " " + later), 0);
+  EXPECT_EQ(catalog_entries(merged)["missing"].status, "done");
+  ASSERT_EQ(run_cli("catalog merge " + merged + " " + shards[0] + " " + shards[1] + " " + shards[2]), 0);
+  EXPECT_EQ(catalog_entries(merged)["missing"].status, "done");
+
+  // Damaged, foreign, missing, or the output among the inputs: refused by
+  // name, nothing written.
+  testing::write_bytes(dir.file("damaged.sqlite"), testing::read_bytes(shards[0]).substr(0, 100) +
+                                                       std::string(3000, 'x'));
+  sqlite3* foreign = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("foreign.sqlite").c_str(), &foreign), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(foreign, "CREATE TABLE photos (id TEXT)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(foreign);
+  testing::write_bytes(dir.file("text.sqlite"), "id,status\nb1,done\n");
+  const std::string before = testing::read_bytes(merged);
+  std::string message;
+  for (const std::string bad : {"damaged.sqlite", "foreign.sqlite", "text.sqlite", "absent.sqlite"}) {
+    EXPECT_EQ(run_cli_stderr("catalog merge " + dir.file("new.sqlite") + " " + shards[0] + " " + dir.file(bad),
+                             dir.file("stderr.txt"), &message),
+              1)
+        << bad;
+    EXPECT_NE(message.find(dir.file(bad)), std::string::npos) << message;
+    EXPECT_FALSE(fs::exists(dir.file("new.sqlite"))) << bad;
+    EXPECT_EQ(run_cli("catalog merge " + merged + " " + dir.file(bad)), 1) << bad;
+    EXPECT_EQ(testing::read_bytes(merged), before) << bad;
+  }
+  EXPECT_EQ(run_cli_stderr("catalog merge " + dir.file("foreign.sqlite") + " " + shards[0], dir.file("stderr.txt"),
+                           &message),
+            1);
+  EXPECT_NE(message.find("not a nightburst catalog"), std::string::npos) << message;
+  EXPECT_EQ(run_cli("catalog merge " + shards[0] + " " + shards[1] + " " + dir.file("shards/../shards/catalog_0.sqlite")),
+            2);
 }
 
 }  // namespace
