@@ -17,11 +17,11 @@ import sys
 CASE = re.compile(r"BM_(\w+)/width:(\d+)/height:(\d+)/frames:(\d+)/threads:(\d+)")
 
 
-BATCH = re.compile(r"BM_BatchThroughput/jobs:(\d+)")
+BATCH = re.compile(r"BM_BatchThroughput/jobs:(\d+)/large:(\d)")
 
 
 def load_batch(path):
-    """{jobs: minimum ms} of the batch throughput cases."""
+    """{(large, jobs): minimum ms} of the batch throughput cases (jobs 0: the default)."""
     with open(path) as f:
         data = json.load(f)
     out = {}
@@ -30,8 +30,8 @@ def load_batch(path):
         if not m or b.get("run_type") == "aggregate" or b.get("error_occurred"):
             continue
         scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
-        jobs = int(m.group(1))
-        out[jobs] = min(out.get(jobs, float("inf")), b["real_time"] * scale)
+        key = (int(m.group(2)), int(m.group(1)))
+        out[key] = min(out.get(key, float("inf")), b["real_time"] * scale)
     return out
 
 
@@ -108,13 +108,17 @@ def main():
     print_table(cases, earlier)
     print_scaling(cases)
     batch = load_batch(args.run)
-    if batch:
-        print("\nBatch (8 bursts of 1000x750 x 4 frames):")
-        for jobs in sorted(batch):
-            print(f"  --jobs {jobs}: {batch[jobs]:.0f} ms, {8000 / batch[jobs]:.2f} bursts/s")
-        if 1 in batch and 2 in batch:
-            print(f"  throughput --jobs 2 / --jobs 1: {batch[1] / batch[2]:.2f}x")
-
+    for large, (label, bursts) in enumerate([("8 bursts of 1000x750 x 4 frames", 8), ("4 bursts of 12 MP x 8 frames", 4)]):
+        runs = {jobs: ms for (size, jobs), ms in batch.items() if size == large}
+        if not runs:
+            continue
+        print(f"\nBatch ({label}):")
+        for jobs in sorted(runs):
+            name = "default" if jobs == 0 else f"--jobs {jobs}"
+            print(f"  {name}: {runs[jobs]:.0f} ms, {bursts * 1000 / runs[jobs]:.2f} bursts/s")
+        splits = [runs[j] for j in (1, 2) if j in runs]
+        if 0 in runs and splits:
+            print(f"  default throughput / best split's: {min(splits) / runs[0]:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -27,6 +27,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <utility>
@@ -469,15 +470,21 @@ void command_line(benchmark::State& state) {
 // frames): throughput with --jobs 1 (each burst on both cores' Halide
 // threads) against --jobs 2 (two bursts at once, one thread each). Every
 // iteration writes to a fresh folder and catalog, so nothing is skipped.
+// `nightburst batch` over a manifest of bursts as a user runs it, one
+// process per run. Arguments: jobs (0: the default), and the burst size:
+// 0 for 8 bursts of 1000x750 x 4 frames, 1 for 4 bursts of 12 MP x 8 frames.
+// With --jobs J each burst gets cores / J threads, so on 2 cores jobs 1 is
+// 1 job x 2 threads and jobs 2 is 2 jobs x 1 thread.
 void batch_throughput(benchmark::State& state) {
-  constexpr int kBursts = 8;
-  const fs::path manifest = scratch_dir() / "batch_manifest.txt";
-  static bool made = false;
-  if (!made) {
+  const bool large = state.range(1) == 1;
+  const int bursts = large ? 4 : 8;
+  const fs::path manifest = scratch_dir() / (large ? "batch_manifest_12mp.txt" : "batch_manifest.txt");
+  static std::set<bool> made;
+  if (!made.count(large)) {
     std::ofstream list(manifest);
-    for (int i = 0; i < kBursts; ++i) {
-      const fs::path dir = scratch_dir() / ("batch_burst_" + std::to_string(i));
-      SynthOptions o = burst_options(1000, 750, 4);
+    for (int i = 0; i < bursts; ++i) {
+      const fs::path dir = scratch_dir() / ((large ? "batch_burst_12mp_" : "batch_burst_") + std::to_string(i));
+      SynthOptions o = large ? burst_options(4000, 3000, 8) : burst_options(1000, 750, 4);
       o.seed = 100 + i;
       SynthBurst b;
       if (!make_synthetic_burst(o, &b).ok() || !write_synthetic_burst(b, o, dir.string()).ok()) {
@@ -486,21 +493,18 @@ void batch_throughput(benchmark::State& state) {
       }
       list << dir.string() << "\n";
     }
-    made = true;
+    made.insert(large);
   }
   static int run = 0;  // a fresh output folder for every run, repetitions included
   for (auto _ : state) {
     const std::string out = (scratch_dir() / ("batch_out_" + std::to_string(state.range(0)) + "_" +
                                               std::to_string(run++)))
                                 .string();
-    std::vector<std::string> args = {NIGHTBURST_CLI,
-                                     "batch",
-                                     manifest.string(),
-                                     "--out-dir",
-                                     out,
-                                     "--jobs",
-                                     std::to_string(state.range(0)),
-                                     "-q"};
+    std::vector<std::string> args = {NIGHTBURST_CLI, "batch", manifest.string(), "--out-dir", out, "-q"};
+    if (state.range(0) > 0) {
+      args.push_back("--jobs");
+      args.push_back(std::to_string(state.range(0)));
+    }
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -511,9 +515,11 @@ void batch_throughput(benchmark::State& state) {
       state.SkipWithError("nightburst batch failed");
       break;
     }
+    std::error_code ec;
+    fs::remove_all(out, ec);  // 12 MP outputs add up over repetitions
   }
   state.counters["bursts/s"] =
-      benchmark::Counter(double(kBursts) * state.iterations(), benchmark::Counter::kIsRate);
+      benchmark::Counter(double(bursts) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // Args: width, height, frames, threads. Two sizes of 8-frame bursts on 1 and
@@ -622,9 +628,8 @@ BENCHMARK(BM_PipelineBracket)
     ->UseRealTime();
 BENCHMARK(BM_CommandLine)->Apply(burst_cases);
 BENCHMARK(BM_BatchThroughput)
-    ->ArgName("jobs")
-    ->Arg(1)
-    ->Arg(2)
+    ->ArgNames({"jobs", "large"})
+    ->ArgsProduct({{0, 1, 2}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
