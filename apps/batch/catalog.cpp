@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "nightburst/io.h"
 
@@ -27,7 +28,6 @@ CREATE TABLE IF NOT EXISTS bursts (
 );
 )sql";
 
-
 // The catalog's columns, in the schema's order.
 const char* kColumns = "id, key, status, error, output, report, seconds, inputs, options, finished";
 
@@ -48,7 +48,6 @@ Status open_existing_catalog(const std::string& path, Db* db) {
   sqlite3_busy_timeout(raw, 10000);
   std::set<std::string> columns;
   bool intact = false;
-  std::string problem;
   auto collect = [](void* out, int, char** values, char**) {
     static_cast<std::set<std::string>*>(out)->insert(values[0] ? values[0] : "");
     return 0;
@@ -59,17 +58,18 @@ Status open_existing_catalog(const std::string& path, Db* db) {
   };
   char* error = nullptr;
   if (sqlite3_exec(raw, "PRAGMA quick_check", check, &intact, &error) != SQLITE_OK || !intact) {
-    problem = error ? error : "its integrity check failed";
+    const std::string problem = error ? error : "its integrity check failed";
     sqlite3_free(error);
     return bad_input(path + ": not a usable SQLite database (" + problem + ")");
   }
   if (sqlite3_exec(raw, "SELECT name FROM pragma_table_info('bursts')", collect, &columns, &error) != SQLITE_OK) {
-    problem = error ? error : "unknown error";
+    const std::string problem = error ? error : "unknown error";
     sqlite3_free(error);
     return bad_input(path + ": not a usable SQLite database (" + problem + ")");
   }
-  const std::set<std::string> expected = {"id",      "key",     "status",  "error",  "output",
-                                          "report",  "seconds", "inputs",  "options", "finished"};
+  std::set<std::string> expected;
+  std::istringstream names(kColumns);
+  for (std::string name; std::getline(names >> std::ws, name, ',');) expected.insert(name);
   if (columns != expected)
     return bad_input(path + (columns.empty() ? ": not a nightburst catalog (no table 'bursts')"
                                              : ": not a nightburst catalog (table 'bursts' has other columns)"));
