@@ -211,6 +211,13 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   EXPECT_EQ(code, 2);
   EXPECT_NE(message.find("unknown command 'frobnicate' (commands: process, synth, plan, batch"), std::string::npos)
       << message;
+  std::tie(code, message) = run_for_message("catalog mrge a.sqlite b.sqlite");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("unknown command 'catalog mrge'; did you mean 'catalog merge'?"), std::string::npos)
+      << message;
+  std::tie(code, message) = run_for_message("catalog");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("'catalog' needs a command (merge"), std::string::npos) << message;
 
   std::tie(code, message) = run_for_message("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --look nite");
   EXPECT_EQ(code, 2);
