@@ -117,25 +117,50 @@ TEST(BatchOptionsTest, KnownOptionsAndRefusals) {
         << bad;
 }
 
-// The catalog's rows as id -> status.
-std::map<std::string, std::string> catalog_status(const std::string& path) {
-  std::map<std::string, std::string> rows;
+// Every row of a catalog, by id: the columns a one-machine run and a merged
+// sharded run must agree on (the output's bytes rather than its path, the
+// report without its timings), plus `finished`.
+struct CatalogEntry {
+  std::string key, status, error, output_bytes, report, finished;
+  bool operator==(const CatalogEntry& o) const {
+    return key == o.key && status == o.status && error == o.error && output_bytes == o.output_bytes &&
+           report == o.report;
+  }
+};
+std::map<std::string, CatalogEntry> catalog_entries(const std::string& path) {
+  std::map<std::string, CatalogEntry> rows;
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, status, report FROM bursts", -1, &st, nullptr),
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, key, status, error, output, report, finished FROM bursts", -1, &st,
+                               nullptr),
             SQLITE_OK);
+  auto text = [&](int c) {
+    const unsigned char* t = sqlite3_column_text(st, c);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
   while (sqlite3_step(st) == SQLITE_ROW) {
-    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    rows[id] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-    if (rows[id] == "done") {
-      const auto report =
-          nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 2)));
-      EXPECT_TRUE(report.contains("reference")) << id;
+    CatalogEntry e{text(1), text(2), text(3), "", "", text(6)};
+    if (!text(4).empty()) e.output_bytes = testing::read_bytes(text(4));
+    if (!text(5).empty()) {
+      nlohmann::json report = nlohmann::json::parse(text(5));
+      report.erase("stage_ms");
+      e.report = report.dump();
     }
+    rows[text(0)] = e;
   }
   sqlite3_finalize(st);
   sqlite3_close(db);
+  return rows;
+}
+
+// The catalog's rows as id -> status; a done row's report names its reference.
+std::map<std::string, std::string> catalog_status(const std::string& path) {
+  std::map<std::string, std::string> rows;
+  for (const auto& [id, entry] : catalog_entries(path)) {
+    rows[id] = entry.status;
+    if (entry.status == "done") EXPECT_TRUE(nlohmann::json::parse(entry.report).contains("reference")) << id;
+  }
   return rows;
 }
 
@@ -202,20 +227,12 @@ TEST(BatchRunTest, BurstsThatCannotBeReadAreRecordedAsFailed) {
   EXPECT_EQ(run_cli("batch " + dir.file("list.txt") + " --out-dir " + out + " -q"), 1);
   EXPECT_EQ(catalog_status(catalog), (std::map<std::string, std::string>{
                                          {"good", "done"}, {"missing", "failed"}, {"empty", "failed"}}));
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(catalog.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT id, key, error FROM bursts WHERE status = 'failed' ORDER BY id", -1, &st,
-                               nullptr),
-            SQLITE_OK);
   std::map<std::string, std::string> errors;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const std::string id = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))).rfind("unread-", 0), 0u) << id;
-    errors[id] = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+  for (const auto& [id, entry] : catalog_entries(catalog)) {
+    if (entry.status != "failed") continue;
+    EXPECT_EQ(entry.key.rfind("unread-", 0), 0u) << id;
+    errors[id] = entry.error;
   }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
   EXPECT_NE(errors["empty"].find("no raw files"), std::string::npos) << errors["empty"];
   EXPECT_NE(errors["missing"].find(dir.file("missing")), std::string::npos) << errors["missing"];
 
@@ -243,43 +260,6 @@ TEST(BatchRunTest, CatalogOnTheManifestOrAnOutputIsRefused) {
                     dir.file("out/b1.png") + " -q"),
             2);
   EXPECT_FALSE(fs::exists(dir.file("out/b1.png")));
-}
-
-// Every row of a catalog, by id: the columns a one-machine run and a merged
-// sharded run must agree on (the output's bytes rather than its path, the
-// report without its timings), plus `finished`.
-struct CatalogEntry {
-  std::string key, status, error, output_bytes, report, finished;
-  bool operator==(const CatalogEntry& o) const {
-    return key == o.key && status == o.status && error == o.error && output_bytes == o.output_bytes &&
-           report == o.report;
-  }
-};
-std::map<std::string, CatalogEntry> catalog_entries(const std::string& path) {
-  std::map<std::string, CatalogEntry> rows;
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT id, key, status, error, output, report, finished FROM bursts", -1, &st,
-                               nullptr),
-            SQLITE_OK);
-  auto text = [&](int c) {
-    const unsigned char* t = sqlite3_column_text(st, c);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    CatalogEntry e{text(1), text(2), text(3), "", "", text(6)};
-    if (!text(4).empty()) e.output_bytes = testing::read_bytes(text(4));
-    if (!text(5).empty()) {
-      nlohmann::json report = nlohmann::json::parse(text(5));
-      report.erase("stage_ms");
-      e.report = report.dump();
-    }
-    rows[text(0)] = e;
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return rows;
 }
 
 // What the CLI printed on stderr, and its exit code.
