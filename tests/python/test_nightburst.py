@@ -6,6 +6,7 @@ import os
 import pathlib
 import re
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -82,12 +83,20 @@ def test_the_gil_is_released_while_the_pipeline_runs():
             ticks.append(1)
             done.wait(0.005)
 
+    # The bundled burst takes ~50 ms, about ten 5 ms ticks: too close to the
+    # bound to judge by one call on a fast machine. Calls for at least 0.3 s:
+    # with the GIL held the ticker could tick only between calls (about once
+    # per call); released, it ticks throughout.
     t = threading.Thread(target=tick)
     t.start()
-    nightburst.process(BURST)
+    calls = 0
+    start = time.monotonic()
+    while calls == 0 or time.monotonic() - start < 0.3:
+        nightburst.process(BURST)
+        calls += 1
     done.set()
     t.join()
-    assert len(ticks) > 10
+    assert len(ticks) > calls + 10
 
 
 @pytest.mark.parametrize("make, error, message", [
