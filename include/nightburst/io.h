@@ -50,6 +50,7 @@ struct FileBurstOutput {
   RawFrame merged;       // with_merged: the merged mosaic quantised to its levels, and its metadata
   ProcessReport report;  // the pipeline's report
   PhotoInfo photo;       // the reference frame's camera, exposure and time, for the photo's EXIF
+  Diagnostics diagnostics;  // with ProcessOptions::diagnostics
 };
 
 // A burst from its files to the finished result: the files decoded in

@@ -5,6 +5,7 @@
 #include <HalideBuffer.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,6 +47,11 @@ struct ProcessOptions {
   // Defective pixels nobody listed, found from the burst (stages/
   // defective_pixels.h) and repaired; false: only the listed ones are.
   bool find_unlisted_defects = true;
+  // Keep what a visual report draws (ProcessResult::diagnostics): per-tile
+  // alignment and merge weights, the noise measurements, the white balance's
+  // histogram and posterior, the reference finished alone. Costs one copy of
+  // the reference frame and the per-tile maps; off in normal runs.
+  bool diagnostics = false;
   ProgressCallback progress;
 };
 
@@ -97,6 +103,72 @@ struct ProcessReport {
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 
+// A grid of tiles over the sensor: tile (tx, ty)'s centre is at
+// (first_x_px + tx * stride_px, first_y_px + ty * stride_px) sensor pixels.
+struct TileGrid {
+  int tiles_x = 0, tiles_y = 0;
+  double first_x_px = 0, first_y_px = 0, stride_px = 0;
+};
+
+// One frame's alignment and merge, tile by tile (the reference's is empty).
+struct FrameDiagnostics {
+  TileGrid alignment;
+  // Per alignment tile, row-major: where the reference's tile was found in
+  // this frame (sensor pixels) and how sure the alignment is (0..1).
+  std::vector<float> dx_px, dy_px, confidence;
+  TileGrid merge;
+  // Per merge tile, row-major: the robustness weight (0: the reference's
+  // content kept, 1: merged in full), the mean over the CFA positions. Empty
+  // when the frame was not merged tile by tile (another scene, Super Res Zoom).
+  std::vector<float> merge_weight;
+};
+
+// The noise measured in the reference frame, per CFA position: at each signal
+// level, the variance of its flattest blocks (stages/noise_estimate.h), and
+// the line fitted through them.
+struct NoiseDiagnostics {
+  std::string cfa;  // the colours at the four positions, e.g. "RGGB"
+  std::array<std::vector<double>, 4> level, variance;  // normalised units
+  NoiseProfile fitted;
+};
+
+// Learned white balance, in the model's log-chroma space (u = log(g/r),
+// v = log(g/b) of canonical RGB; bins on a torus).
+struct AwbDiagnostics {
+  int bins = 0;  // 0: not the learned method
+  float bin_size = 0, u_start = 0, v_start = 0;
+  std::array<float, 9> canonical_from_camera{};  // row-major
+  std::vector<float> histogram;  // the thumbnail's pixels, bins * bins (index u * bins + v), sums to 1
+  std::vector<float> posterior;  // the illuminant's, bins * bins
+  double estimate_u_bin = 0, estimate_v_bin = 0;  // continuous, bin centres at integers
+
+  // The bin coordinates of a camera-RGB illuminant, before wrapping onto the torus.
+  std::array<double, 2> bin_of(const std::array<float, 3>& camera_rgb) const {
+    const auto& m = canonical_from_camera;
+    double c[3];
+    for (int i = 0; i < 3; ++i)
+      c[i] = m[3 * i] * camera_rgb[0] + m[3 * i + 1] * camera_rgb[1] + m[3 * i + 2] * camera_rgb[2];
+    return {(std::log(c[1] / c[0]) - u_start) / bin_size - 0.5, (std::log(c[1] / c[2]) - v_start) / bin_size - 0.5};
+  }
+};
+
+// What a visual report draws (ProcessOptions::diagnostics).
+struct Diagnostics {
+  bool collected = false;
+  std::vector<FrameDiagnostics> frames;  // one per frame, in the order given
+  // The reference frame finished alone with the merged result's white
+  // balance, exposure and tone mapping: the same look, without the merge.
+  // Sensor size (the merged result is larger with Super Res Zoom).
+  Halide::Runtime::Buffer<uint16_t, 3> reference_srgb;
+  // The same in sensor geometry (before the crop and orientation; the tile
+  // grids' coordinates), each pixel the mean of backdrop_step^2 sensor
+  // pixels, at most 1024 across: what the per-tile maps are drawn over.
+  Halide::Runtime::Buffer<uint16_t, 3> backdrop;
+  int backdrop_step = 1;
+  NoiseDiagnostics noise;
+  AwbDiagnostics awb;
+};
+
 struct ProcessResult {
   // Normalised merged mosaic (black subtracted, / (white - black)) in the
   // reference frame's geometry. With Super Res Zoom: the mosaic of its RGB
@@ -110,6 +182,7 @@ struct ProcessResult {
   // sRGB-encoded 16-bit image (x, y, c), orientation applied.
   Halide::Runtime::Buffer<uint16_t, 3> srgb;
   ProcessReport report;
+  Diagnostics diagnostics;  // with ProcessOptions::diagnostics
 };
 
 // Pixels across the Super Res Zoom grid for `sensor_extent` sensor pixels at

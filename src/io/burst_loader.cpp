@@ -138,6 +138,7 @@ Status process_files(const std::vector<std::string>& files, const ProcessOptions
     out->merged.source = "merged";
   }
   out->report = std::move(result.report);
+  out->diagnostics = std::move(result.diagnostics);
   return Status();
 }
 

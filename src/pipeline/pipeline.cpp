@@ -18,6 +18,7 @@
 #include "stages/ffcc.h"
 #include "stages/finish_basic.h"
 #include "stages/local_tone.h"
+#include "stages/merge_tiles_params.h"
 #include "stages/merge_wiener.h"
 #include "stages/defective_pixels.h"
 #include "stages/exposure_bracket.h"
@@ -79,6 +80,57 @@ RawMetadata extended_precision_levels(RawMetadata meta) {
   meta.white_level = float(meta.white_level * factor);
   for (float& black : meta.black_level) black = float(black * factor);
   return meta;
+}
+
+// The widest backdrop a visual report draws its tile maps over.
+constexpr int kBackdropWidth = 1024;
+
+// Each pixel the mean of a step x step block (the last partial blocks left out).
+Halide::Runtime::Buffer<uint16_t, 3> box_downscaled(const Halide::Runtime::Buffer<uint16_t, 3>& image, int step) {
+  Halide::Runtime::Buffer<uint16_t, 3> out(std::max(1, image.width() / step), std::max(1, image.height() / step), 3);
+  out.for_each_element([&](int x, int y, int c) {
+    uint64_t sum = 0;
+    int n = 0;
+    for (int dy = 0; dy < step && y * step + dy < image.height(); ++dy)
+      for (int dx = 0; dx < step && x * step + dx < image.width(); ++dx, ++n) sum += image(x * step + dx, y * step + dy, c);
+    out(x, y, c) = uint16_t((sum + uint64_t(n) / 2) / uint64_t(n));
+  });
+  return out;
+}
+
+// The alignment field's tiles for a visual report, in sensor pixels.
+void describe_alignment(const AlignmentField& f, FrameDiagnostics* d) {
+  d->alignment.tiles_x = f.tiles_x;
+  d->alignment.tiles_y = f.tiles_y;
+  d->alignment.first_x_px = d->alignment.first_y_px = 2.0 * (f.tile_size / 2);  // plane -> sensor pixels
+  d->alignment.stride_px = 2.0 * f.tile_stride;
+  d->dx_px.clear();
+  d->dy_px.clear();
+  d->confidence.clear();
+  for (int ty = 0; ty < f.tiles_y; ++ty)
+    for (int tx = 0; tx < f.tiles_x; ++tx) {
+      d->dx_px.push_back(2.0f * f.displacement(tx, ty, 0));
+      d->dy_px.push_back(2.0f * f.displacement(tx, ty, 1));
+      d->confidence.push_back(f.confidence(tx, ty));
+    }
+}
+
+// The merge's robustness weights for a visual report: per tile, the mean
+// over the CFA positions. Merge tiles are centred every kStride plane pixels
+// from the plane's origin (merge_tiles_params.h).
+void describe_merge_weights(const Halide::Runtime::Buffer<float, 3>& weight, FrameDiagnostics* d) {
+  d->merge.tiles_x = weight.dim(0).extent();
+  d->merge.tiles_y = weight.dim(1).extent();
+  d->merge.first_x_px = d->merge.first_y_px = 0;
+  d->merge.stride_px = 2.0 * merge::kStride;
+  d->merge_weight.assign(size_t(d->merge.tiles_x) * d->merge.tiles_y, 0.0f);
+  const int positions = weight.dim(2).extent();
+  for (int ty = 0; ty < d->merge.tiles_y; ++ty)
+    for (int tx = 0; tx < d->merge.tiles_x; ++tx) {
+      float sum = 0;
+      for (int p = 0; p < positions; ++p) sum += weight(tx, ty, p);
+      d->merge_weight[size_t(ty) * d->merge.tiles_x + tx] = sum / float(positions);
+    }
 }
 
 double median(std::vector<double> v) {
@@ -183,6 +235,9 @@ struct BurstSession::State {
   // Defects nobody listed, found when the reference was chosen (indices,
   // ascending); repaired in every frame.
   std::vector<int64_t> unlisted_defects;
+  // options.diagnostics: the reference normalised, its defects repaired, to
+  // finish alone with the merged result's settings.
+  Halide::Runtime::Buffer<float, 2> reference_normalised;
 
   bool have_reference() const { return merger != nullptr || superres != nullptr; }
 
@@ -199,6 +254,16 @@ struct BurstSession::State {
     if (!progress("noise")) return cancelled();
     report.noise_from_metadata = reference.meta.noise.valid;
     report.noise = frame_noise_profile(reference);
+    if (options.diagnostics) {
+      const std::array<NoiseLevels, 4> levels = measure_noise_levels(reference);
+      NoiseDiagnostics& noise = result.diagnostics.noise;
+      for (int p = 0; p < 4; ++p) {
+        noise.level[p] = levels[p].level;
+        noise.variance[p] = levels[p].variance;
+      }
+      noise.fitted = fit_noise_profile(levels);
+      noise.cfa = cfa_name(reference.meta.cfa);
+    }
     timer.begin("align");
     if (!progress("align")) return cancelled();
     NB_RETURN_IF_ERROR(FrameAligner::create(reference, report.noise, TileAlignParams(),
@@ -213,6 +278,7 @@ struct BurstSession::State {
     ProcessReport& report = result.report;
     timer.begin("merge");
     if (!progress("merge")) return cancelled();
+    if (options.diagnostics) reference_normalised = normalised_mosaic(reference);
     if (options.superres_scale > 0) {
       SuperResParams params;
       params.scale = options.superres_scale;
@@ -248,6 +314,7 @@ struct BurstSession::State {
     motion = summarise_motion(*field);
     motion.exposure_ratio = exposure.ratio;
     motion.scene_correlation = scene.decided ? scene.correlation : 1.0;
+    if (options.diagnostics) describe_alignment(*field, &result.diagnostics.frames[size_t(index)]);
     *merge = !(scene.decided && scene.correlation < kMinSceneCorrelation);
     if (!*merge) {
       // Another scene: not merged at all, whatever its tiles would match.
@@ -274,6 +341,8 @@ struct BurstSession::State {
       NB_RETURN_IF_ERROR(superres->add(frame, field, &weight));
     } else {
       NB_RETURN_IF_ERROR(merger->add(frame, field, &weight, &rejected, exposure_of(frame)));
+      if (options.diagnostics)
+        describe_merge_weights(merger->last_tile_weights(), &result.diagnostics.frames[size_t(index)]);
     }
     motion.mean_merge_weight = weight;
     motion.rejected = rejected;
@@ -390,6 +459,7 @@ struct BurstSession::State {
     for (const std::string& warning : frame.meta.warnings)
       if (warned.insert(warning).second) result.report.warnings.push_back(frame.source + ": " + warning);
     result.report.motion.emplace_back();
+    if (options.diagnostics) result.diagnostics.frames.emplace_back();
     if (have_reference()) return align_and_merge(frame, index);
     held.push_back(std::move(frame));
     held_index.push_back(index);
@@ -397,6 +467,42 @@ struct BurstSession::State {
   }
 
   Status finish_burst(ProcessResult* out);
+
+  // The reference finished with the merged result's settings. Super Res
+  // Zoom's tone map is on its larger grid: the reference's own is made the
+  // same way from its luminance.
+  Status finish_reference_alone(FinishParams finish, bool superres_grid) {
+    const RawMetadata& meta = reference_meta;
+    Halide::Runtime::Buffer<float, 2> shaded =
+        meta.gain_maps.empty() ? reference_normalised : with_gain_maps(meta.gain_maps, meta.cfa, reference_normalised);
+    if (superres_grid && finish.tone_gain.data()) {
+      Halide::Runtime::Buffer<float, 2> luminance =
+          tone_luminance(shaded, meta.cfa, result.report.awb_gains, finish.exposure_gain);
+      NB_RETURN_IF_ERROR(local_tone_gain(luminance, result.report.local_tone_ratio, &finish.tone_gain));
+    }
+    Halide::Runtime::Buffer<uint16_t, 3> srgb;
+    NB_RETURN_IF_ERROR(finish_basic(shaded, finish, &srgb));
+    Diagnostics& d = result.diagnostics;
+    d.backdrop_step = std::max(1, (srgb.width() + kBackdropWidth - 1) / kBackdropWidth);
+    d.backdrop = box_downscaled(srgb, d.backdrop_step);
+    if (!meta.default_crop.empty()) srgb = cropped(srgb, meta.default_crop);
+    result.diagnostics.reference_srgb = apply_orientation(srgb, meta.orientation);
+    reference_normalised = Halide::Runtime::Buffer<float, 2>();
+    return Status();
+  }
+
+  static void describe_awb(const FfccModel& model, const FfccTrace& trace, AwbDiagnostics* d) {
+    d->bins = model.bins;
+    d->bin_size = model.bin_size;
+    d->u_start = model.u_start;
+    d->v_start = model.v_start;
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) d->canonical_from_camera[size_t(3 * r + c)] = trace.canonical_from_camera(r, c);
+    d->histogram = trace.histogram;
+    d->posterior = trace.posterior;
+    d->estimate_u_bin = trace.mean_bin(0);
+    d->estimate_v_bin = trace.mean_bin(1);
+  }
 };
 
 BurstSession::BurstSession(ProcessOptions options)
@@ -495,10 +601,12 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
       report.awb_method = "learned";
       const FfccModel& model =
           options.awb_model ? options.awb_model->impl().ffcc : default_ffcc_model();
-      const AwbEstimate estimate =
-          estimate_illuminant_ffcc(model, awb_thumbnail(shaded, ref_meta.cfa), ref_meta);
+      FfccTrace trace;
+      const AwbEstimate estimate = estimate_illuminant_ffcc(model, awb_thumbnail(shaded, ref_meta.cfa), ref_meta,
+                                                            options.diagnostics ? &trace : nullptr);
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
+      if (options.diagnostics) describe_awb(model, trace, &result.diagnostics.awb);
       break;
     }
     case AwbMethod::kGrayWorld:
@@ -559,6 +667,10 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   if (!ref_meta.default_crop.empty()) srgb = cropped(srgb, crop_for_size(ref_meta.default_crop, ref_meta.width,
                                                                        ref_meta.height, srgb.width(), srgb.height()));
   result.srgb = apply_orientation(srgb, ref_meta.orientation);
+  if (options.diagnostics) {
+    result.diagnostics.collected = true;
+    NB_RETURN_IF_ERROR(finish_reference_alone(finish, superres_rgb.data() != nullptr));
+  }
   timer.finish();
   *out = std::move(result);
   return Status();

@@ -321,11 +321,18 @@ VonMisesFit fit_von_mises(const std::vector<float>& p, int n) {
 }
 
 AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thumbnail,
-                                     const RawMetadata& meta) {
+                                     const RawMetadata& meta, FfccTrace* trace) {
   const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
-  std::vector<float> posterior = ffcc_scores(m, chroma_histograms(m, thumbnail, to_canonical));
+  const ChromaHistograms histograms = chroma_histograms(m, thumbnail, to_canonical);
+  std::vector<float> posterior = ffcc_scores(m, histograms);
   softmax(&posterior);
   const VonMisesFit fit = fit_von_mises(posterior, m.bins);
+  if (trace) {
+    trace->canonical_from_camera = to_canonical;
+    trace->histogram = histograms.channels[kPixelChannel];
+    trace->posterior = posterior;
+    trace->mean_bin = fit.mean;
+  }
 
   AwbEstimate estimate;
   const Eigen::Vector3f camera = to_canonical.inverse() * rgb_at_bin(m, fit.mean);

@@ -119,7 +119,14 @@ struct AwbEstimate {
 };
 constexpr double kConfidenceRadiusBins = 3.0;
 
+// What the estimate looked at, for a visual report.
+struct FfccTrace {
+  Eigen::Matrix3f canonical_from_camera;
+  std::vector<float> histogram;  // the pixel channel
+  std::vector<float> posterior;
+  Eigen::Vector2d mean_bin;      // the von Mises fit's mean
+};
 AwbEstimate estimate_illuminant_ffcc(const FfccModel& model, const RgbThumbnail& thumbnail,
-                                     const RawMetadata& meta);
+                                     const RawMetadata& meta, FfccTrace* trace = nullptr);
 
 }  // namespace nb

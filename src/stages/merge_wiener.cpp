@@ -822,6 +822,8 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
   return Status();
 }
 
+const Halide::Runtime::Buffer<float, 3>& WienerMerger::last_tile_weights() const { return state_->weight; }
+
 Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight,
                          bool* rejected, const ExposureScale& exposure) {
   State& st = *state_;

@@ -68,6 +68,9 @@ class WienerMerger {
   // the default, an equal exposure.
   Status add(const RawFrame& alternate, const AlignmentField& field, float* mean_weight, bool* rejected,
              const ExposureScale& exposure = ExposureScale());
+  // The robustness weight per merge tile (tile x, tile y, CFA position) of
+  // the frame last added (its whole-frame rejection aside).
+  const Halide::Runtime::Buffer<float, 3>& last_tile_weights() const;
   // The merged normalised mosaic; `effective_frames` as in MergeStats.
   Status finish(Halide::Runtime::Buffer<float, 2>* merged, double* effective_frames);
 

@@ -2,6 +2,7 @@
 #include "stages/noise_estimate.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -19,9 +20,9 @@ struct BlockStat {
 
 }  // namespace
 
-NoiseProfile estimate_noise_profile(const RawFrame& frame) {
+std::array<NoiseLevels, 4> measure_noise_levels(const RawFrame& frame) {
   const RawMetadata& m = frame.meta;
-  NoiseProfile profile;
+  std::array<NoiseLevels, 4> levels;
   int pw = m.width / 2, ph = m.height / 2;
   for (int pos = 0; pos < 4; ++pos) {
     int ox = pos & 1, oy = pos >> 1;
@@ -53,17 +54,22 @@ NoiseProfile estimate_noise_profile(const RawFrame& frame) {
     }
     if (blocks.size() < size_t(kLevelBins) * 4) {
       // Too small to bin: one level, all blocks.
-      std::vector<double> v;
-      for (auto& b : blocks) v.push_back(b.noise_variance);
+      std::vector<double> v, means;
+      for (auto& b : blocks) {
+        v.push_back(b.noise_variance);
+        means.push_back(b.mean);
+      }
       std::sort(v.begin(), v.end());
-      double var = v.empty() ? 1e-6 : v[v.size() / 2];
-      profile.scale[pos] = 0;
-      profile.offset[pos] = std::max(var, 1e-10);
+      std::sort(means.begin(), means.end());
+      levels[pos].binned = false;
+      levels[pos].level = {means.empty() ? 0.0 : std::max(means[means.size() / 2], 0.0)};
+      levels[pos].variance = {v.empty() ? 1e-6 : v[v.size() / 2]};
       continue;
     }
     std::sort(blocks.begin(), blocks.end(), [](auto& a, auto& b) { return a.mean < b.mean; });
     // Per level bin: the flattest blocks' variance (texture only adds variance).
-    std::vector<double> xs, ys, ws;
+    std::vector<double>& xs = levels[pos].level;
+    std::vector<double>& ys = levels[pos].variance;
     size_t per_bin = blocks.size() / kLevelBins;
     for (int bin = 0; bin < kLevelBins; ++bin) {
       std::vector<BlockStat> in(blocks.begin() + bin * per_bin, blocks.begin() + (bin + 1) * per_bin);
@@ -82,8 +88,23 @@ NoiseProfile estimate_noise_profile(const RawFrame& frame) {
       var /= 0.80;
       xs.push_back(std::max(mean, 0.0));
       ys.push_back(var);
-      ws.push_back(1.0 / (var * var + 1e-20));  // relative-error weighting
     }
+  }
+  return levels;
+}
+
+NoiseProfile fit_noise_profile(const std::array<NoiseLevels, 4>& levels) {
+  NoiseProfile profile;
+  for (int pos = 0; pos < 4; ++pos) {
+    const std::vector<double>& xs = levels[pos].level;
+    const std::vector<double>& ys = levels[pos].variance;
+    if (!levels[pos].binned) {
+      profile.scale[pos] = 0;
+      profile.offset[pos] = std::max(ys[0], 1e-10);
+      continue;
+    }
+    std::vector<double> ws;
+    for (double var : ys) ws.push_back(1.0 / (var * var + 1e-20));  // relative-error weighting
     // Weighted least squares for var = a*x + b, then keep both terms non-negative.
     double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (size_t i = 0; i < xs.size(); ++i) {

@@ -159,7 +159,9 @@ std::map<std::string, std::string> catalog_status(const std::string& path) {
   std::map<std::string, std::string> rows;
   for (const auto& [id, entry] : catalog_entries(path)) {
     rows[id] = entry.status;
-    if (entry.status == "done") EXPECT_TRUE(nlohmann::json::parse(entry.report).contains("reference")) << id;
+    if (entry.status == "done") {
+      EXPECT_TRUE(nlohmann::json::parse(entry.report).contains("reference")) << id;
+    }
   }
   return rows;
 }
