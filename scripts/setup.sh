@@ -15,7 +15,7 @@ packages=(
   libcli11-dev               # command-line parsing
   libsqlite3-dev sqlite3     # the batch catalog (and the shell to query it)
   libcsv-dev                 # CSV batch manifests
-  libopencv-dev              # tests and benchmarks only (baselines), never the core
+  libopencv-dev              # tests' baselines and the CLI's --debug-dir plots (imgproc), never the core
   libgtest-dev libgmock-dev  # unit tests
   libbenchmark-dev           # benchmark harness
   time                       # GNU time: the harness's peak memory of a fresh CLI process
@@ -30,6 +30,7 @@ packages=(
   python3-pybind11 python3-numpy python3-pytest  # the Python module, its arrays and its tests
   slurm-wlm munge            # a one-node Slurm cluster for the sharded batch test (scripts/test-slurm.sh)
   python3-pil                # composing the README's before/after picture (scripts/readme-images.sh)
+  chromium                   # renders the --debug-dir report headless (scripts/test-debug-report.sh)
 )
 
 missing=()

@@ -11,6 +11,8 @@ ctest --test-dir build --output-on-failure -j"$(nproc)"
 # the Python module's tests.
 bash scripts/test-package.sh
 bash scripts/test-python.sh
+# The --debug-dir report rendered in headless Chromium, every image loaded.
+bash scripts/test-debug-report.sh
 # A sharded batch through a one-node Slurm cluster, its catalogs merged.
 bash scripts/test-slurm.sh
 # The core and its tests cross-built for arm64 and run under qemu; the

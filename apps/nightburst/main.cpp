@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "capi/report_json.h"
 #include "common/cli_words.h"
 #include "common/parse_options.h"
+#include "debug_report/debug_report.h"
 #include "common/memory_policy.h"
 #include "nightburst/capture_plan.h"
 #include "nightburst/io.h"
@@ -41,6 +43,7 @@ struct ProcessArgs {
   std::string output;
   std::string merged_dng;
   std::string report;
+  std::string debug_dir;
   int reference = -1;
   int threads = 0;
   int bits = 8;
@@ -106,9 +109,20 @@ int run_process(const ProcessArgs& a) {
   if (!s.ok()) return report_error(s);
   std::vector<std::string> inputs = files;
   if (!a.awb_model.empty()) inputs.push_back(a.awb_model);
-  for (const std::string& out : {a.output, a.merged_dng, a.report}) {
-    if (out.empty()) continue;
-    s = nb::check_output_path(out, inputs);
+  std::vector<nb::NamedOutput> outputs = {{"-o", a.output}, {"--merged-dng", a.merged_dng}, {"--report", a.report}};
+  if (!a.debug_dir.empty()) {
+    std::error_code ec;
+    if (std::filesystem::exists(a.debug_dir, ec) && !std::filesystem::is_directory(a.debug_dir, ec))
+      return report_error(nb::invalid_argument(a.debug_dir + ": --debug-dir names a file, not a directory"));
+    for (const std::string& path : nb::apps::debug_report_files(a.debug_dir, files.size()))
+      outputs.push_back({"--debug-dir", path});
+    s = nb::check_distinct_outputs(outputs);
+    if (!s.ok()) return report_error(s);
+  }
+  for (const nb::NamedOutput& out : outputs) {
+    if (out.path.empty()) continue;
+    s = nb::check_output_path(out.path, inputs);
+    if (!s.ok() && out.option == "--debug-dir") s = nb::invalid_argument(s.message() + " (a file of the --debug-dir report)");
     if (!s.ok()) return report_error(s);
   }
   auto say = [&](const std::string& what) {
@@ -125,6 +139,7 @@ int run_process(const ProcessArgs& a) {
   nb::FileBurstOutput result;
   nb::ProcessOptions process_options;
   s = nb::process_options_from_c(&options, &process_options);
+  process_options.diagnostics = !a.debug_dir.empty();
   if (s.ok())
     s = nb::process_files(files, process_options, /*with_merged=*/!a.merged_dng.empty(), &result, &load_ms);
   if (!s.ok()) return report_error(s);
@@ -144,11 +159,18 @@ int run_process(const ProcessArgs& a) {
     if (!s.ok()) return report_error(s);
   }
   double write_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  nlohmann::json report = nlohmann::json::parse(nb::report_to_json(result.report));
+  report["stage_ms"]["load"] = load_ms;
+  report["stage_ms"]["write"] = write_ms;
   if (!a.report.empty()) {
-    nlohmann::json report = nlohmann::json::parse(nb::report_to_json(result.report));
-    report["stage_ms"]["load"] = load_ms;
-    report["stage_ms"]["write"] = write_ms;
     s = nb::write_text_file(a.report, report.dump(2) + "\n");
+    if (!s.ok()) return report_error(s);
+  }
+  if (!a.debug_dir.empty()) {
+    say("debug report: " + (std::filesystem::path(a.debug_dir) / "index.html").string());
+    nb::apps::BurstTruth truth;
+    s = nb::apps::read_burst_truth(files.front(), &truth);
+    if (s.ok()) s = nb::apps::write_debug_report(a.debug_dir, result, report.dump(2), truth);
     if (!s.ok()) return report_error(s);
   }
   double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -225,6 +247,9 @@ int main(int argc, char** argv) {
   process->add_option("-o,--output", pa.output, "Output photo: .png, .jpg/.jpeg or .tif/.tiff (16-bit)")->required();
   process->add_option("--merged-dng", pa.merged_dng, "Also write the merged Bayer mosaic as a DNG (.dng)");
   process->add_option("--report", pa.report, "Write a JSON report of the run (.json)");
+  process->add_option("--debug-dir", pa.debug_dir,
+                      "Write a visual report into this directory: index.html with the reference alone beside the "
+                      "merged result, per-frame merge weights and alignment, the noise model, the white balance");
   process->add_option("--ref", pa.reference, "Reference frame (0-based); default: sharpest of the first three")
       ->check(CLI::NonNegativeNumber);
   process->add_option("--threads", pa.threads, "Worker threads (0: one per core)")

@@ -326,6 +326,20 @@ std::vector<Case> cases() {
                  return BadInputCli::write_burst(in) + " -o " + (in / "old.png").string() + " --report " +
                         (in / "old.json").string();
                }});
+  c.push_back({"debug directory is a file", 2, {"%F", "not a directory"}, [=](P in, P out) {
+                 write_bytes((out / "plain").string(), "x");
+                 return BadInputCli::write_burst(in) + png_out(out) + " --debug-dir " + (out / "plain").string();
+               }});
+  c.push_back({"debug report over an input", 2, {"%F", "overwrite the input"}, [=](P in, P out) {
+                 const std::string dir = BadInputCli::write_burst(in);
+                 fs::copy_file(in / "frame_0.dng", in / "compare.png");
+                 return (in / "frame_1.dng").string() + " " + (in / "compare.png").string() + png_out(out) +
+                        " --debug-dir " + dir;
+               }});
+  c.push_back({"debug report over the image", 2, {"%F", "same file"}, [=](P in, P out) {
+                 return BadInputCli::write_burst(in) + " -o " + (out / "report" / "compare.png").string() +
+                        " --debug-dir " + (out / "report").string();
+               }});
   c.push_back({"output in a format nightburst does not write", 2, {"%F", ".jpg", ".tif"}, [=](P in, P out) {
                  return BadInputCli::write_burst(in) + " -o " + (out / "photo.webp").string();
                }});

@@ -1,5 +1,6 @@
 // The nightburst CLI as a user runs it: exit codes, outputs, refusals.
 #include <gtest/gtest.h>
+#include <png.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <set>
 #include <fstream>
+#include <regex>
 
 #include "nightburst/io.h"
 #include "nightburst/nightburst_c.h"
@@ -102,6 +104,86 @@ TEST_F(CliTest, SuperResAtTwiceTheSensorSize) {
   EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --scale 2"), 2);  // needs --superres
   EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --superres --scale 4"), 2);
   EXPECT_FALSE(std::filesystem::exists(dir_.file("x.png")));
+}
+
+// An 8-bit RGB PNG decoded whole (libpng's simplified API); 0 x 0 when it does not decode.
+struct Rgb8 {
+  int width = 0, height = 0;
+  std::vector<uint8_t> pixels;
+  double luma(int x, int y) const {
+    const uint8_t* p = &pixels[(size_t(y) * width + x) * 3];
+    return 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+  }
+};
+
+Rgb8 decode_png(const std::string& path) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  Rgb8 out;
+  if (!png_image_begin_read_from_file(&image, path.c_str())) return out;
+  image.format = PNG_FORMAT_RGB;
+  out.pixels.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr)) return Rgb8();
+  out.width = int(image.width);
+  out.height = int(image.height);
+  return out;
+}
+
+// The standard deviation of luma less its 3x3 mean over columns [x0, x1).
+double high_pass_sigma(const Rgb8& image, int x0, int x1) {
+  double ss = 0;
+  int n = 0;
+  for (int y = 1; y + 1 < image.height; ++y)
+    for (int x = x0 + 1; x + 1 < x1; ++x) {
+      double box = 0;
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) box += image.luma(x + dx, y + dy);
+      const double r = image.luma(x, y) - box / 9;
+      ss += r * r;
+      ++n;
+    }
+  return std::sqrt(ss / n);
+}
+
+// The visual report as a person opens it: every image the page shows is
+// there and decodes, per alternate frame a weight map and an alignment
+// field, the 1:1 crops show the merge's noise reduction, the synthetic
+// burst's truth is beside the estimates, nothing comes from the network.
+// Headless Chromium renders the page in scripts/test-debug-report.sh.
+TEST_F(CliTest, DebugReportShowsWhatTheMergeDid) {
+  const std::string report_dir = dir_.file("debug");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("out.png") + " --debug-dir " + report_dir), 0);
+  const std::string html = testing::read_bytes(report_dir + "/index.html");
+  std::set<std::string> sources;
+  const std::regex src("<img src=\"([^\"]+)\"");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), src); it != std::sregex_iterator(); ++it)
+    sources.insert((*it)[1]);
+  for (const std::string& name : sources) {
+    const Rgb8 image = decode_png(report_dir + "/" + name);
+    EXPECT_GT(image.width, 0) << name;
+  }
+  for (const char* name : {"compare.png", "crop_1.png", "crop_2.png", "crop_3.png", "noise.png", "awb.png"})
+    EXPECT_EQ(sources.count(name), 1u) << name;
+  int frame_images = 0;
+  for (const std::string& name : sources) frame_images += name.rfind("frame_", 0) == 0;
+  EXPECT_EQ(frame_images, 4);  // weights and alignment for each of the two alternates
+  for (int k = 1; k <= 3; ++k) {
+    const Rgb8 crop = decode_png(report_dir + "/crop_" + std::to_string(k) + ".png");
+    const int side = (crop.width - 8) / 2;  // reference alone | 8 px | merged
+    const double alone = high_pass_sigma(crop, 0, side), merged = high_pass_sigma(crop, side + 8, crop.width);
+    std::printf("crop %d: noise %.2f alone, %.2f merged (8-bit luma)\n", k, alone, merged);
+    EXPECT_GT(alone, 1.3 * merged) << k;
+  }
+  EXPECT_NE(html.find("truth dx"), std::string::npos);
+  EXPECT_NE(html.find("frame_02.dng"), std::string::npos);
+  EXPECT_EQ(html.find("http:"), std::string::npos);
+  EXPECT_EQ(html.find("https:"), std::string::npos);
+
+  // Again into the same directory with another white balance: the page
+  // says why there is no posterior, and the old one is gone.
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("out.png") + " --awb grayworld --debug-dir " + report_dir), 0);
+  EXPECT_FALSE(std::filesystem::exists(report_dir + "/awb.png"));
+  EXPECT_NE(testing::read_bytes(report_dir + "/index.html").find("belong to the learned method"), std::string::npos);
 }
 
 TEST_F(CliTest, ExitCodesForUsageAndBadInput) {
