@@ -21,15 +21,58 @@ static RawMetadata camera_metadata(const SpectralData& data, const Camera& camer
 }
 
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
-                                 int per_camera, uint64_t seed) {
+                                 int per_camera, uint64_t seed, bool night_lights) {
+  static const LightFamily kNight[] = {LightFamily::kSodium, LightFamily::kMercury, LightFamily::kLed,
+                                       LightFamily::kMoonTwilight};
   std::vector<Scene> scenes;
   for (int index : cameras) {
     const Camera& camera = data.cameras[size_t(index)];
     const RawMetadata meta = camera_metadata(data, camera);
     std::mt19937_64 rng(seed * 1000003ull + uint64_t(index));
+    std::mt19937_64 night_rng(seed * 1000003ull + uint64_t(index) + 0x5eed);
     for (int k = 0; k < per_camera; ++k) {
-      const Illuminant light = random_illuminant(data, rng);
-      RenderedScene r = render_scene(data, camera, light, rng);
+      RenderedScene r;
+      if (night_lights && k % 2 == 1) {
+        // Low-pressure sodium is left out: its light is one spectral line, whose
+        // chroma lies some 3 log units from daylight's, beyond the histogram's
+        // window (and under it no white balance can tell one surface's colour
+        // from another's).
+        const LightFamily family = kNight[(k / 2) % 4];
+        const Illuminant light = family == LightFamily::kSodium
+                                     ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
+                                     : random_light(data, family, night_rng);
+        if (std::uniform_real_distribution<double>(0, 1)(night_rng) < 0.2) {
+          const Illuminant other = random_light(data, LightFamily::kTwoLights, night_rng);
+          r = render_scene(data, camera, light, night_rng, 128, 96, &other);
+        } else {
+          r = render_scene(data, camera, light, night_rng);
+        }
+      } else {
+        r = render_scene(data, camera, random_illuminant(data, rng), rng);
+      }
+      scenes.push_back({std::move(r.thumbnail), r.truth, meta});
+    }
+  }
+  return scenes;
+}
+
+std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vector<int>& cameras,
+                                        LightFamily family, int per_camera, uint64_t seed) {
+  std::vector<Scene> scenes;
+  for (int index : cameras) {
+    const Camera& camera = data.cameras[size_t(index)];
+    const RawMetadata meta = camera_metadata(data, camera);
+    std::mt19937_64 rng((seed * 1000003ull + uint64_t(index)) * 31 + uint64_t(family));
+    for (int k = 0; k < per_camera; ++k) {
+      const Illuminant light = random_light(data, family, rng);
+      RenderedScene r;
+      if (family == LightFamily::kTwoLights) {
+        Illuminant other = random_light(data, family, rng);
+        while (other.name == light.name) other = random_light(data, family, rng);
+        r = render_scene(data, camera, light, rng, 128, 96, &other);
+      } else {
+        r = render_scene(data, camera, light, rng);
+      }
       scenes.push_back({std::move(r.thumbnail), r.truth, meta});
     }
   }

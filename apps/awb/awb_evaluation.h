@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ffcc_train.h"
+#include "night_lights.h"
 #include "spectral_data.h"
 #include "stages/ffcc.h"
 
@@ -26,8 +27,16 @@ struct Scene {
 
 // `per_camera` random scenes for each camera in `cameras`; deterministic in
 // `seed` (each camera has its own random stream).
+// `night_lights`: half the scenes lit by night scenes' lights instead
+// (high-pressure sodium, mercury and metal halide, LEDs, moonlight and
+// twilight in equal shares, a fifth of them beside a second light from one side).
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
-                                 int per_camera, uint64_t seed);
+                                 int per_camera, uint64_t seed, bool night_lights = false);
+
+// `per_camera` scenes per camera lit by lights of one family (for
+// kTwoLights: two lights of different families, one from each side).
+std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vector<int>& cameras,
+                                        LightFamily family, int per_camera, uint64_t seed);
 
 // The model's grid: canonical space = mean of the training cameras'
 // normalised colour matrices; the histogram window centred on the training

@@ -55,14 +55,15 @@ std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool val
 }
 
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
-              bool validate) {
+              bool validate, bool night_lights, float bin_size) {
   SpectralData data;
   nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
   if (!s.ok()) return fail(s);
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();
-  const std::vector<Scene> scenes = render_scenes(data, train, a.scenes_per_camera, a.seed);
+  const std::vector<Scene> scenes = render_scenes(data, train, a.scenes_per_camera, a.seed, night_lights);
   nb::FfccModel model;
+  model.bin_size = bin_size;
   s = model_grid(data, train, scenes, &model);
   if (!s.ok()) return fail(s);
   const std::vector<TrainingExample> examples = training_examples(model, scenes);
@@ -137,7 +138,62 @@ void evaluate_bursts(const nb::FfccModel& model, int threads) {
   }
 }
 
-int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts) {
+// Held-out cameras under each family of light: the mean error of every
+// method, and the learned method's median and worst quarter.
+void evaluate_families(const nb::FfccModel& model, const SpectralData& data, const std::vector<int>& cameras,
+                       int per_camera, uint64_t seed) {
+  std::printf("\nHeld-out cameras by light family (%d scenes per camera and family), mean angular error in degrees\n",
+              per_camera);
+  std::printf("| light | learned | learned median | learned worst 25%% |");
+  for (size_t m = 1; m < kAllMethods.size(); ++m) std::printf(" %s |", method_name(kAllMethods[m]).c_str());
+  std::printf("\n| --- | --- | --- | --- |");
+  for (size_t m = 1; m < kAllMethods.size(); ++m) std::printf(" --- |");
+  std::printf("\n");
+  for (LightFamily family : kAllFamilies) {
+    const auto errors = evaluate_scenes(model, render_family_scenes(data, cameras, family, per_camera, seed));
+    const ErrorStats learned = error_stats(errors[0]);
+    std::printf("| %s | %.2f | %.2f | %.2f |", family_name(family).c_str(), learned.mean, learned.median,
+                learned.worst25);
+    for (size_t m = 1; m < kAllMethods.size(); ++m) std::printf(" %.2f |", error_stats(errors[m]).mean);
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+}
+
+// Whether the learned estimate's confidence means something: its error by
+// confidence, and what falling back to gray-world below a confidence would do.
+void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& scenes) {
+  const double edges[] = {0, 0.25, 0.5, 0.75, 0.9, 1.01};
+  std::vector<std::vector<double>> by_bucket(5);
+  std::vector<double> confidences, learned, gray;
+  for (const Scene& s : scenes) {
+    const nb::AwbEstimate e = nb::estimate_illuminant_ffcc(model, s.thumbnail, s.meta);
+    const double error = nb::angular_error_deg(e.illuminant_rgb, s.truth);
+    for (int b = 0; b < 5; ++b)
+      if (e.confidence >= edges[b] && e.confidence < edges[b + 1]) by_bucket[size_t(b)].push_back(error);
+    confidences.push_back(e.confidence);
+    learned.push_back(error);
+    gray.push_back(nb::angular_error_deg(nb::gray_world(s.thumbnail, s.meta.as_shot_neutral), s.truth));
+  }
+  std::printf("\nConfidence against error (%zu scenes)\n| confidence | scenes | mean error | median error |\n"
+              "| --- | --- | --- | --- |\n",
+              scenes.size());
+  for (int b = 0; b < 5; ++b) {
+    const ErrorStats st = error_stats(by_bucket[size_t(b)]);
+    std::printf("| %.2f-%.2f | %zu | %.2f | %.2f |\n", edges[b], std::min(1.0, edges[b + 1]), st.count, st.mean,
+                st.median);
+  }
+  std::printf("\n| below this confidence, gray-world instead | mean | median | worst 25%% |\n| --- | --- | --- | --- |\n");
+  for (double threshold : {0.0, 0.1, 0.2, 0.3, 0.5}) {
+    std::vector<double> errors;
+    for (size_t i = 0; i < learned.size(); ++i) errors.push_back(confidences[i] < threshold ? gray[i] : learned[i]);
+    const ErrorStats st = error_stats(errors);
+    std::printf("| %.1f | %.2f | %.2f | %.2f |\n", threshold, st.mean, st.median, st.worst25);
+  }
+}
+
+int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, int family_scenes,
+             bool confidence) {
   nb::FfccModel model;
   nb::Status s = load_model(model_path, &model);
   if (!s.ok()) return fail(s);
@@ -149,9 +205,10 @@ int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts) {
   for (int i : held_out) names += (names.empty() ? "" : ", ") + data.cameras[size_t(i)].name;
   std::printf("Held-out cameras (%zu): %s\n", held_out.size(), names.c_str());
   // A seed offset keeps these scenes apart from any training run's.
-  print_table(
-      "Held-out cameras, rendered scenes",
-      evaluate_scenes(model, render_scenes(data, held_out, a.scenes_per_camera, a.seed + 7919)));
+  const std::vector<Scene> scenes = render_scenes(data, held_out, a.scenes_per_camera, a.seed + 7919);
+  print_table("Held-out cameras, rendered scenes", evaluate_scenes(model, scenes));
+  if (confidence) evaluate_confidence(model, scenes);
+  if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729);
   if (bursts) evaluate_bursts(model, a.threads);
   return 0;
 }
@@ -189,6 +246,14 @@ int main(int argc, char** argv) {
   train->add_option("--filter-l2", train_options.filter_l2);
   train->add_option("--bias-smoothness", train_options.bias_smoothness);
   train->add_option("--bias-l2", train_options.bias_l2);
+  bool night_lights = false;
+  float bin_size = 1.0f / 32;
+  train->add_option("--bin-size", bin_size,
+                    "Log-chroma units per histogram bin (64 bins, wrapped): 1/32 spans 2 units, 1/16 spans 4")
+      ->check(CLI::Range(1.0f / 128, 1.0f / 8))
+      ->capture_default_str();
+  train->add_flag("--night-lights", night_lights,
+                  "Light half the training scenes by night lights (sodium, mercury, LEDs, moon, twilight; some beside a second light)");
   train->add_flag("--validate", validate,
                   "Hold out every fourth training camera and report errors on them");
 
@@ -200,9 +265,14 @@ int main(int argc, char** argv) {
   eval->add_option("--model", model_path, "Model file (default: the built-in model)");
   eval->add_flag("--bursts", bursts,
                  "Also evaluate on synthetic night bursts at four light levels");
+  int family_scenes = 0;
+  bool confidence = false;
+  eval->add_flag("--confidence", confidence, "Also the learned estimate's error by its confidence, and gray-world fallbacks");
+  eval->add_option("--families", family_scenes,
+                   "Also evaluate by light family (sodium, mercury, LEDs, ...), this many scenes per camera each");
 
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
-  if (train->parsed()) return run_train(common, train_options, out, validate);
-  return run_eval(common, model_path, bursts);
+  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size);
+  return run_eval(common, model_path, bursts, family_scenes, confidence);
 }

@@ -45,13 +45,41 @@ Illuminant random_illuminant(const SpectralData& data, std::mt19937_64& rng) {
 }
 
 RenderedScene render_scene(const SpectralData& data, const Camera& camera, const Illuminant& light,
-                           std::mt19937_64& rng, int width, int height) {
-  const Eigen::Vector3d white = camera_rgb(camera, light.power);
-  auto surface = [&](size_t index) {
-    return Eigen::Vector3d(
-        camera_rgb(camera, light.power.cwiseProduct(data.reflectances[index])).array() / white(1));
+                           std::mt19937_64& rng, int width, int height, const Illuminant* second_light) {
+  // A second light lights the scene from one side: its share falls off
+  // smoothly across a random line, and its brightness against the first's is
+  // random. (Drawn first and only then, so one-light scenes stay as before.)
+  double side_x = 0, side_y = 0, side_offset = 0, side_width = 1, second_gain = 1;
+  if (second_light) {
+    const double angle = uniform(rng, 0, 2 * M_PI);
+    side_x = std::cos(angle);
+    side_y = std::sin(angle);
+    side_offset = uniform(rng, -0.3, 0.3);
+    side_width = log_uniform(rng, 0.02, 0.3);
+    second_gain = log_uniform(rng, 0.3, 3.0);
+  }
+  auto first_share = [&](int x, int y) {
+    if (!second_light) return 1.0;
+    const double t = (x / double(width) - 0.5) * side_x + (y / double(height) - 0.5) * side_y - side_offset;
+    return 1.0 / (1.0 + std::exp(-t / side_width));
   };
-  const Eigen::Vector3d white_g1 = white / white(1);
+  const Eigen::Vector3d white = camera_rgb(camera, light.power);
+  const Eigen::Vector3d white_b = second_light ? camera_rgb(camera, second_light->power) : white;
+  // A surface under each light: the first's white has G = 1, the second's G = second_gain.
+  struct Colours {
+    Eigen::Vector3d a, b;
+    Colours operator*(double k) const { return {a * k, b * k}; }
+    Eigen::Vector3d at(double share) const { return share * a + (1 - share) * b; }
+  };
+  auto surface = [&](size_t index) {
+    return Colours{camera_rgb(camera, light.power.cwiseProduct(data.reflectances[index])) / white(1),
+                   second_light ? Eigen::Vector3d(camera_rgb(camera, second_light->power.cwiseProduct(
+                                                                     data.reflectances[index])) *
+                                                  (second_gain / white_b(1)))
+                                : Eigen::Vector3d::Zero()};
+  };
+  const Eigen::Vector3d white_g1 = white / white(1), white_b_g1 = white_b / white_b(1);
+  const Colours white_light{white_g1, white_b_g1 * second_gain};
   // A surface: a measured reflectance desaturated toward a flat spectrum of
   // its own mean by a random share. The measured set is a calibration set,
   // far more saturated than what photographs show (paints mixed with white,
@@ -61,14 +89,15 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
     const size_t index =
         std::uniform_int_distribution<size_t>(0, data.reflectances.size() - 1)(rng);
     const double desaturation = uniform(rng, 0.0, 0.75);
-    return Eigen::Vector3d((1 - desaturation) * surface(index) +
-                           desaturation * data.reflectances[index].mean() * white_g1);
+    const double grey = desaturation * data.reflectances[index].mean();
+    const Colours c = surface(index);
+    return Colours{(1 - desaturation) * c.a + grey * white_light.a, (1 - desaturation) * c.b + grey * white_light.b};
   };
 
   // Background with a smooth illumination falloff.
-  const Eigen::Vector3d background = random_surface();
+  const Colours background = random_surface();
   const double gx = uniform(rng, -0.6, 0.6), gy = uniform(rng, -0.6, 0.6);
-  std::vector<Eigen::Vector3d> image(size_t(width) * height);
+  std::vector<Colours> image(size_t(width) * height);
   std::vector<double> shading(size_t(width) * height);
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
@@ -81,7 +110,7 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
   // Patches: rectangles and ellipses, flat or striped with a second surface.
   const int patches = std::uniform_int_distribution<int>(8, 60)(rng);
   for (int p = 0; p < patches; ++p) {
-    const Eigen::Vector3d a = random_surface(), b = random_surface();
+    const Colours a = random_surface(), b = random_surface();
     const bool striped = uniform(rng, 0, 1) < 0.25, ellipse = uniform(rng, 0, 1) < 0.5;
     const double cx = uniform(rng, 0, width), cy = uniform(rng, 0, height);
     const double rx = log_uniform(rng, 2, width / 3.0), ry = log_uniform(rng, 2, height / 3.0);
@@ -106,7 +135,9 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
       for (int y = std::max(0, int(cy - 3 * r)); y < std::min(height, int(cy + 3 * r) + 1); ++y)
         for (int x = std::max(0, int(cx - 3 * r)); x < std::min(width, int(cx + 3 * r) + 1); ++x) {
           const double d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (r * r);
-          image[size_t(y) * width + x] += white_g1 * strength * std::exp(-0.5 * d2);
+          const double k = strength * std::exp(-0.5 * d2);
+          image[size_t(y) * width + x].a += white_light.a * k;
+          image[size_t(y) * width + x].b += white_light.b * k;
         }
     }
   }
@@ -114,9 +145,21 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
   // Exposure: the 95th percentile of green lands at a random level; then
   // noise whose signal-to-noise ratio at the scene's mean is drawn from 2
   // (a dark burst) to 300, then clipping.
+  // The lights mixed; the truth is their mean weighted by the green each
+  // puts in the scene (what one global white balance can best do).
+  std::vector<Eigen::Vector3d> mixed(image.size());
+  double green_a = 0, green_b = 0;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      const size_t i = size_t(y) * width + x;
+      const double share = first_share(x, y);
+      mixed[i] = image[i].at(share);
+      green_a += share * image[i].a(1);
+      green_b += (1 - share) * image[i].b(1);
+    }
   std::vector<double> greens;
   double mean = 0;
-  for (const auto& v : image) {
+  for (const auto& v : mixed) {
     greens.push_back(v(1));
     mean += v(1);
   }
@@ -136,7 +179,7 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
   t.unclipped.assign(size_t(width) * height, 1);
   for (size_t i = 0; i < image.size(); ++i)
     for (int c = 0; c < 3; ++c) {
-      double v = image[i](c) * exposure;
+      double v = mixed[i](c) * exposure;
       v += std::sqrt(shot * std::max(v, 0.0) + read) * gauss(rng);
       if (v >= kClippedLevel) {
         t.unclipped[i] = 0;
@@ -144,7 +187,10 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
       }
       t.rgb[i * 3 + c] = float(v);
     }
-  scene.truth = {float(white_g1(0)), 1.0f, float(white_g1(2))};
+  const Eigen::Vector3d truth = second_light ? Eigen::Vector3d(green_a * white_g1 + green_b * white_b_g1) /
+                                                   (green_a + green_b)
+                                             : white_g1;
+  scene.truth = {float(truth(0)), 1.0f, float(truth(2))};
   return scene;
 }
 

@@ -21,7 +21,11 @@ struct RenderedScene {
   nb::Illuminant truth;  // the camera's response to the light, G = 1
 };
 
+// `second_light`, if given, lights the scene from one side (a random line,
+// blended over a random width, at a random brightness against `light`); the
+// truth is then the two lights' mean weighted by the green each puts in the scene.
 RenderedScene render_scene(const SpectralData& data, const Camera& camera, const Illuminant& light,
-                           std::mt19937_64& rng, int width = 128, int height = 96);
+                           std::mt19937_64& rng, int width = 128, int height = 96,
+                           const Illuminant* second_light = nullptr);
 
 }  // namespace nb::awb

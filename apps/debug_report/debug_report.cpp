@@ -435,16 +435,16 @@ cv::Mat awb_plot(const AwbDiagnostics& awb, float confidence, const BurstTruth& 
   for (const cv::Rect& r : {left, right}) {
     const cv::Point2d e = place(r, awb.estimate_u_bin, awb.estimate_v_bin);
     cv::drawMarker(out, e, kWhite, cv::MARKER_CROSS, 10, 1, cv::LINE_AA);
-    cv::circle(out, e, int(kConfidenceRadiusBins * kBinPixels), kWhite, 1, cv::LINE_AA);
+    cv::circle(out, e, int(std::lround(awb.confidence_radius_bins * kBinPixels)), kWhite, 1, cv::LINE_AA);
     if (truth.known) {
       const auto t = awb.bin_of(truth.illuminant_rgb);
       cv::drawMarker(out, place(r, t[0], t[1]), Rgb(60, 230, 255), cv::MARKER_SQUARE, 12, 2, cv::LINE_AA);
     }
   }
   const int y = side + 62;
-  label(&out, "u = log(g/r) across, v = log(g/b) down; " + fmt("%.3f", awb.bin_size) + " per bin, wrapped", {20, y},
+  label(&out, "u = log(g/r) across, v = log(g/b) down; " + fmt("%.4f", awb.bin_size) + " per bin, wrapped", {20, y},
         0.42);
-  std::string said = "+ estimate, circle: " + fmt("%.0f", kConfidenceRadiusBins) +
+  std::string said = "+ estimate, circle: " + fmt("%.1f", awb.confidence_radius_bins) +
                      " bins, posterior inside = confidence " + fmt("%.2f", confidence);
   if (truth.known) said += "; square: the synthetic burst's truth";
   label(&out, said, {20, y + 20}, 0.42);
@@ -554,6 +554,7 @@ std::string index_html(const FileBurstOutput& run, const std::string& report_jso
     << fmt("%.3f", r.awb_illuminant_rgb[0]) << ", 1, " << fmt("%.3f", r.awb_illuminant_rgb[2]) << "; gains "
     << fmt("%.3f", r.awb_gains[0]) << ", " << fmt("%.3f", r.awb_gains[1]) << ", " << fmt("%.3f", r.awb_gains[2]);
   if (r.awb_confidence >= 0) h << "; confidence " << fmt("%.2f", r.awb_confidence);
+  if (!r.awb_fallback.empty()) h << "; the model was not used: " << html_escaped(r.awb_fallback);
   if (r.color_temperature_k > 0) h << "; " << fmt("%.0f", r.color_temperature_k) << " K";
   if (truth.known)
     h << "; truth " << fmt("%.3f", truth.illuminant_rgb[0] / truth.illuminant_rgb[1]) << ", 1, "
@@ -562,7 +563,7 @@ std::string index_html(const FileBurstOutput& run, const std::string& report_jso
   h << ".</p>\n";
   if (have_awb_plot) {
     h << "<img src=\"awb.png\" alt=\"log-chroma histogram and posterior\">\n";
-  } else {
+  } else if (r.awb_fallback.empty()) {
     h << "<p>The histogram and posterior belong to the learned method (<code>--awb learned</code>).</p>\n";
   }
 

@@ -85,6 +85,8 @@ struct ProcessReport {
   // Learned AWB: posterior probability that the illuminant is within about
   // 2 degrees of the estimate (0..1); -1 for the other methods.
   float awb_confidence = -1;
+  // Learned AWB: why the model's estimate was not used (empty when it was).
+  std::string awb_fallback;
   // The scene light's correlated colour temperature, as the colour
   // calibrations read the white balance (core/color.h); 0 without calibrations.
   float color_temperature_k = 0;
@@ -141,6 +143,7 @@ struct AwbDiagnostics {
   std::vector<float> histogram;  // the thumbnail's pixels, bins * bins (index u * bins + v), sums to 1
   std::vector<float> posterior;  // the illuminant's, bins * bins
   double estimate_u_bin = 0, estimate_v_bin = 0;  // continuous, bin centres at integers
+  double confidence_radius_bins = 0;  // the posterior's mass within it is the confidence
 
   // The bin coordinates of a camera-RGB illuminant, before wrapping onto the torus.
   std::array<double, 2> bin_of(const std::array<float, 3>& camera_rgb) const {

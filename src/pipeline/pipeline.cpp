@@ -502,6 +502,7 @@ struct BurstSession::State {
     d->posterior = trace.posterior;
     d->estimate_u_bin = trace.mean_bin(0);
     d->estimate_v_bin = trace.mean_bin(1);
+    d->confidence_radius_bins = confidence_radius_bins(model);
   }
 };
 
@@ -606,6 +607,9 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
                                                             options.diagnostics ? &trace : nullptr);
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
+      if (estimate.beyond_model)
+        report.awb_fallback = "gray-world: most of the scene's colours lie beyond the learned model's range "
+                              "(a single-colour light such as low-pressure sodium)";
       if (options.diagnostics) describe_awb(model, trace, &result.diagnostics.awb);
       break;
     }

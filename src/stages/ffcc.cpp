@@ -221,6 +221,13 @@ static void accumulate_histogram(const FfccModel& m, const RgbThumbnail& t,
     for (float& v : *histogram) v = float(v / total);
 }
 
+bool beyond_window(const FfccModel& m, const Eigen::Vector3f& canonical, double margin) {
+  if (!(canonical(0) > 0 && canonical(1) > 0 && canonical(2) > 0)) return true;
+  const Eigen::Vector2d b = chroma_bin(m, canonical);
+  const double low = -0.5 - margin / m.bin_size, high = m.bins - 0.5 + margin / m.bin_size;
+  return b(0) < low || b(0) >= high || b(1) < low || b(1) >= high;
+}
+
 ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
                                    const Eigen::Matrix3f& to_canonical) {
   ChromaHistograms h;
@@ -323,6 +330,19 @@ VonMisesFit fit_von_mises(const std::vector<float>& p, int n) {
 AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thumbnail,
                                      const RawMetadata& meta, FfccTrace* trace) {
   const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
+  const Illuminant mean = gray_world(thumbnail, meta.as_shot_neutral);
+  if (beyond_window(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]), kBeyondModelMargin)) {
+    AwbEstimate estimate;
+    estimate.illuminant_rgb = mean;
+    estimate.beyond_model = true;
+    if (trace) {
+      trace->canonical_from_camera = to_canonical;
+      trace->histogram = chroma_histograms(m, thumbnail, to_canonical).channels[kPixelChannel];
+      trace->posterior.clear();
+      trace->mean_bin = Eigen::Vector2d::Zero();
+    }
+    return estimate;
+  }
   const ChromaHistograms histograms = chroma_histograms(m, thumbnail, to_canonical);
   std::vector<float> posterior = ffcc_scores(m, histograms);
   softmax(&posterior);
@@ -342,11 +362,12 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
   }
   estimate.illuminant_rgb = {camera(0) / camera(1), 1.0f, camera(2) / camera(1)};
   double near = 0;
+  const double radius = confidence_radius_bins(m);
   for (int u = 0; u < m.bins; ++u)
     for (int v = 0; v < m.bins; ++v) {
       const double du = wrapped_offset(u, fit.mean(0), m.bins),
                    dv = wrapped_offset(v, fit.mean(1), m.bins);
-      if (du * du + dv * dv <= kConfidenceRadiusBins * kConfidenceRadiusBins)
+      if (du * du + dv * dv <= radius * radius)
         near += posterior[size_t(u) * m.bins + v];
     }
   estimate.confidence = float(near);

@@ -82,6 +82,10 @@ constexpr double kBrightestFraction = 0.05;
 struct ChromaHistograms {
   std::vector<std::vector<float>> channels;  // kChromaChannels of bins * bins
 };
+// Whether a canonical RGB's chroma lies beyond the model's window (before
+// wrapping) by more than `margin` log-chroma units, or is not positive.
+bool beyond_window(const FfccModel& model, const Eigen::Vector3f& canonical_rgb, double margin = 0);
+
 ChromaHistograms chroma_histograms(const FfccModel& model, const RgbThumbnail& thumbnail,
                                    const Eigen::Matrix3f& canonical_from_camera);
 
@@ -114,10 +118,22 @@ VonMisesFit fit_von_mises(const std::vector<float>& posterior, int bins);
 struct AwbEstimate {
   Illuminant illuminant_rgb{1, 1, 1};  // camera RGB, G = 1
   // Posterior probability that the illuminant lies within kConfidenceRadius
-  // bins (about 2 degrees) of the estimate.
+  // (about 2 degrees) of the estimate.
   float confidence = 0;
+  // The scene's mean colour lies beyond the model's histogram window (a
+  // monochromatic light such as low-pressure sodium, whose chroma is some 3
+  // log units from daylight's, makes every surface its colour): the model
+  // cannot place the light, so the estimate is gray-world's (that mean) and
+  // the confidence 0. The window holds every training light with a fifth to
+  // spare; a scene's mean beyond it by kBeyondModelMargin is lit by none of them.
+  bool beyond_model = false;
 };
-constexpr double kConfidenceRadiusBins = 3.0;
+// Log-chroma units past the window's edge (a scene of warm colours under the
+// warmest training light can have its mean just past it).
+constexpr double kBeyondModelMargin = 0.25;
+// Log-chroma units (3 bins of 1/32: about 2 degrees).
+constexpr double kConfidenceRadius = 3.0 / 32;
+inline double confidence_radius_bins(const FfccModel& model) { return kConfidenceRadius / model.bin_size; }
 
 // What the estimate looked at, for a visual report.
 struct FfccTrace {

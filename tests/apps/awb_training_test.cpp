@@ -7,8 +7,11 @@
 #include <random>
 
 #include "awb_evaluation.h"
+#include "night_lights.h"
 #include "ffcc_train.h"
+#include "scene_render.h"
 #include "stages/ffcc.h"
+#include "stages/white_balance.h"
 
 namespace nb::awb {
 namespace {
@@ -92,6 +95,90 @@ TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
     EXPECT_LT(learned.best25, baseline.best25) << method_name(kAllMethods[m]);
     EXPECT_LT(learned.worst25, baseline.worst25) << method_name(kAllMethods[m]);
   }
+}
+
+// The night lights' models against what their lamps are published to be.
+TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
+  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
+      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
+    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  SpectralData data;
+  ASSERT_TRUE(load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &data).ok());
+  auto report = [&](const char* name, const Spectrum& p) {
+    const Eigen::Vector2d xy = chromaticity(data, p);
+    std::printf("%-22s x %.4f y %.4f CCT %5.0f K Duv %+.4f\n", name, xy(0), xy(1),
+                correlated_colour_temperature(data, p), planckian_offset(data, p));
+    return xy;
+  };
+  // Low-pressure sodium sits on the spectrum locus at 589 nm (x 0.575, y 0.424).
+  const Eigen::Vector2d lps = report("low-pressure sodium", low_pressure_sodium());
+  EXPECT_NEAR(lps(0), 0.575, 0.01);
+  EXPECT_NEAR(lps(1), 0.424, 0.01);
+  // High-pressure sodium: about 2000-2100 K, x 0.52, y 0.41-0.42.
+  const Spectrum hps = high_pressure_sodium();
+  const Eigen::Vector2d hps_xy = report("high-pressure sodium", hps);
+  EXPECT_NEAR(hps_xy(0), 0.52, 0.02);
+  EXPECT_NEAR(hps_xy(1), 0.415, 0.02);
+  EXPECT_NEAR(correlated_colour_temperature(data, hps), 2050, 200);
+  // Clear mercury is bluish green (well above the locus); deluxe about 3900 K nearer it.
+  EXPECT_GT(planckian_offset(data, mercury_vapour(false)), 0.02);
+  report("mercury, clear", mercury_vapour(false));
+  report("mercury, deluxe", mercury_vapour(true));
+  report("metal halide", metal_halide());
+  EXPECT_NEAR(correlated_colour_temperature(data, metal_halide()), 4150, 350);
+  EXPECT_LT(std::abs(planckian_offset(data, metal_halide())), 0.012);
+  // White LEDs at their nominal CCT, within ANSI C78.377's Duv tolerance (+-0.006).
+  for (double kelvin : {2700.0, 3000.0, 4000.0, 5000.0, 6500.0}) {
+    const Spectrum led = white_led(data, kelvin);
+    report(("white LED " + std::to_string(int(kelvin))).c_str(), led);
+    EXPECT_NEAR(correlated_colour_temperature(data, led), kelvin, 20);
+    EXPECT_LT(std::abs(planckian_offset(data, led)), 0.006) << kelvin;
+  }
+  // Moonlight: redder than sunlight, about 4100 K.
+  report("moonlight", moonlight(data));
+  EXPECT_NEAR(correlated_colour_temperature(data, moonlight(data)), 4100, 250);
+  report("twilight 15000 K, ozone 0.6", twilight(data, 15000, 0.6));
+}
+
+// Under low-pressure sodium every surface has the light's one colour, some 3
+// log units from daylight's: where the scene's mean lies beyond the model's
+// window, the estimate is gray-world's (right, with every pixel the light's
+// colour) and says so. Ordinary scenes of the held-out cameras almost never
+// leave the window.
+TEST(AwbTraining, SingleColourLightFallsBackToGrayWorld) {
+  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
+      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
+    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  SpectralData data;
+  ASSERT_TRUE(load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &data).ok());
+  const Illuminant lps{"low-pressure-sodium", low_pressure_sodium()};
+  std::vector<double> fallback_errors;
+  int lps_scenes = 0;
+  std::vector<int> held_out;
+  for (int camera = 0; camera < int(data.cameras.size()); ++camera) {
+    if (!is_held_out_camera(camera)) continue;
+    held_out.push_back(camera);
+    const RawMetadata meta = render_scenes(data, {camera}, 1, 5)[0].meta;  // the camera's colour matrix
+    std::mt19937_64 rng(uint64_t(camera) + 77);
+    for (int k = 0; k < 10; ++k, ++lps_scenes) {
+      const RenderedScene scene = render_scene(data, data.cameras[size_t(camera)], lps, rng);
+      const AwbEstimate e = estimate_illuminant_ffcc(default_ffcc_model(), scene.thumbnail, meta);
+      if (!e.beyond_model) continue;
+      EXPECT_EQ(e.confidence, 0.0f);
+      fallback_errors.push_back(angular_error_deg(e.illuminant_rgb, scene.truth));
+    }
+  }
+  int ordinary_beyond = 0;
+  const std::vector<Scene> ordinary = render_scenes(data, held_out, 40, 2 + 7919);
+  for (const Scene& scene : ordinary)
+    ordinary_beyond += estimate_illuminant_ffcc(default_ffcc_model(), scene.thumbnail, scene.meta).beyond_model;
+  const ErrorStats fallback = error_stats(fallback_errors);
+  std::printf("low-pressure sodium: %zu of %d scenes beyond the model, their error mean %.2f, worst 25%% %.2f deg; "
+              "ordinary scenes beyond it: %d of %zu\n",
+              fallback.count, lps_scenes, fallback.mean, fallback.worst25, ordinary_beyond, ordinary.size());
+  EXPECT_GE(double(fallback.count), 0.6 * lps_scenes);
+  EXPECT_LE(fallback.mean, 1.5);
+  EXPECT_LE(ordinary_beyond, int(ordinary.size() / 100));
 }
 
 }  // namespace

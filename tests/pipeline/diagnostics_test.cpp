@@ -247,7 +247,7 @@ TEST_F(DiagnosticsTest, WhiteBalancePosteriorHoldsTheEstimate) {
   EXPECT_NEAR(wrapped(estimate[1]), a.estimate_v_bin, 1e-3);
   const auto truth = a.bin_of(burst_->illuminant_rgb);
   EXPECT_LT(std::hypot(wrapped(truth[0]) - a.estimate_u_bin, wrapped(truth[1]) - a.estimate_v_bin),
-            kConfidenceRadiusBins);
+            a.confidence_radius_bins);
 }
 
 }  // namespace
