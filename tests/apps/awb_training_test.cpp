@@ -62,6 +62,22 @@ TEST(AwbTraining, LossGradientMatchesFiniteDifferences) {
   }
 }
 
+// The spectral data beside the project (../shared/data/spectral) and
+// colord's illuminants, loaded once; absent in a clone without them.
+bool spectral_data_installed() {
+  return std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") &&
+         std::filesystem::is_directory("/usr/share/colord/illuminant");
+}
+const SpectralData& spectral_data() {
+  static const SpectralData data = [] {
+    SpectralData d;
+    const Status s = load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &d);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return d;
+  }();
+  return data;
+}
+
 // The target. Measured: median 1.85 deg on these 440 scenes (1.99 on
 // the 3300 of `nightburst_awb eval`).
 constexpr double kHeldOutMedianDeg = 2.0;
@@ -69,12 +85,8 @@ constexpr double kHeldOutMedianDeg = 2.0;
 // The built-in model against the classic estimators on rendered scenes from
 // the cameras it was not trained on (the table in docs/pipeline.md, on fewer scenes).
 TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
-  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
-      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
-    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
-  SpectralData data;
-  Status s = load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &data);
-  ASSERT_TRUE(s.ok()) << s.message();
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const SpectralData& data = spectral_data();
   std::vector<int> held_out;
   for (int i = 0; i < int(data.cameras.size()); ++i)
     if (is_held_out_camera(i)) held_out.push_back(i);
@@ -99,11 +111,8 @@ TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
 
 // The night lights' models against what their lamps are published to be.
 TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
-  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
-      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
-    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
-  SpectralData data;
-  ASSERT_TRUE(load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &data).ok());
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const SpectralData& data = spectral_data();
   auto report = [&](const char* name, const Spectrum& p) {
     const Eigen::Vector2d xy = chromaticity(data, p);
     std::printf("%-22s x %.4f y %.4f CCT %5.0f K Duv %+.4f\n", name, xy(0), xy(1),
@@ -146,11 +155,8 @@ TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
 // colour) and says so. Ordinary scenes of the held-out cameras almost never
 // leave the window.
 TEST(AwbTraining, SingleColourLightFallsBackToGrayWorld) {
-  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
-      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
-    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
-  SpectralData data;
-  ASSERT_TRUE(load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &data).ok());
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const SpectralData& data = spectral_data();
   const Illuminant lps{"low-pressure-sodium", low_pressure_sodium()};
   std::vector<double> fallback_errors;
   int lps_scenes = 0;
