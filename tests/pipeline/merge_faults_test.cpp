@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/buffer_copy.h"
 #include "nightburst/pipeline.h"
 #include "test_util.h"
 
@@ -67,7 +68,7 @@ class MergeFaults : public ::testing::Test {
 
   static RawFrame deep_copy(const RawFrame& f) {
     RawFrame c = f;
-    c.mosaic = f.mosaic.copy();
+    c.mosaic = owned_copy(f.mosaic);  // not Buffer::copy(): see core/buffer_copy.h
     return c;
   }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <random>
 
+#include "core/buffer_copy.h"
 #include "stages/align_tiles.h"
 #include "stages/scene_match.h"
 #include "test_util.h"
@@ -37,7 +38,7 @@ SynthOptions scene_options(uint64_t seed, double scene_mean) {
 // and the bar patterns at one place, which real unrelated scenes do not.
 RawFrame mirrored(const RawFrame& f) {
   RawFrame m = f;
-  m.mosaic = f.mosaic.copy();
+  m.mosaic = owned_copy(f.mosaic);
   const int w = f.mosaic.width(), h = f.mosaic.height();
   testing::for_each_xy(m.mosaic, [&](int x, int y) { m.mosaic(x, y) = f.mosaic((w - 1 - x) ^ 1, (h - 1 - y) ^ 1); });
   return m;
@@ -99,7 +100,7 @@ TEST(SceneMatchTest, UnrelatedScenesAreToldApartAndNoBurstLosesAFrame) {
         unrelated.add(match(reference, flipped));
         // The same two scenes under one flat sky over their upper half.
         RawFrame a = reference, b = flipped;
-        a.mosaic = a.mosaic.copy();
+        a.mosaic = owned_copy(a.mosaic);
         flat_sky(&a, 2 * mean, 0.5, 7 * i + j);
         flat_sky(&b, 2 * mean, 0.5, 11 * i + j + 100);
         sky.add(match(a, b));
@@ -135,8 +136,8 @@ TEST(SceneMatchTest, UnrelatedScenesAreToldApartAndNoBurstLosesAFrame) {
 TEST(SceneMatchTest, FlatReferenceIsUndecided) {
   SynthBurst b = testing::make_burst(scene_options(5, 0.004));
   RawFrame flat = b.frames[0], other = b.frames[1];
-  flat.mosaic = flat.mosaic.copy();
-  other.mosaic = other.mosaic.copy();
+  flat.mosaic = owned_copy(flat.mosaic);
+  other.mosaic = owned_copy(other.mosaic);
   flat_sky(&flat, 0.01, 1.0, 1);
   flat_sky(&other, 0.01, 1.0, 2);
   const SceneMatch s = match(flat, other);
