@@ -486,7 +486,7 @@ struct BurstSession::State {
     d.backdrop_step = std::max(1, (srgb.width() + kBackdropWidth - 1) / kBackdropWidth);
     d.backdrop = box_downscaled(srgb, d.backdrop_step);
     if (!meta.default_crop.empty()) srgb = cropped(srgb, meta.default_crop);
-    result.diagnostics.reference_srgb = apply_orientation(srgb, meta.orientation);
+    d.reference_srgb = apply_orientation(srgb, meta.orientation);
     reference_normalised = Halide::Runtime::Buffer<float, 2>();
     return Status();
   }
@@ -608,8 +608,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
       if (estimate.beyond_model)
-        report.awb_fallback = "gray-world: most of the scene's colours lie beyond the learned model's range "
-                              "(a single-colour light such as low-pressure sodium)";
+        report.awb_fallback = "gray-world: the scene's mean colour lies beyond every light the learned model "
+                              "knows (a single-colour light such as low-pressure sodium)";
       if (options.diagnostics) describe_awb(model, trace, &result.diagnostics.awb);
       break;
     }
