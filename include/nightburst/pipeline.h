@@ -219,6 +219,11 @@ class BurstSession {
   // a frame that disagrees with the first (size, CFA, camera; levels may differ). After
   // an error the session is spent: every later call returns it again.
   Status add_frame(RawFrame frame);
+  // The same for a frame whose samples nobody else holds (read for the
+  // session, not a view or a shallow copy of one the caller keeps): the
+  // session may change them in place (defective pixels are repaired there
+  // instead of in a copy) and frees them once merged.
+  Status take_frame(RawFrame frame);
   // A frame's mosaic may be a view of the caller's memory, which then must
   // stay valid while the session holds the frame. After this call every
   // held frame has a copy of its own, so the caller may reuse its buffer:

@@ -227,6 +227,7 @@ struct BurstSession::State {
   // Before the reference is chosen: the frames so far, with their indices.
   std::vector<RawFrame> held;
   std::vector<int> held_index;
+  std::vector<Samples> held_samples;  // whose samples: repaired in place when the session's
   RawMetadata reference_meta;
   // Made once the reference is known; released by finish_burst().
   std::unique_ptr<FrameAligner> aligner;
@@ -417,25 +418,32 @@ struct BurstSession::State {
           find_unlisted_defects(reference, alternates, alternate_fields, result.report.noise, exposure_ratios);
     result.report.unlisted_defects = int64_t(unlisted_defects.size());
     if (!unlisted_defects.empty())
-      for (RawFrame& frame : held) repair_defects(&frame, unlisted_defects);
+      for (size_t i = 0; i < held.size(); ++i) repair_defects(&held[i], unlisted_defects, held_samples[i]);
     timer.finish();
     NB_RETURN_IF_ERROR(start_merge(reference));
-    for (size_t i = 0; i < held.size(); ++i)
+    // Each held frame's samples are let go as soon as the merge has them
+    // (the merger keeps the reference's own planes): the merge's buffers
+    // come while the held frames are still in memory, the peak of a burst.
+    reference.mosaic = Halide::Runtime::Buffer<uint16_t, 2>();
+    for (size_t i = 0; i < held.size(); ++i) {
       if (int(i) != chosen && show_scene[i]) NB_RETURN_IF_ERROR(merge(held[i], held_index[i], fields[i]));
+      held[i].mosaic = Halide::Runtime::Buffer<uint16_t, 2>();
+    }
     held.clear();
     held_index.clear();
+    held_samples.clear();
     return Status();
   }
 
-  Status add(RawFrame frame) {
+  Status add(RawFrame frame, Samples samples) {
     NB_RETURN_IF_ERROR(check_frame(frame));
     // Defects out before anything looks at the frame (the reference's
     // choice included): the listed ones, and once the reference is known the
-    // ones the first frames showed, in one pass (one copy of the frame).
+    // ones the first frames showed, in one pass (one copy of a shared frame).
     if (have_reference()) {
-      repair_defects(&frame, unlisted_defects);
+      repair_defects(&frame, unlisted_defects, samples);
     } else {
-      repair_listed_defects(&frame);
+      repair_listed_defects(&frame, samples);
     }
     if (count == 0) {
       first.meta = frame.meta;
@@ -463,7 +471,16 @@ struct BurstSession::State {
     if (have_reference()) return align_and_merge(frame, index);
     held.push_back(std::move(frame));
     held_index.push_back(index);
+    held_samples.push_back(samples);
     return choose_reference(false);
+  }
+
+  // add(), unless the session is spent or finished.
+  Status add_frame(RawFrame frame, Samples samples) {
+    if (!error.ok()) return error;
+    if (finished) return invalid_argument("the session has finished: frames can no longer be added");
+    error = add(std::move(frame), samples);
+    return error;
   }
 
   Status finish_burst(ProcessResult* out);
@@ -516,18 +533,17 @@ BurstSession::BurstSession(ProcessOptions options)
 
 BurstSession::~BurstSession() = default;
 
-Status BurstSession::add_frame(RawFrame frame) {
-  State& st = *state_;
-  if (!st.error.ok()) return st.error;
-  if (st.finished)
-    return invalid_argument("the session has finished: frames can no longer be added");
-  st.error = st.add(std::move(frame));
-  return st.error;
-}
+Status BurstSession::add_frame(RawFrame frame) { return state_->add_frame(std::move(frame), Samples::kShared); }
+
+Status BurstSession::take_frame(RawFrame frame) { return state_->add_frame(std::move(frame), Samples::kOwned); }
 
 void BurstSession::copy_held_frames() {
-  for (RawFrame& frame : state_->held)
-    if (!frame.mosaic.owns_host_memory()) frame.mosaic = owned_copy(frame.mosaic);
+  State& st = *state_;
+  for (size_t i = 0; i < st.held.size(); ++i)
+    if (!st.held[i].mosaic.owns_host_memory()) {
+      st.held[i].mosaic = owned_copy(st.held[i].mosaic);
+      st.held_samples[i] = Samples::kOwned;  // the copy is the session's alone
+    }
 }
 
 Status BurstSession::finish(ProcessResult* result) {

@@ -243,11 +243,11 @@ std::vector<int64_t> listed_defects(const RawFrame& frame) {
   return bad;
 }
 
-void repair_listed_defects(RawFrame* frame) {
-  if (!frame->meta.defects.empty()) repair_defects(frame, {});
+void repair_listed_defects(RawFrame* frame, Samples samples) {
+  if (!frame->meta.defects.empty()) repair_defects(frame, {}, samples);
 }
 
-void repair_defects(RawFrame* frame, const std::vector<int64_t>& found) {
+void repair_defects(RawFrame* frame, const std::vector<int64_t>& found, Samples samples) {
   std::vector<int64_t> bad = listed_defects(*frame);
   if (!found.empty()) {
     std::vector<int64_t> both;
@@ -255,9 +255,9 @@ void repair_defects(RawFrame* frame, const std::vector<int64_t>& found) {
     bad.swap(both);
   }
   if (bad.empty()) return;
-  // Always a copy of our own first: a frame that owns its memory may still
-  // share it with the caller's (a shallow copy of their RawFrame).
-  frame->mosaic = owned_copy(frame->mosaic);
+  // A shared frame is copied first even when it owns its memory: it may be
+  // a shallow copy of the caller's RawFrame.
+  if (samples == Samples::kShared) frame->mosaic = owned_copy(frame->mosaic);
   const int width = frame->meta.width, height = frame->meta.height;
   auto is_bad = [&](int x, int y) { return std::binary_search(bad.begin(), bad.end(), int64_t(y) * width + x); };
   // Same-colour pairs across the pixel: along the rows, the columns and

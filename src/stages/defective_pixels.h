@@ -39,11 +39,14 @@ std::vector<int64_t> listed_defects(const RawFrame& frame);
 // distance 2, or, for greens, the diagonal neighbours: the direction of an
 // edge through it), among pairs not defective themselves; with no such
 // pair, by the mean of the usable same-colour pixels at distance 2, else 4.
-// The frame gets a copy of its own first (when there is anything to
-// repair): the caller's buffer, which it may view or share, is never written.
-void repair_listed_defects(RawFrame* frame);
+// With kShared (when there is anything to repair) the frame gets a copy of
+// its own first: the caller's buffer, which it may view or share, is never
+// written. kOwned: nobody else holds the frame's samples (the session read
+// or copied them itself), so they are repaired in place, with no copy.
+enum class Samples { kShared, kOwned };
+void repair_listed_defects(RawFrame* frame, Samples samples = Samples::kShared);
 // The same for the listed defects and `found` (indices, ascending) together.
-void repair_defects(RawFrame* frame, const std::vector<int64_t>& found);
+void repair_defects(RawFrame* frame, const std::vector<int64_t>& found, Samples samples = Samples::kShared);
 
 // Defects of `reference` nobody listed (indices, ascending), from the
 // alternates held with it (`alternates[i]` aligned to it by `fields[i]`);

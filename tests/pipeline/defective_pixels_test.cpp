@@ -179,6 +179,53 @@ TEST(DefectivePixels, UnlistedDefectsAreFoundFromTheBurstAndStarsStay) {
   }
 }
 
+// Frames whose samples the session may change (take_frame: the CLI's
+// decoded frames) are repaired in place, with no copy, and merge exactly as
+// frames it must copy (add_frame: a caller's); a caller's frames are left
+// as they were.
+TEST(DefectivePixels, TakenFramesAreRepairedInPlaceAndMergeAsCopiedOnes) {
+  SynthOptions o = testing::small_options(44);
+  o.frames = 6;
+  o.defective_pixels = 200;
+  o.stuck_columns = 4;
+  o.list_defects = true;
+  SynthBurst b = testing::make_burst(o);
+  // Half of them listed, so both the listed repair (as each frame arrives)
+  // and the found one (once the reference is known) run.
+  b.frames[0].meta.defects.points.resize(b.frames[0].meta.defects.points.size() / 2);
+  for (RawFrame& f : b.frames) f.meta.defects = b.frames[0].meta.defects;
+  std::vector<Halide::Runtime::Buffer<uint16_t, 2>> before;
+  for (const RawFrame& f : b.frames) before.push_back(owned_copy(f.mosaic));
+
+  ProcessOptions options;
+  options.reference = 0;
+  ProcessResult copied;
+  ASSERT_TRUE(process_burst(b.frames, options, &copied).ok());
+  ASSERT_GT(copied.report.unlisted_defects, 50);
+  for (size_t i = 0; i < b.frames.size(); ++i)
+    testing::for_each_xy(before[i], [&](int x, int y) { ASSERT_EQ(b.frames[i].mosaic(x, y), before[i](x, y)); });
+
+  // Taken: each frame's own copy, one of which we watch (a view of the
+  // same samples the session is given).
+  BurstSession session(options);
+  Halide::Runtime::Buffer<uint16_t, 2> watched;
+  for (size_t i = 0; i < b.frames.size(); ++i) {
+    RawFrame frame = b.frames[i];
+    frame.mosaic = owned_copy(b.frames[i].mosaic);
+    if (i == 1) watched = frame.mosaic;
+    ASSERT_TRUE(session.take_frame(std::move(frame)).ok());
+  }
+  ProcessResult taken;
+  ASSERT_TRUE(session.finish(&taken).ok());
+  EXPECT_EQ(taken.report.unlisted_defects, copied.report.unlisted_defects);
+  int changed = 0;
+  testing::for_each_xy(watched, [&](int x, int y) { changed += watched(x, y) != before[1](x, y); });
+  EXPECT_GT(changed, 100);  // the hot pixels and stuck columns, repaired in the samples it was given
+  testing::for_each_xy(copied.merged, [&](int x, int y) { ASSERT_EQ(taken.merged(x, y), copied.merged(x, y)); });
+  ASSERT_EQ(taken.srgb.number_of_elements(), copied.srgb.number_of_elements());
+  EXPECT_TRUE(std::equal(taken.srgb.begin(), taken.srgb.end(), copied.srgb.begin()));
+}
+
 // On a tripod nothing moves, so nothing can be told apart by persistence:
 // nothing is taken for a defect, and the stars stay.
 TEST(DefectivePixels, TripodBurstTakesNoStarForADefect) {
