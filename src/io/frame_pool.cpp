@@ -11,6 +11,13 @@ namespace {
 // Each block starts with its size; the caller gets the bytes after it.
 constexpr size_t kBlockHeader = 64;
 constexpr size_t kMaxIdleBytes = size_t(512) << 20;
+// As many idle blocks as the loader decodes ahead (burst_loader.cpp's
+// kLookahead): the next frames take those, and a block beyond them would
+// wait unused while other buffers (the merge's, alignment's) need fresh
+// memory. Freed instead, it goes back to the heap they are served from (the
+// CLI keeps freed memory in the process). 12 MP x 8 DNGs to PNG, five runs
+// alternating: peak 469 -> 434 MB, 1.77 -> 1.63 s median.
+constexpr size_t kMaxIdleBlocks = 2;
 
 struct IdleBlocks {
   std::mutex mutex;
@@ -51,7 +58,7 @@ void release_block(void* data) {
   IdleBlocks& pool = idle();
   {
     std::lock_guard<std::mutex> lock(pool.mutex);
-    if (pool.bytes + bytes <= kMaxIdleBytes) {
+    if (pool.bytes + bytes <= kMaxIdleBytes && pool.blocks.size() < kMaxIdleBlocks) {
       // A Buffer's destructor calls this, so nothing may escape: when the
       // list cannot grow, the block is freed instead of kept.
       try {

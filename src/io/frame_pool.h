@@ -13,7 +13,8 @@
 namespace nb {
 
 // An uninitialised width x height mosaic whose memory returns to the pool
-// when the last Buffer sharing it goes (the pool keeps up to 512 MB idle).
+// when the last Buffer sharing it goes (the pool keeps two blocks idle, at
+// most 512 MB; the rest go back to the heap).
 Halide::Runtime::Buffer<uint16_t, 2> pooled_mosaic(int width, int height);
 
 }  // namespace nb
