@@ -5,7 +5,10 @@
 #   scripts/bench.sh [--compare EARLIER.json] [benchmark options...]
 #
 # e.g. --benchmark_filter=Merge, --benchmark_repetitions=5 (the table takes
-# each case's minimum). Keep a run's JSON to compare a later one with it.
+# each case's minimum), --hdrplus=PATH (timothybrooks/hdr-plus's binary,
+# built outside this repository: the command line's ratio to it; add
+# --benchmark_enable_random_interleaving=true to alternate their runs).
+# Keep a run's JSON to compare a later one with it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 compare=()

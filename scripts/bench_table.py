@@ -6,8 +6,10 @@
 Prints, per case, the minimum time over its repetitions (machines are noisy:
 the minimum is the least disturbed run), MP/s and peak memory; then the
 scaling figures (1 -> 2 threads, time against frame count and against pixel
-count); with --compare, the ratio of each case's minimum to the earlier
-run's (below 1: faster now). Standard library only.
+count; with nightburst_bench --hdrplus=PATH, the command line's time and
+memory against timothybrooks/hdr-plus's on the same files); with --compare,
+the ratio of each case's minimum to the earlier run's (below 1: faster
+now). Standard library only.
 """
 import argparse
 import json
@@ -87,6 +89,13 @@ def print_scaling(cases):
         per_frame = [cases[k]["ms"] / n for n in (3, 8, 15) if (k := (stage, 4000, 3000, n, 2)) in cases]
         if len(per_frame) == 3:
             print(f"  {stage:<16} " + " / ".join(f"{v:.0f}" for v in per_frame))
+    anchors = [k for k in sorted(cases) if k[0] == "HdrPlusCommandLine" and ("CommandLine",) + k[1:] in cases]
+    if anchors:
+        print("\nAgainst timothybrooks/hdr-plus (nightburst process / hdrplus, same DNG files; time, peak memory):")
+        for key in anchors:
+            ours, theirs = cases[("CommandLine",) + key[1:]], cases[key]
+            print(f"  {key[1]}x{key[2]} x{key[3]} t{key[4]}: {ours['ms']:.0f} / {theirs['ms']:.0f} ms = "
+                  f"{ours['ms'] / theirs['ms']:.2f}; {ours['rss']:.0f} / {theirs['rss']:.0f} MB")
     print("\nPixel count (time at 4000x3000 / time at 2000x1500, 8 frames, 2 threads; 4 is linear):")
     for stage in sorted({k[0] for k in cases}):
         big, small = (stage, 4000, 3000, 8, 2), (stage, 2000, 1500, 8, 2)

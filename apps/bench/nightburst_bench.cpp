@@ -414,45 +414,40 @@ void last_frame_latency(benchmark::State& state) {
   set_counters(state, frame_megapixels(b), rss_before);
 }
 
-// `nightburst process` from the DNG files to an 8-bit PNG, as a user runs it:
-// a fresh process each time. Started through GNU time, whose report gives the
-// CLI's own peak resident set: a process started from this one directly
-// inherits this one's peak (Linux carries it across exec).
-void command_line(benchmark::State& state) {
-  const SynthBurst& b = burst_for(state);
-  const auto& files = burst_files(int(state.range(0)), int(state.range(1)), int(state.range(2)));
-  const std::string output = (scratch_dir() / "cli.png").string(),
-                    usage_file = (scratch_dir() / "cli.usage").string();
-  std::vector<std::string> args = {"/usr/bin/time",
-                                   "-f",
-                                   "%M",
-                                   "-o",
-                                   usage_file,
-                                   NIGHTBURST_CLI,
-                                   "process",
-                                   "-q",
-                                   "--threads",
-                                   std::to_string(state.range(3)),
-                                   "-o",
-                                   output};
-  args.insert(args.end(), files.begin(), files.end());
+// Runs `command` (a program and its arguments) through GNU time once per
+// iteration: a fresh process each time, as a user runs it. GNU time's report
+// gives the process's own peak resident set (one started from this process
+// directly would inherit this one's peak: Linux carries it across exec).
+// `threads`: HL_NUM_THREADS for the child (hdr-plus sizes its Halide pool
+// from it; nightburst is told on its command line too). Returns the peak in MB.
+double run_timed(benchmark::State& state, const std::vector<std::string>& command, int threads, const char* what) {
+  const std::string usage_file = (scratch_dir() / "usage").string();
+  std::vector<std::string> args = {"/usr/bin/time", "-f", "%M", "-o", usage_file};
+  args.insert(args.end(), command.begin(), command.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  posix_spawn_file_actions_t quiet;  // the CLI names its output on stdout
+  std::vector<std::string> environment = {"HL_NUM_THREADS=" + std::to_string(threads)};
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "HL_NUM_THREADS=", 15) != 0) environment.push_back(*e);
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;  // both name their output or progress on stdout / stderr
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   double peak_mb = 0;
   for (auto _ : state) {
     pid_t pid;
-    if (posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), environ) != 0) {
+    if (posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), envp.data()) != 0) {
       state.SkipWithError("could not start /usr/bin/time (Debian package time)");
       break;
     }
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      state.SkipWithError("the nightburst CLI failed");
+      state.SkipWithError((std::string(what) + " failed").c_str());
       break;
     }
     std::ifstream usage(usage_file);
@@ -461,6 +456,38 @@ void command_line(benchmark::State& state) {
     peak_mb = std::max(peak_mb, kb / 1024.0);
   }
   posix_spawn_file_actions_destroy(&quiet);
+  return peak_mb;
+}
+
+// `nightburst process` from the DNG files to an 8-bit PNG.
+void command_line(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  const auto& files = burst_files(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  std::vector<std::string> command = {NIGHTBURST_CLI, "process", "-q", "--threads", std::to_string(state.range(3)),
+                                      "-o", (scratch_dir() / "cli.png").string()};
+  command.insert(command.end(), files.begin(), files.end());
+  const double peak_mb = run_timed(state, command, int(state.range(3)), "the nightburst CLI");
+  state.counters["MP/s"] = benchmark::Counter(
+      frame_megapixels(b) * files.size() * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_mb;
+}
+
+// timothybrooks/hdr-plus's command-line tool on the same DNG files (the
+// speed anchor; `--hdrplus=PATH` names a binary built outside this
+// repository): `hdrplus DIR OUTPUT.png FRAME...`, its output written into
+// the burst's folder.
+std::string& hdrplus_binary() {
+  static std::string path;
+  return path;
+}
+
+void hdrplus_command_line(benchmark::State& state) {
+  const SynthBurst& b = burst_for(state);
+  const auto& files = burst_files(int(state.range(0)), int(state.range(1)), int(state.range(2)));
+  const fs::path dir = fs::path(files.front()).parent_path();
+  std::vector<std::string> command = {hdrplus_binary(), dir.string(), "hdrplus.png"};
+  for (const std::string& f : files) command.push_back(fs::path(f).filename().string());
+  const double peak_mb = run_timed(state, command, int(state.range(3)), "hdr-plus");
   state.counters["MP/s"] = benchmark::Counter(
       frame_megapixels(b) * files.size() * state.iterations(), benchmark::Counter::kIsRate);
   state.counters["peak_rss_MB"] = peak_mb;
@@ -638,6 +665,19 @@ BENCHMARK(BM_BatchThroughput)
 
 int main(int argc, char** argv) {
   nb::apps::apply_memory_policy(argv);  // as the CLI does
+  // --hdrplus=PATH: also time timothybrooks/hdr-plus's tool on the command
+  // line's bursts (BM_HdrPlusCommandLine), for the ratio in the table.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--hdrplus=", 10) == 0) {
+      nb::hdrplus_binary() = argv[i] + 10;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  if (!nb::hdrplus_binary().empty())
+    benchmark::RegisterBenchmark("BM_HdrPlusCommandLine", nb::hdrplus_command_line)->Apply(nb::burst_cases);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
