@@ -96,11 +96,13 @@ def print_scaling(cases):
             ours, theirs = cases[("CommandLine",) + key[1:]], cases[key]
             print(f"  {key[1]}x{key[2]} x{key[3]} t{key[4]}: {ours['ms']:.0f} / {theirs['ms']:.0f} ms = "
                   f"{ours['ms'] / theirs['ms']:.2f}; {ours['rss']:.0f} / {theirs['rss']:.0f} MB")
-    print("\nPixel count (time at 4000x3000 / time at 2000x1500, 8 frames, 2 threads; 4 is linear):")
+    print("\nPixel count (time at 12 MP / at 3 MP, and at 48 MP / at 12 MP, 8 frames, 2 threads; 4 is linear):")
     for stage in sorted({k[0] for k in cases}):
-        big, small = (stage, 4000, 3000, 8, 2), (stage, 2000, 1500, 8, 2)
-        if big in cases and small in cases:
-            print(f"  {stage:<16} {cases[big]['ms'] / cases[small]['ms']:.2f}")
+        small, mid, big = ((stage, w, h, 8, 2) for w, h in ((2000, 1500), (4000, 3000), (8000, 6000)))
+        ratios = [f"{cases[b]['ms'] / cases[a]['ms']:.2f}" if a in cases and b in cases else "-"
+                  for a, b in ((small, mid), (mid, big))]
+        if ratios != ["-", "-"]:
+            print(f"  {stage:<16} {' / '.join(ratios)}")
 
 
 def main():

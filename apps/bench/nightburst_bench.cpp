@@ -567,6 +567,14 @@ void burst_cases(benchmark::internal::Benchmark* b) {
   b->Args({4000, 3000, 3, 2})->Args({4000, 3000, 15, 2});
 }
 
+// The whole burst as the user meets it, also at 48 MP (8000x6000 x 8, a
+// high-resolution phone's or camera's full sensor): does the cost grow
+// linearly in pixels beyond 12 MP, and what memory does it take?
+void end_to_end_cases(benchmark::internal::Benchmark* b) {
+  burst_cases(b);
+  b->Args({8000, 6000, 8, 2});
+}
+
 // The plain C++ references are single-threaded loops; one 12 MP pass is
 // enough to compare.
 void reference_cases(benchmark::internal::Benchmark* b) {
@@ -645,7 +653,7 @@ BENCHMARK(BM_LensShading)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneHalide)->Apply(stage_cases);
 BENCHMARK(BM_LocalToneReference)->Apply(reference_cases);
 BENCHMARK(BM_PngEncode)->Apply(serial_cases);
-BENCHMARK(BM_Pipeline)->Apply(burst_cases);
+BENCHMARK(BM_Pipeline)->Apply(end_to_end_cases);
 BENCHMARK(BM_LastFrameLatency)->Apply(stage_cases);
 BENCHMARK(BM_PipelineBracket)
     ->ArgNames({"width", "height", "frames", "threads", "bracket"})
@@ -653,7 +661,7 @@ BENCHMARK(BM_PipelineBracket)
     ->Args({4000, 3000, 8, 2, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_CommandLine)->Apply(burst_cases);
+BENCHMARK(BM_CommandLine)->Apply(end_to_end_cases);
 BENCHMARK(BM_BatchThroughput)
     ->ArgNames({"jobs", "large"})
     ->ArgsProduct({{0, 1, 2}, {0, 1}})
@@ -677,7 +685,7 @@ int main(int argc, char** argv) {
   }
   argc = kept;
   if (!nb::hdrplus_binary().empty())
-    benchmark::RegisterBenchmark("BM_HdrPlusCommandLine", nb::hdrplus_command_line)->Apply(nb::burst_cases);
+    benchmark::RegisterBenchmark("BM_HdrPlusCommandLine", nb::hdrplus_command_line)->Apply(nb::end_to_end_cases);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
