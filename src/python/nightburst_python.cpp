@@ -252,7 +252,8 @@ class PySession {
   void add_frame(const py::object& frame) {
     if (!session_) throw py::value_error("the session is finished");
     RawFrame f;
-    if (is_path(frame)) {
+    const bool read_here = is_path(frame);  // then nobody else holds its samples
+    if (read_here) {
       const std::string path = path_of(frame);
       Status s;
       {
@@ -266,9 +267,13 @@ class PySession {
     Status s;
     {
       py::gil_scoped_release release;
-      s = session_->add_frame(std::move(f));
-      // The caller may change or drop its array after this call.
-      session_->copy_held_frames();
+      if (read_here) {
+        s = session_->take_frame(std::move(f));
+      } else {
+        s = session_->add_frame(std::move(f));
+        // The caller may change or drop its array after this call.
+        session_->copy_held_frames();
+      }
     }
     raise_if_error(s);
   }
