@@ -81,19 +81,24 @@ class NightScene {
   Rgb at(float px, float py) const {
     float x = px / h_, y = py / h_;  // units of scene height
     float aspect = float(w_) / h_;
+    Rgb c;
+    // The test patterns cover whatever is under them: where one is, nothing
+    // else needs computing.
+    if (test_pattern(x, y, aspect, &c)) return c;
     // Sky, darker towards the top.
-    Rgb c = {0.06f + 0.10f * y, 0.07f + 0.08f * y, 0.16f + 0.05f * y};
+    c = {0.06f + 0.10f * y, 0.07f + 0.08f * y, 0.16f + 0.05f * y};
     // Buildings with a window grid; some windows lit.
     for (const Building& b : buildings_) {
       if (x >= b.x0 && x < b.x1 && y >= b.top && y < 0.62f) {
-        float t = 0.85f + 0.3f * fractal(x * 40, y * 40, b.seed);
-        c = {b.facade[0] * t, b.facade[1] * t, b.facade[2] * t};
         float wx = (x - b.x0) / 0.03f, wy = (y - b.top) / 0.045f;
         float fx = wx - std::floor(wx), fy = wy - std::floor(wy);
         if (fx > 0.25f && fx < 0.75f && fy > 0.3f && fy < 0.8f && wy > 0.5f) {
           float lit = hash01(int(wx), int(wy), b.seed);
           if (lit > 0.55f) c = {1.0f, 0.82f, 0.52f};
           else c = {0.08f, 0.09f, 0.12f};
+        } else {  // the facade's texture only where no window covers it
+          float t = 0.85f + 0.3f * fractal(x * 40, y * 40, b.seed);
+          c = {b.facade[0] * t, b.facade[1] * t, b.facade[2] * t};
         }
       }
     }
@@ -106,6 +111,8 @@ class NightScene {
     // Lamp posts and lamps (bright enough to clip in the raw).
     for (const Lamp& l : lamps_) {
       if (std::fabs(x - l.x) < 0.004f && y > l.y && y < 0.75f) c = {0.12f, 0.12f, 0.13f};
+      // Outside the glow's bounding square the distance is at least 4r.
+      if (std::fabs(x - l.x) >= 4 * l.r || std::fabs(y - l.y) >= 4 * l.r) continue;
       float d = std::hypot(x - l.x, y - l.y);
       if (d < l.r) c = {1.0f, 1.0f, 1.0f};
       else if (d < 4 * l.r) {
@@ -113,33 +120,41 @@ class NightScene {
         c = {std::min(1.0f, c[0] + g), std::min(1.0f, c[1] + 0.9f * g), std::min(1.0f, c[2] + 0.6f * g)};
       }
     }
-    // Colour chart, lower left.
-    float cx0 = 0.05f, cy0 = 0.66f, cell = 0.05f;
-    if (x >= cx0 && x < cx0 + 6 * cell && y >= cy0 && y < cy0 + 4 * cell) {
-      int i = int((x - cx0) / cell), j = int((y - cy0) / cell);
-      float fx = (x - cx0) / cell - i, fy = (y - cy0) / cell - j;
-      c = (fx > 0.08f && fx < 0.92f && fy > 0.08f && fy < 0.92f) ? kChart[j * 6 + i] : Rgb{0.03f, 0.03f, 0.03f};
-    }
-    // Siemens star, lower right.
-    float sx = aspect - 0.16f, sy = 0.8f, sr = 0.13f;
-    float ds = std::hypot(x - sx, y - sy);
-    if (ds < sr) {
-      float a = std::atan2(y - sy, x - sx);
-      float v = std::sin(a * 24) > 0 ? 0.85f : 0.05f;
-      c = {v, v, v};
-    }
-    // Bar patterns of rising frequency, centre bottom.
-    float bx = aspect * 0.45f, by = 0.68f;
-    if (x >= bx && x < bx + 0.3f && y >= by && y < by + 0.08f) {
-      float f = 40 + 260 * (x - bx) / 0.3f;  // cycles per scene height
-      float v = std::sin(2 * float(M_PI) * f * (x - bx)) > 0 ? 0.8f : 0.1f;
-      c = {v, v * 0.95f, v * 0.9f};
-    }
     for (float& v : c) v = std::clamp(v, 0.0f, 1.0f);
     return c;
   }
 
  private:
+  // The colour chart (lower left), the Siemens star (lower right) and the bar
+  // patterns (centre bottom), the later over the earlier; false where none is.
+  static bool test_pattern(float x, float y, float aspect, Rgb* c) {
+    // Bar patterns of rising frequency.
+    float bx = aspect * 0.45f, by = 0.68f;
+    if (x >= bx && x < bx + 0.3f && y >= by && y < by + 0.08f) {
+      float f = 40 + 260 * (x - bx) / 0.3f;  // cycles per scene height
+      float v = std::sin(2 * float(M_PI) * f * (x - bx)) > 0 ? 0.8f : 0.1f;
+      *c = {v, v * 0.95f, v * 0.9f};
+      return true;
+    }
+    // Siemens star (outside its bounding square, the distance is at least its radius).
+    float sx = aspect - 0.16f, sy = 0.8f, sr = 0.13f;
+    if (std::fabs(x - sx) < sr && std::fabs(y - sy) < sr && std::hypot(x - sx, y - sy) < sr) {
+      float a = std::atan2(y - sy, x - sx);
+      float v = std::sin(a * 24) > 0 ? 0.85f : 0.05f;
+      *c = {v, v, v};
+      return true;
+    }
+    // Colour chart.
+    float cx0 = 0.05f, cy0 = 0.66f, cell = 0.05f;
+    if (x >= cx0 && x < cx0 + 6 * cell && y >= cy0 && y < cy0 + 4 * cell) {
+      int i = int((x - cx0) / cell), j = int((y - cy0) / cell);
+      float fx = (x - cx0) / cell - i, fy = (y - cy0) / cell - j;
+      *c = (fx > 0.08f && fx < 0.92f && fy > 0.08f && fy < 0.92f) ? kChart[j * 6 + i] : Rgb{0.03f, 0.03f, 0.03f};
+      return true;
+    }
+    return false;
+  }
+
   int w_, h_;
   uint32_t seed_;
   std::vector<Building> buildings_;

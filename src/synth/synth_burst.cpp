@@ -249,17 +249,22 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   meta.model = "Synthetic";
   if (o.vignette_stops > 0) meta.gain_maps = lens_shading_maps(o.vignette_stops, o.cfa, W, H);
 
-  // Linear camera RGB under the illuminant.
+  // Linear camera RGB under the illuminant: the scene decoded to linear sRGB
+  // (once, in place of the camera image), its mean luminance for the
+  // exposure, then each pixel through the camera's response.
+  Halide::Runtime::Buffer<float, 3> camera(scene.width(), scene.height(), 3);
+  parallel_rows(scene.height(), [&](int y) {
+    for (int c = 0; c < 3; ++c)
+      for (int x = 0; x < scene.width(); ++x) camera(x, y, c) = srgb_decode(scene(x, y, c));
+  });
   double luminance_sum = 0;
   for (int y = 0; y < scene.height(); ++y)
     for (int x = 0; x < scene.width(); ++x)
-      luminance_sum += 0.2126 * srgb_decode(scene(x, y, 0)) + 0.7152 * srgb_decode(scene(x, y, 1)) +
-                       0.0722 * srgb_decode(scene(x, y, 2));
+      luminance_sum += 0.2126 * camera(x, y, 0) + 0.7152 * camera(x, y, 1) + 0.0722 * camera(x, y, 2);
   double exposure = o.scene_mean / std::max(1e-9, luminance_sum / (double(scene.width()) * scene.height()));
-  Halide::Runtime::Buffer<float, 3> camera(scene.width(), scene.height(), 3);
   parallel_rows(scene.height(), [&](int y) {
     for (int x = 0; x < scene.width(); ++x) {
-      Eigen::Vector3d lin(srgb_decode(scene(x, y, 0)), srgb_decode(scene(x, y, 1)), srgb_decode(scene(x, y, 2)));
+      Eigen::Vector3d lin(camera(x, y, 0), camera(x, y, 1), camera(x, y, 2));
       Eigen::Vector3d cam = camera_from_srgb * (lin * exposure);
       for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c));
     }
