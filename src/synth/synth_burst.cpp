@@ -252,21 +252,30 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
   // Linear camera RGB under the illuminant: the scene decoded to linear sRGB
   // (once, in place of the camera image), its mean luminance for the
   // exposure, then each pixel through the camera's response.
+  // (Rows are written through pointers and read through const buffers: a
+  // non-const Halide::Runtime::Buffer access marks the buffer host-dirty, a
+  // store to the one flags word that the threads fought over per sample --
+  // half the frame loop's time, and two threads slower than one.)
   Halide::Runtime::Buffer<float, 3> camera(scene.width(), scene.height(), 3);
+  const Halide::Runtime::Buffer<float, 3>& scene_in = scene;
+  const Halide::Runtime::Buffer<float, 3>& camera_in = camera;
   parallel_rows(scene.height(), [&](int y) {
-    for (int c = 0; c < 3; ++c)
-      for (int x = 0; x < scene.width(); ++x) camera(x, y, c) = srgb_decode(scene(x, y, c));
+    for (int c = 0; c < 3; ++c) {
+      float* out = &camera(0, y, c);
+      for (int x = 0; x < scene.width(); ++x) out[x] = srgb_decode(scene_in(x, y, c));
+    }
   });
   double luminance_sum = 0;
   for (int y = 0; y < scene.height(); ++y)
     for (int x = 0; x < scene.width(); ++x)
-      luminance_sum += 0.2126 * camera(x, y, 0) + 0.7152 * camera(x, y, 1) + 0.0722 * camera(x, y, 2);
+      luminance_sum += 0.2126 * camera_in(x, y, 0) + 0.7152 * camera_in(x, y, 1) + 0.0722 * camera_in(x, y, 2);
   double exposure = o.scene_mean / std::max(1e-9, luminance_sum / (double(scene.width()) * scene.height()));
   parallel_rows(scene.height(), [&](int y) {
+    float* rows[3] = {&camera(0, y, 0), &camera(0, y, 1), &camera(0, y, 2)};
     for (int x = 0; x < scene.width(); ++x) {
-      Eigen::Vector3d lin(camera(x, y, 0), camera(x, y, 1), camera(x, y, 2));
+      Eigen::Vector3d lin(rows[0][x], rows[1][x], rows[2][x]);
       Eigen::Vector3d cam = camera_from_srgb * (lin * exposure);
-      for (int c = 0; c < 3; ++c) camera(x, y, c) = float(cam(c));
+      for (int c = 0; c < 3; ++c) rows[c][x] = float(cam(c));
     }
   });
 
@@ -364,16 +373,19 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     f.mosaic = Halide::Runtime::Buffer<uint16_t, 2>(W, H);
     const FrameMotionTruth& m = burst->motion[k];
     double cs = std::cos(m.rotation_deg * M_PI / 180), sn = std::sin(m.rotation_deg * M_PI / 180);
+    const Halide::Runtime::Buffer<float, 2>& defect_offset_in = defect_offset;
     parallel_rows(H, [&](int y) {
       std::mt19937_64 row_rng(mix_seed(o.seed, uint64_t(k) * 1000003u + y));
       std::normal_distribution<float> row_normal(0, 1);
+      uint16_t* mosaic_row = &f.mosaic(0, y);
+      float* clean_row = k == o.reference ? &burst->clean_mosaic(0, y) : nullptr;
       for (int x = 0; x < W; ++x) {
         int c = cfa_color(o.cfa, x, y);
         // Reference position p whose content lands on this frame pixel q = (x, y).
         double qx = x - burst->center_x - m.dx_px, qy = y - burst->center_y - m.dy_px;
         double px = cs * qx + sn * qy + burst->center_x, py = -sn * qx + cs * qy + burst->center_y;
         float v = k == o.reference && oversample == 1
-                      ? camera(x + margin, y + margin, c)
+                      ? camera_in(x + margin, y + margin, c)
                       : sample_cubic(camera, scene_coord(px), scene_coord(py), c);
         if (o.moving_object) {
           float coverage;
@@ -382,18 +394,18 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
         }
         if (exposure != 1.0f) v *= exposure;
         v = std::max(v, 0.0f);
-        if (k == o.reference) burst->clean_mosaic(x, y) = std::min(v, 1.0f);
+        if (clean_row) clean_row[x] = std::min(v, 1.0f);
         if (!meta.gain_maps.empty()) v /= meta.gain_maps[size_t(cfa_index(x, y))].gain_at(x, y, 0, W, H);
         const double g = o.channel_noise_gain[size_t(c)];
         float noisy = v + row_normal(row_rng) * float(std::sqrt(g * shot * v + g * g * read));
         // The sensor clips the collected charge (its full well), noise and
         // all: a saturated pixel reads white, not white plus noise.
         if (v >= 1.0f) noisy = std::max(noisy, 1.0f);
-        const float defect = defect_offset(x, y);
+        const float defect = defect_offset_in(x, y);
         if (defect < 0) noisy = 0;  // dead: reads black
         if (defect > 0) noisy += defect;
         double adu = std::round(black[size_t(cfa_index(x, y))] + noisy * range);
-        f.mosaic(x, y) = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));
+        mosaic_row[x] = uint16_t(std::clamp(adu, 0.0, double(o.white_level)));
       }
     });
   }
@@ -436,11 +448,11 @@ Status make_synthetic_burst(const SynthOptions& o, SynthBurst* burst) {
     burst->clean_rgb = Halide::Runtime::Buffer<float, 3>(tw, th, 3);
     parallel_rows(th, [&](int y) {
       const double py = (y + 0.5) * H / th - 0.5;
+      float* rows[3] = {&burst->clean_rgb(0, y, 0), &burst->clean_rgb(0, y, 1), &burst->clean_rgb(0, y, 2)};
       for (int x = 0; x < tw; ++x) {
         const double px = (x + 0.5) * W / tw - 0.5;
         for (int c = 0; c < 3; ++c)
-          burst->clean_rgb(x, y, c) =
-              std::clamp(sample_cubic(camera, scene_coord(px), scene_coord(py), c), 0.0f, 1.0f);
+          rows[c][x] = std::clamp(sample_cubic(camera, scene_coord(px), scene_coord(py), c), 0.0f, 1.0f);
       }
     });
   }
