@@ -179,11 +179,12 @@ Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(int width, int height, cons
   const int tiles_y = out.dim(1).extent();
   parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
     const int position = plane_row / tiles_y, ty = plane_row % tiles_y;
+    uint8_t* row = &out(0, ty, position);  // by pointer, as in mark_clipped_samples()
     for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
       double mean;
       const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
       const double var = tile_sum([&](int x, int y) { return (t[y][x] - mean) * (t[y][x] - mean); }) / (kTile * kTile);
-      out(tx, ty, position) = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
+      row[tx] = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
     }
   });
   return out;
@@ -330,13 +331,14 @@ Halide::Runtime::Buffer<float, 3> reference_tile_means(const Planes& reference_p
   const int tiles_x = means.dim(0).extent(), tiles_y = means.dim(1).extent();
   parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
     const int p = plane_row / tiles_y, ty = plane_row % tiles_y;
+    float* means_row = &means(0, ty, p);  // by pointer, as in mark_clipped_samples()
     for (int tx = 0; tx < tiles_x; ++tx) {
       float sum = 0.0f;
       for (int y = 0; y < kTile; ++y) {
         const float* row = &reference_planes(tx * kStride - kStride, ty * kStride - kStride + y, p);
         for (int x = 0; x < kTile; ++x) sum += row[x];
       }
-      means(tx, ty, p) = sum * (1.0f / (kTile * kTile));
+      means_row[tx] = sum * (1.0f / (kTile * kTile));
     }
   });
   return means;
