@@ -152,8 +152,14 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     // The weight one tile at a time, its pixel work vectorised along the
     // tile's rows: no stage is vectorised across tiles, so nothing is
-    // transposed.
-    weight.compute_root().reorder(tx, ty, p).parallel(ty);
+    // transposed. Its 16 rows of the reference are prefetched two tiles
+    // ahead: the pass waited on those loads (a fifth of its samples on the
+    // subtraction after them), each row a short stream of its own that the
+    // hardware prefetcher does not follow. (The alternate's rows depend on
+    // the tile's shift, which bounds inference can only bound by max_shift:
+    // no prefetch for them. In the correction pass, whose runs read 16
+    // tiles' rows at once, prefetching the reference gained nothing.)
+    weight.compute_root().reorder(tx, ty, p).parallel(ty).prefetch(reference, tx, tx, 2);
     filtered_energy.compute_at(weight, tx);
     column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
     column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
