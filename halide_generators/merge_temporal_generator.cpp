@@ -159,7 +159,12 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // the tile's shift, which bounds inference can only bound by max_shift:
     // no prefetch for them. In the correction pass, whose runs read 16
     // tiles' rows at once, prefetching the reference gained nothing.)
-    weight.compute_root().reorder(tx, ty, p).parallel(ty).prefetch(reference, tx, tx, 2);
+    Var ty_chunk{"ty_chunk"};
+    weight.compute_root()
+        .reorder(tx, ty, p)
+        .split(ty, ty_chunk, ty, 8, TailStrategy::GuardWithIf)
+        .parallel(ty_chunk)
+        .prefetch(reference, tx, tx, 2);
     filtered_energy.compute_at(weight, tx);
     column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
     column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
