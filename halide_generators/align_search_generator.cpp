@@ -181,33 +181,32 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
 
   void schedule() {
     if (get_auto_schedule()) return;
-    // Every per-tile field is computed whole, rows of tiles in parallel; the
-    // per-pixel work inside a tile runs down the tile's columns, vectorised
-    // across its width (one lane per column), then sums the lanes. The same
-    // on both target classes: a task is one row of tiles (~32 KB of a level
-    // read), small for any cache, and a 12 MP frame has 187 of them, plenty
-    // to balance a phone's big and little cores.
+    // Every per-tile field is computed whole, rows of tiles in parallel
+    // (in_row_chunks); the per-pixel work inside a tile runs down the tile's
+    // columns, vectorised across its width (one lane per column), then sums
+    // the lanes. The same on both target classes: a task's working set is a
+    // few rows of tiles (~64 KB of a level read), small for any cache.
     for (int level = 0; level < align::kLevels; ++level) {
       Level& l = levels[level];
       if (level < align::kLevels - 1) {
-        l.guess.compute_root().parallel(ty);
+        in_row_chunks(l.guess.compute_root());
         l.best_candidate.compute_at(l.guess, tx);
         schedule_tile_sum(l.candidate_cost, l.candidate_columns, l.best_candidate, tx);
       }
-      l.best.compute_root().parallel(ty);
-      l.best.update().parallel(ty);
+      in_row_chunks(l.best.compute_root());
+      in_row_chunks(l.best.update());
       schedule_tile_sum(l.cost, l.cost_columns, l.best, tx);
     }
     for (Func alt : padded_alts)
       alt.compute_root().parallel(y, 8).vectorize(x, natural_vector_size<uint16_t>(), TailStrategy::GuardWithIf);
-    quadratic.compute_root().parallel(ty);
+    in_row_chunks(quadratic.compute_root());
     schedule_tile_sum(l2_costs, l2_columns, quadratic, tx);
     gradient.compute_root().parallel(y).vectorize(x, natural_vector_size<float>());
-    hessian.compute_root().parallel(ty);
-    hessian.update().parallel(ty);
+    in_row_chunks(hessian.compute_root());
+    in_row_chunks(hessian.update());
     schedule_tile_sum(hessian, hessian_columns, hessian, tx, /*inner=*/true);
     for (size_t i = 0; i < lk_estimates.size(); ++i) {
-      lk_estimates[i].compute_root().parallel(ty);
+      in_row_chunks(lk_estimates[i].compute_root());
       schedule_tile_sum(lk_sums[i], lk_columns[i], lk_estimates[i], tx);
     }
     displacement.bound(c, 0, 2).reorder(c, tx, ty).unroll(c);
@@ -291,6 +290,17 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
     }
     total(args) = Tuple(totals);
     return total;
+  }
+
+  // Rows of tiles in parallel, kRowsPerTask consecutive rows per task: a
+  // tile row reads half the pixel rows the next one reads, and a task finds
+  // them in its core's cache (with one row per task, the next row went to
+  // the other core). 47 tasks per 12 MP frame at level 0, plenty to balance
+  // a phone's big and little cores.
+  void in_row_chunks(Stage s) {
+    constexpr int kRowsPerTask = 4;
+    Var chunk{"row_chunk"};
+    s.split(ty, chunk, ty, kRowsPerTask, TailStrategy::GuardWithIf).parallel(chunk);
   }
 
   // `columns` computed per tile (inside `at`'s loop over `var`), vectorised

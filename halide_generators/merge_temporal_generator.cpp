@@ -158,7 +158,9 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // hardware prefetcher does not follow. (The alternate's rows depend on
     // the tile's shift, which bounds inference can only bound by max_shift:
     // no prefetch for them. In the correction pass, whose runs read 16
-    // tiles' rows at once, prefetching the reference gained nothing.)
+    // tiles' rows at once, prefetching the reference gained nothing.) A
+    // task is 8 consecutive rows of tiles, so the rows a tile row shares
+    // with the next are still in its core's L2.
     Var ty_chunk{"ty_chunk"};
     weight.compute_root()
         .reorder(tx, ty, p)
