@@ -106,6 +106,7 @@ inline Cx operator-(const Cx& a, const Cx& b) { return {a.re - b.re, a.im - b.im
 // and k2 are unrolled, so each element's mux folds to its own sum.
 struct FftPass {
   Func stage1, stage2;
+  bool real_output = false;  // stage2 holds the real part only
 };
 
 // The functions of one forward-shrink-inverse chain, kept for scheduling.
@@ -168,12 +169,13 @@ class TileDft {
                         {v, tx, ty, p}, +1, name + "_inverse_u");
     // Along v, the full spectrum from its half: G(16 - v) = conj(G(v)).
     auto half = [&](Expr vv) { return element(f.inverse_u, i, {vv, tx, ty, p}); };
+    // The output is real: the last stage computes no imaginary parts.
     f.inverse_v = fft16(
         [&](Expr n) {
           Cx low = half(min(n, kTile / 2)), mirrored = half(clamp(kTile - n, 0, kTile / 2));
           return Cx{select(n <= kTile / 2, low.re, mirrored.re), select(n <= kTile / 2, low.im, -mirrored.im)};
         },
-        {i, tx, ty, p}, +1, name + "_inverse_v");
+        {i, tx, ty, p}, +1, name + "_inverse_v", /*real_output=*/true);
     f.out = Func(name + "_out");
     f.out(i, j, tx, ty, p) = element(f.inverse_v, j, {i, tx, ty, p}).re * (1.0f / (kTile * kTile));
     f.blocks = overlap_blocks(f.out, t, name + "_blocks");
@@ -263,11 +265,13 @@ class TileDft {
   static Cx element(const FftPass& pass, Expr k, std::vector<Expr> rest) {
     std::vector<Expr> args = {k % 4, k / 4};
     args.insert(args.end(), rest.begin(), rest.end());
+    if (pass.real_output) return {pass.stage2(args), 0.0f};
     return {pass.stage2(args)[0], pass.stage2(args)[1]};
   }
 
-  FftPass fft16(const std::function<Cx(Expr n)>& in, std::vector<Var> rest, int sign, const std::string& name) {
-    FftPass pass{Func(name + "_stage1"), Func(name + "_stage2")};
+  FftPass fft16(const std::function<Cx(Expr n)>& in, std::vector<Var> rest, int sign, const std::string& name,
+                bool real_output = false) {
+    FftPass pass{Func(name + "_stage1"), Func(name + "_stage2"), real_output};
     Var k1{"k1"}, n2{"n2"}, k2{"k2"};
     std::vector<Var> args1 = {k1, n2}, args2 = {k1, k2};
     args1.insert(args1.end(), rest.begin(), rest.end());
@@ -286,7 +290,11 @@ class TileDft {
       b.push_back({pass.stage1(at)[0], pass.stage1(at)[1]});
     }
     Cx y = pick(k2, dft4(b, sign));
-    pass.stage2(args2) = Tuple(y.re, y.im);
+    if (real_output) {
+      pass.stage2(args2) = y.re;
+    } else {
+      pass.stage2(args2) = Tuple(y.re, y.im);
+    }
     return pass;
   }
 };
