@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/color.h"
+#include "core/parallel_rows.h"
 #include "nb_local_tone.h"
 
 namespace nb {
@@ -89,7 +90,7 @@ Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float
   // their rows two samples of each colour at a time; the rest clamp.
   const int whole_blocks = std::min(w, mosaic.width() / n);
   Image out(w, h);
-  for (int y = 0; y < h; ++y) {
+  parallel_rows(h, 16, [&](int y) {  // rows in parallel: the finish waits for it
     float* out_row = &out(0, y);
     for (int x = 0; x < w; ++x) {
       float sum[3] = {0, 0, 0}, count[3] = {0, 0, 0};
@@ -117,7 +118,7 @@ Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float
       for (int c = 0; c < 3; ++c) lum += weight[c] * wb_gains[c] * (count[c] > 0 ? sum[c] / count[c] : 0);
       out_row[x] = std::max(0.0f, lum * exposure_gain);
     }
-  }
+  });
   return out;
 }
 
