@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/bayer_planes.h"
+#include "core/parallel_rows.h"
 #include "nb_align_pyramid.h"
 #include "nb_align_search.h"
 
@@ -306,7 +307,8 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
   const int tile = align::kTileSize[0], stride = align::tile_stride(0), n = tile * tile;
   Halide::Runtime::Buffer<double, 2> out(align::tile_count(r0.width(), 0),
                                          align::tile_count(r0.height(), 0));
-  for (int ty = 0; ty < out.height(); ++ty)
+  parallel_rows(out.height(), 4, [&](int ty) {
+    double* row = &out(0, ty);  // by pointer: see docs/development.md on threaded loops
     for (int tx = 0; tx < out.width(); ++tx) {
       int x0 = tx * stride, y0 = ty * stride;
       double mean = 0;
@@ -321,8 +323,9 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
         s2 += noise.variance(i, mean);
         alternate_s2 += alternate_noise.variance(i, mean);
       }
-      out(tx, ty) = (s2 + alternate_s2) / 16 * double(align::kGrayScale) * align::kGrayScale;
+      row[tx] = (s2 + alternate_s2) / 16 * double(align::kGrayScale) * align::kGrayScale;
     }
+  });
   return out;
 }
 

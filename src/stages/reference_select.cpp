@@ -2,22 +2,34 @@
 #include "stages/reference_select.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/bayer_planes.h"
+#include "core/parallel_rows.h"
 #include "stages/exposure_bracket.h"
 
 namespace nb {
 
 double frame_sharpness(const RawFrame& frame) {
-  Halide::Runtime::Buffer<float, 2> g = binned_gray(frame);
-  double energy = 0, level = 0;
-  int w = g.width(), h = g.height();
-  for (int y = 0; y + 1 < h; ++y) {
+  const Halide::Runtime::Buffer<float, 2> g = binned_gray(frame);  // const: reads leave its flags alone
+  const int w = g.width(), h = g.height();
+  // Per-row sums in parallel, added in row order: the same value on any
+  // number of threads.
+  std::vector<double> row_energy(size_t(std::max(0, h - 1))), row_level(row_energy.size());
+  parallel_rows(h - 1, 32, [&](int y) {
+    double energy = 0, level = 0;
     for (int x = 0; x + 1 < w; ++x) {
       double gx = g(x + 1, y) - g(x, y), gy = g(x, y + 1) - g(x, y);
       energy += gx * gx + gy * gy;
       level += g(x, y);
     }
+    row_energy[size_t(y)] = energy;
+    row_level[size_t(y)] = level;
+  });
+  double energy = 0, level = 0;
+  for (size_t y = 0; y < row_energy.size(); ++y) {
+    energy += row_energy[y];
+    level += row_level[y];
   }
   double mean = std::max(level / (double(w - 1) * (h - 1)), 1e-6);
   return energy / (double(w - 1) * (h - 1)) / (mean * mean);
