@@ -152,7 +152,7 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   void schedule() {
     if (get_auto_schedule()) return;  // Halide 14 spelling of using_autoscheduler()
     const int vector_width = natural_vector_size<float>();
-    const int strip_rows = nb::schedule_class(get_target()).image_rows;
+    const int strip_rows = nb::schedule_class(get_target()).finish_rows;
     // Strips of rows in parallel, each in tiles of 256 columns, so
     // that a tile's rows of pair weights (12 floats per pixel, 5 rows
     // deep) stay in L2 while the rows below reuse them.

@@ -48,9 +48,10 @@ void expect_within_one_step(const Halide::Runtime::Buffer<uint16_t, 3>& fast,
 
 TEST(FinishBasicTest, HalideMatchesReferenceForAllCfaPhases) {
   for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG}) {
-    // Two whole 256-column tiles of the schedule and a tail; odd tile counts
-    // of the local tone map exercise its tails.
-    auto mosaic = random_mosaic(530, 66, 5);
+    // Two whole 256-column tiles of the schedule and a tail, and across
+    // rows a whole 128-row strip and a tail; odd tile counts of the local
+    // tone map exercise its tails.
+    auto mosaic = random_mosaic(530, 150, 5);
     FinishParams p = test_params(cfa);
     Halide::Runtime::Buffer<uint16_t, 3> fast, ref;
     ASSERT_TRUE(finish_basic(mosaic, p, &fast).ok());
@@ -64,12 +65,12 @@ TEST(FinishBasicTest, HalideMatchesReferenceForAllCfaPhases) {
 TEST(FinishBasicTest, RgbInputHalideMatchesReference) {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> u(-0.02f, 1.1f);
-  Halide::Runtime::Buffer<float, 3> rgb(531, 67, 3);
+  Halide::Runtime::Buffer<float, 3> rgb(531, 151, 3);
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < rgb.height(); ++y)
       for (int x = 0; x < rgb.width(); ++x) rgb(x, y, c) = u(rng);
   FinishParams p = test_params(CfaPattern::kRGGB);
-  p.tone_gain = Halide::Runtime::Buffer<float, 2>(133, 17);
+  p.tone_gain = Halide::Runtime::Buffer<float, 2>(133, 38);
   for (int y = 0; y < p.tone_gain.height(); ++y)
     for (int x = 0; x < p.tone_gain.width(); ++x) p.tone_gain(x, y) = 1.0f + 0.05f * float((x * 7 + y * 3) % 11);
   Halide::Runtime::Buffer<uint16_t, 3> fast, ref;
