@@ -1,9 +1,13 @@
-// nb_merge_temporal: one alternate frame's correction to the reference in
-// the HDR+ merge (see src/stages/merge_wiener.h): per tile of each CFA plane,
-// the aligned alternate (Catmull-Rom at the tile's displacement), the
-// robustness weight from the 3x3-mean of the difference, the DFT of the
-// windowed difference shrunk by share * weight * (1 - A), inverse DFT, overlap-add,
-// added to the sum of the earlier frames' corrections.
+// nb_merge_weight and nb_merge_temporal: one alternate frame's robustness
+// weights, then its correction to the reference in the HDR+ merge (see
+// src/stages/merge_wiener.h). Per tile of each CFA plane, the aligned
+// alternate (Catmull-Rom at the tile's displacement) is subtracted from the
+// reference. nb_merge_weight: the robustness weight from the 3x3-mean of
+// that difference. nb_merge_temporal: the DFT of the windowed difference
+// shrunk by share * weight * (1 - A), inverse DFT, overlap-add, added to the
+// sum of the earlier frames' corrections. Two pipelines, so the caller sees
+// the weights (whether the frame is rejected) before the sum is touched, and
+// can add the correction in place.
 #include "Halide.h"
 #include "merge_tiles.h"
 #include "target_class.h"
@@ -13,44 +17,21 @@ namespace {
 using namespace Halide;
 using namespace nb::merge;
 
-class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
+// The alternate aligned to the reference, tile by tile: the integer shift
+// and Catmull-Rom weights of each tile's displacement, and the difference
+// reference minus aligned alternate.
+class AlignedDifference {
  public:
-  // CFA planes (x, y, p) of the normalised mosaics, padded (see merge_tiles.h):
-  // the reference by 32, the alternate by max_shift + 32.
-  Input<Buffer<float, 3>> reference{"reference"};
-  Input<Buffer<float, 3>> alternate{"alternate"};
-  Input<int> plane_width{"plane_width"};
-  Input<int> plane_height{"plane_height"};
-  Input<int> max_shift{"max_shift"};  // bound on |displacement|, integer part
-  Input<Buffer<float, 3>> displacement{"displacement"};  // alignment tiles (16 at stride 8), {dx, dy}
-  // (tx, ty, p): the noise variance at each reference tile's mean level,
-  // the same for every frame of a burst (reference_tile_variance()).
-  Input<Buffer<float, 3>> tile_variance{"tile_variance"};
-  // (tx, ty, p): the alternate's share of the merge against the reference's
-  // (1 in an equal-exposure burst; in a bracket, the ratio of the two
-  // frames' noise variances, 0 where the alternate is clipped).
-  Input<Buffer<float, 3>> share{"share"};
-  Input<float> temporal_factor{"temporal_factor"};
-  Input<float> robustness_low{"robustness_low"};
-  Input<float> robustness_high{"robustness_high"};
-  // The corrections of the frames merged so far: this frame's is added, so
-  // the merge keeps one running sum without a pass of its own.
-  Input<Buffer<float, 2>> correction_before{"correction_before"};
-  Output<Buffer<float, 2>> correction{"correction"};  // mosaic geometry
-  Output<Buffer<float, 3>> weight{"weight"};          // (tx, ty, p)
-
-  void generate() {
-    const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
-    Expr y0 = ty * kStride - kStride;
-
-    sigma2(tx, ty, p) = tile_variance(tx, ty, p);
-
+  // Planes (x, y, p) as the generators' inputs describe them;
+  // `displacement` (alignment tiles, {dx, dy}) is tiles_x by tiles_y.
+  AlignedDifference(Func reference, Func alternate, Func displacement, Expr tiles_x, Expr tiles_y, Expr max_shift,
+                    const TileVars& t)
+      : reference_(reference), alternate_(alternate) {
     // The alternate at the displacement of the nearest alignment tile (merge
     // tile tx is centred where alignment tile tx - 1 is): its integer part
     // and the Catmull-Rom weights of its fraction, once per tile (the same
     // for all four CFA planes) rather than in every vector of the resampling.
-    Expr atx = clamp(tx - 1, 0, displacement.dim(0).extent() - 1);
-    Expr aty = clamp(ty - 1, 0, displacement.dim(1).extent() - 1);
+    Expr atx = clamp(t.tx - 1, 0, tiles_x - 1), aty = clamp(t.ty - 1, 0, tiles_y - 1);
     Expr dx = displacement(atx, aty, 0), dy = displacement(atx, aty, 1);
     auto catmull_rom = [](Expr s) {
       Expr s2 = s * s, s3 = s2 * s;
@@ -61,47 +42,158 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
                                       clamp(cast<int>(floor(dy)), -max_shift, max_shift)};
     for (const Expr& w : catmull_rom(dx - floor(dx))) shift_values.push_back(w);
     for (const Expr& w : catmull_rom(dy - floor(dy))) shift_values.push_back(w);
-    shift(tx, ty) = Tuple(shift_values);
-    // reference minus the aligned alternate, in tile tx's column i, row j.
-    // Separable: rows first (tile row j - 1 .. j + 2 of the source), then
-    // down the columns; the same order of sums as the reference. Built twice:
-    // for the weight, indexed by tile (i, j, tx, ty, p); for the correction,
-    // in the run layout (k, j, run, ty, p) that is then transposed.
-    auto build_difference = [&](Func& rows, Func& diff, const std::vector<Var>& args, Expr column, Expr tile,
-                                const std::string& suffix) {
-      rows = Func("aligned_rows" + suffix);
-      diff = Func("difference" + suffix);
-      Expr x0 = tile * kStride - kStride;
-      Expr ix = shift(tile, ty)[0], iy = shift(tile, ty)[1];
-      Expr row = 0.0f;
-      for (int n = 0; n < 4; ++n) row += shift(tile, ty)[2 + n] * alternate(x0 + column + ix - 1 + n, y0 + j + iy, p);
-      rows(args) = row;
-      Expr sum = 0.0f;
-      for (int m = 0; m < 4; ++m) {
-        std::vector<Expr> at(args.begin(), args.end());
-        at[1] = j - 1 + m;
-        sum += shift(tile, ty)[6 + m] * rows(at);
-      }
-      // A clipped sample of a bracket's longer frame took part: nothing to give.
-      diff(args) = select(abs(sum) > kClippedThreshold, 0.0f, reference(x0 + column, y0 + j, p) - sum);
-    };
-    build_difference(aligned_rows, difference, {t.k, j, t.run, ty, p}, run_column(t), run_tile(t), "");
-    build_difference(aligned_rows_for_weight, difference_for_weight, {i, j, tx, ty, p}, i, tx, "_for_weight");
+    shift(t.tx, t.ty) = Tuple(shift_values);
+  }
 
+  // reference minus the aligned alternate, in tile `tile`'s column `column`,
+  // row j (args[1]), tile row ty and plane p (args[3], args[4]). Separable:
+  // rows first (tile row j - 1 .. j + 2 of the source), then down the
+  // columns; the same order of sums as the reference implementation.
+  void build(Func& rows, Func& diff, const std::vector<Var>& args, Expr column, Expr tile,
+             const std::string& suffix) {
+    const Var &j = args[1], &ty = args[3], &p = args[4];
+    rows = Func("aligned_rows" + suffix);
+    diff = Func("difference" + suffix);
+    Expr x0 = tile * kStride - kStride, y0 = ty * kStride - kStride;
+    Expr ix = shift(tile, ty)[0], iy = shift(tile, ty)[1];
+    Expr row = 0.0f;
+    for (int n = 0; n < 4; ++n) row += shift(tile, ty)[2 + n] * alternate_(x0 + column + ix - 1 + n, y0 + j + iy, p);
+    rows(args) = row;
+    Expr sum = 0.0f;
+    for (int m = 0; m < 4; ++m) {
+      std::vector<Expr> at(args.begin(), args.end());
+      at[1] = j - 1 + m;
+      sum += shift(tile, ty)[6 + m] * rows(at);
+    }
+    // A clipped sample of a bracket's longer frame took part: nothing to give.
+    diff(args) = select(abs(sum) > kClippedThreshold, 0.0f, reference_(x0 + column, y0 + j, p) - sum);
+  }
+
+  Func shift{"shift"};
+
+ private:
+  Func reference_, alternate_;
+};
+
+// The inputs both pipelines read (a member of each generator: Halide finds
+// its inputs by their place inside the generator object, in this order).
+struct AlignedDifferenceInputs {
+  // CFA planes (x, y, p) of the normalised mosaics, padded (see
+  // merge_tiles.h): the reference by 32, the alternate by max_shift + 32.
+  GeneratorInput<Buffer<float, 3>> reference{"reference"};
+  GeneratorInput<Buffer<float, 3>> alternate{"alternate"};
+  GeneratorInput<int> max_shift{"max_shift"};  // bound on |displacement|, integer part
+  GeneratorInput<Buffer<float, 3>> displacement{"displacement"};  // alignment tiles (16 at stride 8), {dx, dy}
+  // (tx, ty, p): the noise variance at each reference tile's mean level,
+  // the same for every frame of a burst (reference_tile_variance()).
+  GeneratorInput<Buffer<float, 3>> tile_variance{"tile_variance"};
+
+  AlignedDifference aligned(const TileVars& t) {
+    return AlignedDifference(reference, alternate, displacement, displacement.dim(0).extent(),
+                             displacement.dim(1).extent(), max_shift, t);
+  }
+  // A 12 MP frame's.
+  void set_estimates() {
+    reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
+    alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});
+    max_shift.set_estimate(32);
+    displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
+    tile_variance.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+  }
+};
+
+class MergeWeightGenerator : public Generator<MergeWeightGenerator> {
+ public:
+  AlignedDifferenceInputs in;
+  Input<float> robustness_low{"robustness_low"};
+  Input<float> robustness_high{"robustness_high"};
+  Output<Buffer<float, 3>> weight{"weight"};  // (tx, ty, p)
+
+  void generate() {
+    const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+    aligned = std::make_unique<AlignedDifference>(in.aligned(t));
+    aligned->build(aligned_rows, difference, {i, j, tx, ty, p}, i, tx, "");
     // Robustness: mean square of the 3x3-mean of the difference over the
     // interior, against its value for noise alone (2 sigma^2 / 9). Summed
     // down the interior's columns, then across them.
     RDom down(1, kTile - 2, "down"), across(1, kTile - 2, "across");
     Expr box = 0.0f;
     for (int b = -1; b <= 1; ++b)
-      for (int a = -1; a <= 1; ++a) box += difference_for_weight(i + a, down + b, tx, ty, p);
+      for (int a = -1; a <= 1; ++a) box += difference(i + a, down + b, tx, ty, p);
     box = box / 9.0f;
     column_energy(i, tx, ty, p) = 0.0f;
     column_energy(i, tx, ty, p) += box * box;
     filtered_energy(tx, ty, p) = 0.0f;
     filtered_energy(tx, ty, p) += column_energy(across, tx, ty, p);
-    Expr ratio = filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * sigma2(tx, ty, p) / 9.0f);
+    Expr ratio =
+        filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * in.tile_variance(tx, ty, p) / 9.0f);
     weight(tx, ty, p) = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
+
+    in.set_estimates();
+    robustness_low.set_estimate(2.0f);
+    robustness_high.set_estimate(6.0f);
+    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+  }
+
+  void schedule() {
+    if (get_auto_schedule()) return;
+    const int vw = natural_vector_size<float>();
+    aligned->shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
+    // One tile at a time, its pixel work vectorised along the tile's rows:
+    // no stage is vectorised across tiles, so nothing is transposed. Its 16
+    // rows of the reference are prefetched two tiles ahead: the pass waited
+    // on those loads (a fifth of its samples on the subtraction after
+    // them), each row a short stream of its own that the hardware
+    // prefetcher does not follow. (The alternate's rows depend on the
+    // tile's shift, which bounds inference can only bound by max_shift: no
+    // prefetch for them.) A task is 8 consecutive rows of tiles, so the rows
+    // a tile row shares with the next are still in its core's L2.
+    Var ty_chunk{"ty_chunk"};
+    weight.reorder(tx, ty, p)
+        .split(ty, ty_chunk, ty, 8, TailStrategy::GuardWithIf)
+        .parallel(ty_chunk)
+        .prefetch(in.reference, tx, tx, 2);
+    filtered_energy.compute_at(weight, tx);
+    column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
+    column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
+    // Tiles are resampled along their rows (vectors across i: each tile has
+    // its own integer shift, so across tiles would be gathers).
+    const int row_vw = std::min(vw, kTile);
+    difference.compute_at(weight, tx).bound_extent(i, kTile).vectorize(i, row_vw);
+    aligned_rows.compute_at(weight, tx).vectorize(i, row_vw);
+  }
+
+ private:
+  TileVars t;
+  Var &i = t.i, &tx = t.tx, &ty = t.ty, &p = t.p;
+  std::unique_ptr<AlignedDifference> aligned;
+  Func aligned_rows, difference, column_energy{"column_energy"}, filtered_energy{"filtered_energy"};
+};
+
+class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
+ public:
+  AlignedDifferenceInputs in;
+  Input<int> plane_width{"plane_width"};
+  Input<int> plane_height{"plane_height"};
+  // (tx, ty, p): the alternate's share of the merge against the reference's
+  // (1 in an equal-exposure burst; in a bracket, the ratio of the two
+  // frames' noise variances, 0 where the alternate is clipped).
+  Input<Buffer<float, 3>> share{"share"};
+  Input<Buffer<float, 3>> weight{"weight"};  // (tx, ty, p): nb_merge_weight's
+  Input<float> temporal_factor{"temporal_factor"};
+  // The corrections of the frames merged so far: this frame's is added, so
+  // the merge keeps one running sum without a pass of its own. Each output
+  // pixel reads only its own pixel of this, so it may be the output's
+  // buffer (the sum updated in place).
+  Input<Buffer<float, 2>> correction_before{"correction_before"};
+  Output<Buffer<float, 2>> correction{"correction"};  // mosaic geometry
+
+  void generate() {
+    const Var &tx = t.tx, &ty = t.ty, &p = t.p;
+    aligned = std::make_unique<AlignedDifference>(in.aligned(t));
+    // The difference in the run layout (k, j, run, ty, p), then transposed
+    // to tiles across lanes for the DFT.
+    aligned->build(aligned_rows, difference, {t.k, t.j, t.run, ty, p}, run_column(t), run_tile(t), "");
 
     // Per tile of a run, its weight and the Wiener constant c sigma^2 (the
     // window's energy included). Runs are whole, so the last reaches past
@@ -109,12 +201,11 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // outside the planes).
     const float energy = float(window_energy());
     Expr grid_tx = clamp(tx, 0, weight.dim(0).extent() - 1), grid_ty = clamp(ty, 0, weight.dim(1).extent() - 1);
-    tile_gain(tx, ty, p) =
-        Tuple(weight(grid_tx, grid_ty, p) * share(grid_tx, grid_ty, p),
-              temporal_factor * sigma2(grid_tx, grid_ty, p) * energy);
+    tile_gain(tx, ty, p) = Tuple(weight(grid_tx, grid_ty, p) * share(grid_tx, grid_ty, p),
+                                 temporal_factor * in.tile_variance(grid_tx, grid_ty, p) * energy);
 
     tiles = tiles_from_rows(difference, "difference");
-    windowed(i, j, tx, ty, p) = dft.window(j) * dft.window(i) * tiles(i, j, tx, ty, p);
+    windowed(t.i, t.j, tx, ty, p) = dft.window(t.j) * dft.window(t.i) * tiles(t.i, t.j, tx, ty, p);
     dft_funcs = dft.filter(
         windowed,
         [&](Expr re, Expr im) {
@@ -127,66 +218,37 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     correction(x, y) = correction_before(x, y) + select(in_planes(plane_width, plane_height, x, y),
                                                         mosaic_from_planes(dft_funcs.planes, x, y), 0.0f);
 
-    reference.set_estimates({{-32, 2064}, {-32, 1564}, {0, 4}});
-    alternate.set_estimates({{-64, 2128}, {-64, 1628}, {0, 4}});
+    in.set_estimates();
     plane_width.set_estimate(2000);
     plane_height.set_estimate(1500);
-    max_shift.set_estimate(32);
-    displacement.set_estimates({{0, 249}, {0, 186}, {0, 2}});
-    tile_variance.set_estimates({{0, 251}, {0, 188}, {0, 4}});
     share.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
     temporal_factor.set_estimate(16.0f);
-    robustness_low.set_estimate(2.0f);
-    robustness_high.set_estimate(6.0f);
     correction_before.set_estimates({{0, 4000}, {0, 3000}});
     correction.set_estimates({{0, 4000}, {0, 3000}});
-    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
   }
 
   void schedule() {
     if (get_auto_schedule()) return;
     const int vw = natural_vector_size<float>();
-    // Per-tile statistics for every tile first (small), then the mosaic in
+    // Per-tile shifts for every tile first (small), then the mosaic in
     // strips (128 rows on a desktop: each computes the 9 rows of tiles it
     // overlaps; 64 on a phone).
-    shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    // The weight one tile at a time, its pixel work vectorised along the
-    // tile's rows: no stage is vectorised across tiles, so nothing is
-    // transposed. Its 16 rows of the reference are prefetched two tiles
-    // ahead: the pass waited on those loads (a fifth of its samples on the
-    // subtraction after them), each row a short stream of its own that the
-    // hardware prefetcher does not follow. (The alternate's rows depend on
-    // the tile's shift, which bounds inference can only bound by max_shift:
-    // no prefetch for them. In the correction pass, whose runs read 16
-    // tiles' rows at once, prefetching the reference gained nothing.) A
-    // task is 8 consecutive rows of tiles, so the rows a tile row shares
-    // with the next are still in its core's L2.
-    Var ty_chunk{"ty_chunk"};
-    weight.compute_root()
-        .reorder(tx, ty, p)
-        .split(ty, ty_chunk, ty, 8, TailStrategy::GuardWithIf)
-        .parallel(ty_chunk)
-        .prefetch(reference, tx, tx, 2);
-    filtered_energy.compute_at(weight, tx);
-    column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
-    column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
-    // Tiles are resampled along their rows (vectors across i: each tile has
-    // its own integer shift, so across tiles would be gathers).
-    const int row_vw = std::min(vw, kTile);
-    difference_for_weight.compute_at(weight, tx).bound_extent(i, kTile).vectorize(i, row_vw);
-    aligned_rows_for_weight.compute_at(weight, tx).vectorize(i, row_vw);
+    aligned->shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
     schedule_mosaic_output(correction, x, y, yo, yi, nb::schedule_class(get_target()).mosaic_rows, vw);
     dft.schedule(dft_funcs, t, correction, yo, vw);
     // A run's tile rows side by side (vectors along a tile row), then
-    // transposed for the DFT stages.
+    // transposed for the DFT stages. (In the correction pass, whose runs
+    // read 16 tiles' rows at once, prefetching the reference gained nothing.)
     Func run = dft_funcs.out;
     Var column{"column"}, tile{"tile"};
+    const int row_vw = std::min(vw, kTile);
     difference.compute_at(run, t.tile_run)
         .store_in(MemoryType::Stack)
         .bound(t.k, 0, kTile * kTileRun)
-        .bound(j, 0, kTile)
+        .bound(t.j, 0, kTile)
         .split(t.k, tile, column, kTile)
-        .reorder(column, j, tile)
+        .reorder(column, t.j, tile)
         .vectorize(column, row_vw);
     aligned_rows.compute_at(difference, tile).store_in(MemoryType::Stack).vectorize(t.k, row_vw);
     schedule_transpose(tiles.transpose, kTile * kTileRun, run, t.tile_run, vw);
@@ -196,15 +258,16 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
  private:
   TileVars t;
   Var x{"x"}, y{"y"}, yo{"yo"}, yi{"yi"};
-  Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
+  Var &tx = t.tx, &ty = t.ty;
+  std::unique_ptr<AlignedDifference> aligned;
   TileDft dft;
   DftFuncs dft_funcs;
-  Func shift{"shift"}, sigma2{"sigma2"}, column_energy{"column_energy"}, filtered_energy{"filtered_energy"},
-      tile_gain{"tile_gain"}, windowed{"windowed"};
-  Func aligned_rows, difference, aligned_rows_for_weight, difference_for_weight;
+  Func tile_gain{"tile_gain"}, windowed{"windowed"};
+  Func aligned_rows, difference;
   TilesFromRows tiles;
 };
 
 }  // namespace
 
+HALIDE_REGISTER_GENERATOR(MergeWeightGenerator, nb_merge_weight)
 HALIDE_REGISTER_GENERATOR(MergeTemporalGenerator, nb_merge_temporal)

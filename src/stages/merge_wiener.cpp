@@ -17,6 +17,7 @@
 #include "nb_merge_planes_u16.h"
 #include "nb_merge_spatial.h"
 #include "nb_merge_temporal.h"
+#include "nb_merge_weight.h"
 #include "stages/merge_tiles_params.h"
 
 namespace nb {
@@ -628,21 +629,33 @@ void account_clipped_samples(const Halide::Runtime::Buffer<uint8_t, 3>& reads_cl
   });
 }
 
-// One alternate frame through nb_merge_temporal: `correction_after` =
-// `correction_before` + this frame's correction; its tile weights to `weight`.
-Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
-                    const Halide::Runtime::Buffer<float, 3>& tile_share, const Planes& alternate_planes, int width, int height, int max_shift,
-                    const AlignmentField& field, const WienerMergeParams& params,
-                    const Plane& correction_before, Plane* correction_after,
-                    Halide::Runtime::Buffer<float, 3>* weight) {
+// One alternate frame's robustness weights, through nb_merge_weight.
+Status run_weight(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
+                  const Planes& alternate_planes, int max_shift, const AlignmentField& field,
+                  const WienerMergeParams& params, Halide::Runtime::Buffer<float, 3>* weight) {
   // Shallow copies: the generated API takes non-const buffers.
   Planes ref = reference_planes, alt = alternate_planes;
-  Halide::Runtime::Buffer<float, 3> variance = tile_variance, share = tile_share;
+  Halide::Runtime::Buffer<float, 3> variance = tile_variance, displacement = field.displacement;
+  int err = nb_merge_weight(ref, alt, max_shift, displacement, variance, params.robustness_low,
+                            params.robustness_high, *weight);
+  if (err != 0) return internal_error("merge: weight pipeline failed with code " + std::to_string(err));
+  return Status();
+}
+
+// Its correction, through nb_merge_temporal: `correction_after` =
+// `correction_before` + this frame's correction. The two may be one buffer
+// (each pixel of the sum is read, then written).
+Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
+                    const Halide::Runtime::Buffer<float, 3>& tile_share, const Planes& alternate_planes, int width,
+                    int height, int max_shift, const AlignmentField& field, const WienerMergeParams& params,
+                    const Halide::Runtime::Buffer<float, 3>& weight, const Plane& correction_before,
+                    Plane* correction_after) {
+  Planes ref = reference_planes, alt = alternate_planes;
+  Halide::Runtime::Buffer<float, 3> variance = tile_variance, share = tile_share, weights = weight;
   Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, width / 2, height / 2, max_shift, displacement, variance, share,
-                              params.temporal_factor, params.robustness_low,
-                              params.robustness_high, before, *correction_after, *weight);
+  int err = nb_merge_temporal(ref, alt, max_shift, displacement, variance, width / 2, height / 2, share, weights,
+                              params.temporal_factor, before, *correction_after);
   if (err != 0)
     return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   return Status();
@@ -696,9 +709,8 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
   Planes alt = planes_with_margin(width, height, kPlaneMargin + max_shift);
   NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &ref));
   NB_RETURN_IF_ERROR(fill_cfa_planes(alternate, &alt));
-  Plane zero(width, height);
-  fill_dense(zero, 0.0f);
   out->correction = Plane(width, height);
+  fill_dense(out->correction, 0.0f);
   out->weight = Halide::Runtime::Buffer<float, 3>(merge_tiles_across(width / 2),
                                                   merge_tiles_across(height / 2), 4);
   Halide::Runtime::Buffer<float, 3> variance, share;
@@ -710,8 +722,9 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
     share = Halide::Runtime::Buffer<float, 3>(variance.dim(0).extent(), variance.dim(1).extent(), 4);
     share.fill(1.0f);
   }
-  return run_temporal(ref, variance, share, alt, width, height, max_shift, field, params, zero,
-                      &out->correction, &out->weight);
+  NB_RETURN_IF_ERROR(run_weight(ref, variance, alt, max_shift, field, params, &out->weight));
+  return run_temporal(ref, variance, share, alt, width, height, max_shift, field, params, out->weight,
+                      out->correction, &out->correction);
 }
 
 namespace {
@@ -753,8 +766,10 @@ struct WienerMerger::State {
   int width = 0, height = 0, frames = 1;
   // The Halide path's buffers live for the whole burst: fresh frame-sized
   // buffers per frame cost more in page faults than the merge's arithmetic.
-  // The running sum of corrections alternates between two buffers; a
-  // rejected frame's sum is simply not taken.
+  // The running sum of corrections: a frame's correction is added in place
+  // once its weights show it is not rejected. A bracket's frame's goes to
+  // the other buffer (made at the first one), as its clipped samples are
+  // accounted for against the sum before it.
   Planes ref_planes, alt_storage;
   Halide::Runtime::Buffer<float, 3> tile_means;     // reference_tile_means() of ref_planes
   Halide::Runtime::Buffer<float, 3> tile_variance;  // reference_tile_variance() of ref_planes
@@ -791,7 +806,6 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     // beyond the plane, as PlaneView reads it): no mosaic copy is kept.
     st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
-    st->correction_sums[1] = Plane(width, height);
     st->tile_means = reference_tile_means(st->ref_planes, width, height);
     st->tile_variance = reference_tile_variance(st->tile_means, noise);
     const Planes& planes = st->ref_planes;
@@ -876,9 +890,7 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
   }
   Plane reference_correction;
   if (st.halide) {
-    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift,
-                                    field, st.params, st.correction_sums[st.current],
-                                    &st.correction_sums[1 - st.current], &st.weight));
+    NB_RETURN_IF_ERROR(run_weight(st.ref_planes, variance, alt, max_shift, field, st.params, &st.weight));
   } else {
     TemporalCorrection c = temporal_correction_reference(st.ref, alternate_mosaic, field, st.noise, st.params,
                                                          bracket ? &pairing : nullptr);
@@ -907,7 +919,19 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
   *rejected = counted >= (bracket ? kRejectionEvidenceTiles : 1) && *mean_weight < kRejectedBelowWeight;
   if (*rejected) return Status();  // contributes the reference's content everywhere
   if (st.halide) {
-    st.current = 1 - st.current;
+    // The correction added to the sum in place; a bracket's frame needs the
+    // sum before it too (account_clipped_samples), so its goes to the other
+    // buffer, made at the first.
+    Plane& before = st.correction_sums[st.current];
+    Plane* after = &before;
+    if (bracket) {
+      Plane& other = st.correction_sums[1 - st.current];
+      if (!other.data()) other = Plane(width, height);
+      after = &other;
+    }
+    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift, field, st.params,
+                                    st.weight, before, after));
+    if (bracket) st.current = 1 - st.current;
   } else {
     float* sum = st.correction_sums[st.current].data();
     const float* c = reference_correction.data();
