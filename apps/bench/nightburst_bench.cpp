@@ -672,7 +672,7 @@ BENCHMARK(BM_BatchThroughput)
 }  // namespace nb
 
 int main(int argc, char** argv) {
-  nb::apps::apply_memory_policy(argv);  // as the CLI does
+  nb::apps::apply_memory_policy();  // as the CLI does
   // --hdrplus=PATH: also time timothybrooks/hdr-plus's tool on the command
   // line's bursts (BM_HdrPlusCommandLine), for the ratio in the table.
   int kept = 1;

@@ -232,7 +232,7 @@ int run_plan(const PlanArgs& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nb::apps::apply_memory_policy(argv);
+  nb::apps::apply_memory_policy();
   // Past a file-size limit (ulimit -f, a quota) a write must fail with EFBIG
   // so the atomic writer can report it and remove its temporary, instead of
   // the process dying with half a file on disk.
