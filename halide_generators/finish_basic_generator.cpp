@@ -42,16 +42,22 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
       Func in = BoundaryConditions::mirror_interior(image);
       camera = nb::demosaic::malvar_he_cutler(in, red_x, red_y, x, y, c);
     }
-    // The tone gain, bilinear, as sample_tone_gain() in finish_basic.h.
-    auto axis = [](Expr v, Expr extent) {
-      Expr g = min(max((cast<float>(v) + 0.5f) * 0.25f - 0.5f, 0.0f), cast<float>(extent - 1));
-      Expr a = cast<int>(g);
-      return std::vector<Expr>{a, min(a + 1, extent - 1), g - cast<float>(a)};
-    };
-    std::vector<Expr> gx = axis(x, tone_gain.width()), gy = axis(y, tone_gain.height());
-    Expr top = tone_gain(gx[0], gy[0]) + gx[2] * (tone_gain(gx[1], gy[0]) - tone_gain(gx[0], gy[0]));
-    Expr bottom = tone_gain(gx[0], gy[1]) + gx[2] * (tone_gain(gx[1], gy[1]) - tone_gain(gx[0], gy[1]));
-    local_gain(x, y) = top + gy[2] * (bottom - top);
+    // The tone gain, bilinear, as sample_tone_gain() in finish_basic.h, with
+    // its columns read past the map's edges as the edge's (the same value
+    // the clamped sample gives: there both neighbours are the edge).
+    // Its column is floor(gx) = (x - 2) / 4 (gx has 3 fraction bits): in
+    // each of the four phases of x = 4 q + r that is q plus a constant, so
+    // the schedule loads the map's columns as vectors along q, where the
+    // float index of every x was a gather per pixel.
+    tone_columns = BoundaryConditions::repeat_edge(tone_gain);
+    Expr gx = (cast<float>(x) + 0.5f) * 0.25f - 0.5f;
+    Expr ax = (x - 2) / 4;
+    Expr tx = gx - cast<float>(ax);
+    Expr gy = min(max((cast<float>(y) + 0.5f) * 0.25f - 0.5f, 0.0f), cast<float>(tone_gain.height() - 1));
+    Expr ay = cast<int>(gy), by = min(ay + 1, tone_gain.height() - 1), ty = gy - cast<float>(ay);
+    Expr top = tone_columns(ax, ay) + tx * (tone_columns(ax + 1, ay) - tone_columns(ax, ay));
+    Expr bottom = tone_columns(ax, by) + tx * (tone_columns(ax + 1, by) - tone_columns(ax, by));
+    local_gain(x, y) = top + ty * (bottom - top);
     // Clamping the balanced channels at 1 makes clipped highlights neutral:
     // every channel ends at the same value, and the matrix maps (1,1,1) to white.
     balanced(x, y, c) = min(camera(x, y, c) * wb_gains(c), 1.0f);
@@ -169,7 +175,20 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     // 4-pixel apron the chroma window needs); the pair weights a row at a
     // time, each row once per tile (the window slides down); the sums per row.
     display.compute_at(srgb, yo).reorder(c, x, y).unroll(c).vectorize(x, vector_width, TailStrategy::GuardWithIf);
-    local_gain.compute_at(srgb, yo).vectorize(x, vector_width, TailStrategy::GuardWithIf);
+    // The map with its edges repeated, once (1/16 of the image), so that
+    // the phases load without a clamp. (Per strip it was the whole map
+    // each time: the rows a strip needs come through float arithmetic,
+    // which bounds inference does not narrow.)
+    tone_columns.compute_root().vectorize(tone_columns.args()[0], vector_width, TailStrategy::GuardWithIf);
+    local_gain.compute_at(srgb, yo)
+        .split(x, q, r, 4)
+        .reorder(r, q, y)
+        .unroll(r)
+        .vectorize(q, vector_width, TailStrategy::GuardWithIf);
+    // The colour transform a row at a time: from it the display curves
+    // (a pow and an exp per channel) run in full vectors; inlined, the
+    // demosaic's two CFA phases split them into half vectors.
+    linear.compute_at(display, y).reorder(c, x).unroll(c).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     ycc.compute_at(srgb, yo).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     pair_weight.store_at(srgb, xo).compute_at(srgb, yi).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     chroma_sums.compute_at(srgb, yi).vectorize(x, vector_width, TailStrategy::GuardWithIf);
@@ -177,9 +196,10 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
   }
 
  private:
-  Var x{"x"}, y{"y"}, c{"c"}, yo{"yo"}, yi{"yi"}, xo{"xo"}, xi{"xi"};
+  Var x{"x"}, y{"y"}, c{"c"}, yo{"yo"}, yi{"yi"}, xo{"xo"}, xi{"xi"}, q{"q"}, r{"r"};
   Func camera{"camera"}, balanced{"balanced"}, linear{"linear"}, display{"display"}, ycc{"ycc"},
-      pair_weight{"pair_weight"}, chroma_sums{"chroma_sums"}, sharpened{"sharpened"}, local_gain{"local_gain"};
+      pair_weight{"pair_weight"}, chroma_sums{"chroma_sums"}, sharpened{"sharpened"}, local_gain{"local_gain"},
+      tone_columns;
 };
 
 }  // namespace
