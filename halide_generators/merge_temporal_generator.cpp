@@ -49,11 +49,10 @@ class AlignedDifference {
   // row j (args[1]), tile row ty and plane p (args[3], args[4]). Separable:
   // rows first (tile row j - 1 .. j + 2 of the source), then down the
   // columns; the same order of sums as the reference implementation.
-  void build(Func& rows, Func& diff, const std::vector<Var>& args, Expr column, Expr tile,
-             const std::string& suffix) {
+  void build(Func& rows, Func& diff, const std::vector<Var>& args, Expr column, Expr tile) {
     const Var &j = args[1], &ty = args[3], &p = args[4];
-    rows = Func("aligned_rows" + suffix);
-    diff = Func("difference" + suffix);
+    rows = Func("aligned_rows");
+    diff = Func("difference");
     Expr x0 = tile * kStride - kStride, y0 = ty * kStride - kStride;
     Expr ix = shift(tile, ty)[0], iy = shift(tile, ty)[1];
     Expr row = 0.0f;
@@ -112,7 +111,7 @@ class MergeWeightGenerator : public Generator<MergeWeightGenerator> {
   void generate() {
     const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
     aligned = std::make_unique<AlignedDifference>(in.aligned(t));
-    aligned->build(aligned_rows, difference, {i, j, tx, ty, p}, i, tx, "");
+    aligned->build(aligned_rows, difference, {i, j, tx, ty, p}, i, tx);
     // Robustness: mean square of the 3x3-mean of the difference over the
     // interior, against its value for noise alone (2 sigma^2 / 9). Summed
     // down the interior's columns, then across them.
@@ -193,7 +192,7 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     aligned = std::make_unique<AlignedDifference>(in.aligned(t));
     // The difference in the run layout (k, j, run, ty, p), then transposed
     // to tiles across lanes for the DFT.
-    aligned->build(aligned_rows, difference, {t.k, t.j, t.run, ty, p}, run_column(t), run_tile(t), "");
+    aligned->build(aligned_rows, difference, {t.k, t.j, t.run, ty, p}, run_column(t), run_tile(t));
 
     // Per tile of a run, its weight and the Wiener constant c sigma^2 (the
     // window's energy included). Runs are whole, so the last reaches past
