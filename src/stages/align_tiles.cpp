@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include <Eigen/Dense>
+
 #include "core/bayer_planes.h"
 #include "core/parallel_rows.h"
 #include "nb_align_pyramid.h"
@@ -360,6 +362,130 @@ AlignmentField alignment_from_matches(const TileMatches& m,
   return out;
 }
 
+// A translation and a rotation (the hand's; up to several pixels at a 12 MP
+// frame's corners) fitted to the tiles the search placed, from their median
+// displacement,
+// reweighted (Cauchy) with a scale of half a plane pixel. Not the tiles' own
+// displacements: in dark sky the tile search locks onto the defects
+// themselves (the only structure there) and reports no motion; the median,
+// the narrow scale and the rigid model (a free affine map bends to put the
+// sky at rest) leave such tiles out while they are fewer than half.
+std::array<double, 6> camera_motion(const AlignmentField& field, int* placed) {
+  constexpr float kPlaced = 0.5f;  // confidence of a tile the search placed
+  constexpr double kScale = 0.5;   // plane pixels
+  struct Tile {
+    double x, y, dx, dy, prior;
+  };
+  std::vector<Tile> tiles;
+  std::vector<double> along[2];
+  for (int ty = 0; ty < field.tiles_y; ++ty)
+    for (int tx = 0; tx < field.tiles_x; ++tx) {
+      if (field.confidence(tx, ty) < kPlaced) continue;
+      const Tile t{tx * double(field.tile_stride) + field.tile_size / 2.0,
+                   ty * double(field.tile_stride) + field.tile_size / 2.0, field.displacement(tx, ty, 0),
+                   field.displacement(tx, ty, 1), field.confidence(tx, ty)};
+      tiles.push_back(t);
+      along[0].push_back(t.dx);
+      along[1].push_back(t.dy);
+    }
+  std::array<double, 6> a{};
+  if (placed) *placed = int(tiles.size());
+  if (tiles.empty()) return a;
+  for (int k = 0; k < 2; ++k) {
+    std::nth_element(along[k].begin(), along[k].begin() + along[k].size() / 2, along[k].end());
+    a[size_t(3 * k)] = along[k][along[k].size() / 2];
+  }
+  if (tiles.size() < 6) return a;
+  // Centred and scaled coordinates, for a well-conditioned system:
+  // dx = tx - w (y - cy) / s, dy = ty + w (x - cx) / s.
+  double cx = 0, cy = 0, scale = 1;
+  for (const Tile& t : tiles) {
+    cx += t.x / tiles.size();
+    cy += t.y / tiles.size();
+  }
+  for (const Tile& t : tiles) scale = std::max({scale, std::abs(t.x - cx), std::abs(t.y - cy)});
+  Eigen::Vector3d u(a[0], a[3], 0);  // tx, ty, w
+  for (int iteration = 0; iteration < 8; ++iteration) {
+    Eigen::Matrix3d normal = Eigen::Matrix3d::Identity() * 1e-9;
+    Eigen::Vector3d b = Eigen::Vector3d::Zero();
+    for (const Tile& t : tiles) {
+      const Eigen::Vector3d row_x(1, 0, -(t.y - cy) / scale), row_y(0, 1, (t.x - cx) / scale);
+      const double ex = t.dx - row_x.dot(u), ey = t.dy - row_y.dot(u);
+      const double w = t.prior / (1 + (ex * ex + ey * ey) / (kScale * kScale));
+      normal += w * (row_x * row_x.transpose() + row_y * row_y.transpose());
+      b += w * (t.dx * row_x + t.dy * row_y);
+    }
+    u = normal.ldlt().solve(b);
+  }
+  a[1] = 0;
+  a[2] = -u[2] / scale;
+  a[0] = u[0] + u[2] * cy / scale;
+  a[4] = u[2] / scale;
+  a[5] = 0;
+  a[3] = u[1] - u[2] * cx / scale;
+  return a;
+}
+
+void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alternate,
+                            const Halide::Runtime::Buffer<double, 2>& tile_variance, AlignmentField* field) {
+  constexpr double kMaxWander = 8;      // plane pixels kept whatever the sums say
+  constexpr int kMinPlacedTiles = 16;   // fewer: no camera motion to trust
+  constexpr double kSumSigmas = 6;      // the search's minimum is biased low by ~3
+  int placed = 0;
+  const std::array<double, 6> a = camera_motion(*field, &placed);
+  if (placed < kMinPlacedTiles) return;
+  const Gray &r0 = reference[0], &a0 = alternate[0];
+  const int n = field->tile_size * field->tile_size;
+  // Sum of squared level-0 differences of tile (x0, y0) at integer displacement (ix, iy).
+  // In units of 8 pyramid levels (the noise is tens to hundreds of
+  // levels), so that the column sums fit 32 bits and vectorise.
+  constexpr int size = align::kTileSize[0];
+  auto tile_ssd = [&](int x0, int y0, int ix, int iy) {
+    const bool inside = x0 + size <= r0.width() && y0 + size <= r0.height() && x0 + ix >= 0 && y0 + iy >= 0 &&
+                        x0 + ix + size <= a0.width() && y0 + iy + size <= a0.height();
+    // Per column, 16 squares of at most 2^26 each: no overflow.
+    int32_t column_sums[size] = {};
+    for (int y = y0; y < y0 + size; ++y) {
+      if (inside) {
+        const uint16_t* r = &r0(x0, y);
+        const uint16_t* a = &a0(x0 + ix, y + iy);
+        for (int i = 0; i < size; ++i) {
+          const int32_t d = int32_t(r[i] >> 3) - int32_t(a[i] >> 3);
+          column_sums[i] += d * d;
+        }
+      } else {
+        for (int i = 0; i < size; ++i) {
+          const int x = x0 + i;
+          const int32_t d = int32_t(r0(clamp_index(x, r0.width()), clamp_index(y, r0.height())) >> 3) -
+                            int32_t(a0(clamp_index(x + ix, a0.width()), clamp_index(y + iy, a0.height())) >> 3);
+          column_sums[i] += d * d;
+        }
+      }
+    }
+    int64_t sum = 0;
+    for (int32_t c : column_sums) sum += c;
+    return 64.0 * double(sum);
+  };
+  parallel_rows(field->tiles_y, 4, [&](int ty) {
+    float* dx_row = &field->displacement(0, ty, 0);  // by pointer: see docs/development.md on threaded loops
+    float* dy_row = &field->displacement(0, ty, 1);
+    for (int tx = 0; tx < field->tiles_x; ++tx) {
+      if (field->confidence(tx, ty) > 0) continue;
+      const int x0 = tx * field->tile_stride, y0 = ty * field->tile_stride;
+      const double cx = x0 + field->tile_size / 2.0, cy = y0 + field->tile_size / 2.0;
+      const double dx = a[0] + a[1] * cx + a[2] * cy, dy = a[3] + a[4] * cx + a[5] * cy;
+      if (std::hypot(dx_row[tx] - dx, dy_row[tx] - dy) <= kMaxWander) continue;
+      const double own = tile_ssd(x0, y0, int(std::lround(dx_row[tx])), int(std::lround(dy_row[tx])));
+      const double camera = tile_ssd(x0, y0, int(std::lround(dx)), int(std::lround(dy)));
+      // Each difference's noise variance s2 (pyramid units), so a sum over n
+      // has a spread of about sqrt(2 n) s2.
+      if (camera - own > kSumSigmas * std::sqrt(2.0 * n) * tile_variance(tx, ty)) continue;
+      dx_row[tx] = float(dx);
+      dy_row[tx] = float(dy);
+    }
+  });
+}
+
 namespace {
 
 // The frame's pyramid, and if asked its scene thumbnail, from one binned gray
@@ -446,6 +572,7 @@ Status FrameAligner::align(const RawFrame& alternate, AlignmentField* field, Sce
     m = match_tiles_reference(*reference, alt);
   }
   *field = alignment_from_matches(m, *tile_variance, params_);
+  settle_wandering_tiles(*reference, alt, *tile_variance, field);
   if (scene) *scene = scene_match(*reference_thumbnail, thumbnail, *field, noise_);
   return Status();
 }

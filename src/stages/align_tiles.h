@@ -12,6 +12,7 @@
 
 #include <HalideBuffer.h>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -58,6 +59,29 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
 // curvature against the tile's noise (tile_difference_variance()).
 AlignmentField alignment_from_matches(const TileMatches& matches, const Halide::Runtime::Buffer<double, 2>& tile_variance,
                                       const TileAlignParams& params);
+
+// The camera's motion from the reference to the frame of `field`, as an
+// affine map of plane pixels: d = (a0 + a1 x + a2 y, a3 + a4 x + a5 y) at
+// plane pixel (x, y). A translation and a rotation, fitted robustly to the
+// tiles the search placed (confidence of at least 0.5); `placed`, if
+// given, is how many there were.
+std::array<double, 6> camera_motion(const AlignmentField& field, int* placed = nullptr);
+
+// Where nothing in a tile held the search (confidence 0: flat, an edge
+// alone, or noise above its structure), the search follows the noise up to
+// the pyramid's reach: in flat night sky up to 171 plane pixels from the
+// camera's motion in a 12 MP burst. Within a few pixels that wander is
+// worth keeping (a displacement fitted to the noise lets the merge average
+// more: giving every such tile the camera's motion cost 0.06-0.11 dB), but
+// beyond them it fetches content from far away and sets the padding of
+// every alternate's planes. A tile of confidence 0 more than a few pixels
+// from the camera's motion takes the camera's motion when its level-0
+// squared difference there is no worse than at its own displacement by
+// more than the noise of such sums explains (a moving object in noise
+// keeps its own: its structure, however faint, matches only there).
+// Nothing changes when too few tiles were placed to trust the motion.
+void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alternate,
+                            const Halide::Runtime::Buffer<double, 2>& tile_variance, AlignmentField* field);
 
 // Aligns frames one at a time to a reference: its pyramid and per-tile noise
 // are computed once, when the aligner is made.

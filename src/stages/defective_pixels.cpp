@@ -5,10 +5,9 @@
 #include <cmath>
 #include <iterator>
 
-#include <Eigen/Dense>
-
 #include "core/buffer_copy.h"
 #include "core/parallel_rows.h"
+#include "stages/align_tiles.h"
 
 namespace nb {
 namespace {
@@ -154,70 +153,6 @@ std::vector<int64_t> candidates(const RawFrame& frame, const NoiseProfile& noise
   std::vector<int64_t> out;
   for (const auto& row : rows) out.insert(out.end(), row.begin(), row.end());
   return out;
-}
-
-// The camera's motion from the reference to a frame, as an affine map of
-// plane pixels (d = (a0 + a1 x + a2 y, a3 + a4 x + a5 y)): a translation and
-// a rotation (the hand's; up to several pixels at a 12 MP frame's corners)
-// fitted to the tiles the search placed, from their median displacement,
-// reweighted (Cauchy) with a scale of half a plane pixel. Not the tiles' own
-// displacements: in dark sky the tile search locks onto the defects
-// themselves (the only structure there) and reports no motion; the median,
-// the narrow scale and the rigid model (a free affine map bends to put the
-// sky at rest) leave such tiles out while they are fewer than half.
-std::array<double, 6> camera_motion(const AlignmentField& field) {
-  constexpr float kPlaced = 0.5f;  // confidence of a tile the search placed
-  constexpr double kScale = 0.5;   // plane pixels
-  struct Tile {
-    double x, y, dx, dy, prior;
-  };
-  std::vector<Tile> tiles;
-  std::vector<double> along[2];
-  for (int ty = 0; ty < field.tiles_y; ++ty)
-    for (int tx = 0; tx < field.tiles_x; ++tx) {
-      if (field.confidence(tx, ty) < kPlaced) continue;
-      const Tile t{tx * double(field.tile_stride) + field.tile_size / 2.0,
-                   ty * double(field.tile_stride) + field.tile_size / 2.0, field.displacement(tx, ty, 0),
-                   field.displacement(tx, ty, 1), field.confidence(tx, ty)};
-      tiles.push_back(t);
-      along[0].push_back(t.dx);
-      along[1].push_back(t.dy);
-    }
-  std::array<double, 6> a{};
-  if (tiles.empty()) return a;
-  for (int k = 0; k < 2; ++k) {
-    std::nth_element(along[k].begin(), along[k].begin() + along[k].size() / 2, along[k].end());
-    a[size_t(3 * k)] = along[k][along[k].size() / 2];
-  }
-  if (tiles.size() < 6) return a;
-  // Centred and scaled coordinates, for a well-conditioned system:
-  // dx = tx - w (y - cy) / s, dy = ty + w (x - cx) / s.
-  double cx = 0, cy = 0, scale = 1;
-  for (const Tile& t : tiles) {
-    cx += t.x / tiles.size();
-    cy += t.y / tiles.size();
-  }
-  for (const Tile& t : tiles) scale = std::max({scale, std::abs(t.x - cx), std::abs(t.y - cy)});
-  Eigen::Vector3d u(a[0], a[3], 0);  // tx, ty, w
-  for (int iteration = 0; iteration < 8; ++iteration) {
-    Eigen::Matrix3d normal = Eigen::Matrix3d::Identity() * 1e-9;
-    Eigen::Vector3d b = Eigen::Vector3d::Zero();
-    for (const Tile& t : tiles) {
-      const Eigen::Vector3d row_x(1, 0, -(t.y - cy) / scale), row_y(0, 1, (t.x - cx) / scale);
-      const double ex = t.dx - row_x.dot(u), ey = t.dy - row_y.dot(u);
-      const double w = t.prior / (1 + (ex * ex + ey * ey) / (kScale * kScale));
-      normal += w * (row_x * row_x.transpose() + row_y * row_y.transpose());
-      b += w * (t.dx * row_x + t.dy * row_y);
-    }
-    u = normal.ldlt().solve(b);
-  }
-  a[1] = 0;
-  a[2] = -u[2] / scale;
-  a[0] = u[0] + u[2] * cy / scale;
-  a[4] = u[2] / scale;
-  a[5] = 0;
-  a[3] = u[1] - u[2] * cx / scale;
-  return a;
 }
 
 }  // namespace
