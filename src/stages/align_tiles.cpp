@@ -364,12 +364,12 @@ AlignmentField alignment_from_matches(const TileMatches& m,
 
 // A translation and a rotation (the hand's; up to several pixels at a 12 MP
 // frame's corners) fitted to the tiles the search placed, from their median
-// displacement,
-// reweighted (Cauchy) with a scale of half a plane pixel. Not the tiles' own
-// displacements: in dark sky the tile search locks onto the defects
-// themselves (the only structure there) and reports no motion; the median,
-// the narrow scale and the rigid model (a free affine map bends to put the
-// sky at rest) leave such tiles out while they are fewer than half.
+// displacement, reweighted (Cauchy) with a scale of half a plane pixel.
+// Not the tiles' own displacements: in dark sky the tile search locks onto
+// the defects themselves (the only structure there) and reports no motion;
+// the median, the narrow scale and the rigid model (a free affine map bends
+// to put the sky at rest) leave such tiles out while they are fewer than
+// half.
 std::array<double, 6> camera_motion(const AlignmentField& field, int* placed) {
   constexpr float kPlaced = 0.5f;  // confidence of a tile the search placed
   constexpr double kScale = 0.5;   // plane pixels
@@ -436,9 +436,10 @@ void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alt
   if (placed < kMinPlacedTiles) return;
   const Gray &r0 = reference[0], &a0 = alternate[0];
   const int n = field->tile_size * field->tile_size;
-  // Sum of squared level-0 differences of tile (x0, y0) at integer displacement (ix, iy).
-  // In units of 8 pyramid levels (the noise is tens to hundreds of
-  // levels), so that the column sums fit 32 bits and vectorise.
+  // Sum of squared level-0 differences of tile (x0, y0) at integer
+  // displacement (ix, iy), in pyramid units. The differences are taken in
+  // steps of 8 levels (the noise is tens to hundreds of levels), so that the
+  // column sums fit 32 bits and vectorise.
   constexpr int size = align::kTileSize[0];
   auto tile_ssd = [&](int x0, int y0, int ix, int iy) {
     const bool inside = x0 + size <= r0.width() && y0 + size <= r0.height() && x0 + ix >= 0 && y0 + iy >= 0 &&
