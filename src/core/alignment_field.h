@@ -20,6 +20,9 @@ struct AlignmentField {
   Halide::Runtime::Buffer<float, 3> displacement;  // (tx, ty, 2)
   Halide::Runtime::Buffer<float, 2> confidence;    // (tx, ty), 1 = certain, 0 = failed
 
+  // Centre of tile t along either axis, in plane pixels.
+  double tile_centre(int t) const { return t * double(tile_stride) + tile_size / 2.0; }
+
   // The tile whose centre is nearest to plane pixel (px, py).
   void nearest_tile(int px, int py, int* tx, int* ty) const {
     int half = tile_size / 2;

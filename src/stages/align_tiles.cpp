@@ -370,7 +370,7 @@ AlignmentField alignment_from_matches(const TileMatches& m,
 // the median, the narrow scale and the rigid model (a free affine map bends
 // to put the sky at rest) leave such tiles out while they are fewer than
 // half.
-std::array<double, 6> camera_motion(const AlignmentField& field, int* placed) {
+CameraMotion camera_motion(const AlignmentField& field, int* placed) {
   constexpr float kPlaced = 0.5f;  // confidence of a tile the search placed
   constexpr double kScale = 0.5;   // plane pixels
   struct Tile {
@@ -381,21 +381,21 @@ std::array<double, 6> camera_motion(const AlignmentField& field, int* placed) {
   for (int ty = 0; ty < field.tiles_y; ++ty)
     for (int tx = 0; tx < field.tiles_x; ++tx) {
       if (field.confidence(tx, ty) < kPlaced) continue;
-      const Tile t{tx * double(field.tile_stride) + field.tile_size / 2.0,
-                   ty * double(field.tile_stride) + field.tile_size / 2.0, field.displacement(tx, ty, 0),
+      const Tile t{field.tile_centre(tx), field.tile_centre(ty), field.displacement(tx, ty, 0),
                    field.displacement(tx, ty, 1), field.confidence(tx, ty)};
       tiles.push_back(t);
       along[0].push_back(t.dx);
       along[1].push_back(t.dy);
     }
-  std::array<double, 6> a{};
+  CameraMotion motion;
+  std::array<double, 6>& a = motion.a;
   if (placed) *placed = int(tiles.size());
-  if (tiles.empty()) return a;
+  if (tiles.empty()) return motion;
   for (int k = 0; k < 2; ++k) {
     std::nth_element(along[k].begin(), along[k].begin() + along[k].size() / 2, along[k].end());
     a[size_t(3 * k)] = along[k][along[k].size() / 2];
   }
-  if (tiles.size() < 6) return a;
+  if (tiles.size() < 6) return motion;
   // Centred and scaled coordinates, for a well-conditioned system:
   // dx = tx - w (y - cy) / s, dy = ty + w (x - cx) / s.
   double cx = 0, cy = 0, scale = 1;
@@ -423,7 +423,7 @@ std::array<double, 6> camera_motion(const AlignmentField& field, int* placed) {
   a[4] = u[2] / scale;
   a[5] = 0;
   a[3] = u[1] - u[2] * cx / scale;
-  return a;
+  return motion;
 }
 
 void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alternate,
@@ -432,15 +432,14 @@ void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alt
   constexpr int kMinPlacedTiles = 16;   // fewer: no camera motion to trust
   constexpr double kSumSigmas = 6;      // the search's minimum is biased low by ~3
   int placed = 0;
-  const std::array<double, 6> a = camera_motion(*field, &placed);
+  const CameraMotion motion = camera_motion(*field, &placed);
   if (placed < kMinPlacedTiles) return;
   const Gray &r0 = reference[0], &a0 = alternate[0];
-  const int n = field->tile_size * field->tile_size;
   // Sum of squared level-0 differences of tile (x0, y0) at integer
   // displacement (ix, iy), in pyramid units. The differences are taken in
   // steps of 8 levels (the noise is tens to hundreds of levels), so that the
   // column sums fit 32 bits and vectorise.
-  constexpr int size = align::kTileSize[0];
+  constexpr int size = align::kTileSize[0], n = size * size;  // the field's tile_size
   auto tile_ssd = [&](int x0, int y0, int ix, int iy) {
     const bool inside = x0 + size <= r0.width() && y0 + size <= r0.height() && x0 + ix >= 0 && y0 + iy >= 0 &&
                         x0 + ix + size <= a0.width() && y0 + iy + size <= a0.height();
@@ -473,8 +472,8 @@ void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alt
     for (int tx = 0; tx < field->tiles_x; ++tx) {
       if (field->confidence(tx, ty) > 0) continue;
       const int x0 = tx * field->tile_stride, y0 = ty * field->tile_stride;
-      const double cx = x0 + field->tile_size / 2.0, cy = y0 + field->tile_size / 2.0;
-      const double dx = a[0] + a[1] * cx + a[2] * cy, dy = a[3] + a[4] * cx + a[5] * cy;
+      const double cx = field->tile_centre(tx), cy = field->tile_centre(ty);
+      const double dx = motion.dx(cx, cy), dy = motion.dy(cx, cy);
       if (std::hypot(dx_row[tx] - dx, dy_row[tx] - dy) <= kMaxWander) continue;
       const double own = tile_ssd(x0, y0, int(std::lround(dx_row[tx])), int(std::lround(dy_row[tx])));
       const double camera = tile_ssd(x0, y0, int(std::lround(dx)), int(std::lround(dy)));

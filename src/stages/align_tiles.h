@@ -60,12 +60,18 @@ Halide::Runtime::Buffer<double, 2> tile_difference_variance(const GrayPyramid& r
 AlignmentField alignment_from_matches(const TileMatches& matches, const Halide::Runtime::Buffer<double, 2>& tile_variance,
                                       const TileAlignParams& params);
 
-// The camera's motion from the reference to the frame of `field`, as an
-// affine map of plane pixels: d = (a0 + a1 x + a2 y, a3 + a4 x + a5 y) at
-// plane pixel (x, y). A translation and a rotation, fitted robustly to the
-// tiles the search placed (confidence of at least 0.5); `placed`, if
-// given, is how many there were.
-std::array<double, 6> camera_motion(const AlignmentField& field, int* placed = nullptr);
+// The camera's motion from the reference to a frame, as an affine map of
+// plane pixels: d = (a0 + a1 x + a2 y, a3 + a4 x + a5 y) at plane pixel (x, y).
+struct CameraMotion {
+  std::array<double, 6> a{};
+  double dx(double x, double y) const { return a[0] + a[1] * x + a[2] * y; }
+  double dy(double x, double y) const { return a[3] + a[4] * x + a[5] * y; }
+};
+
+// The camera's motion to the frame of `field`: a translation and a
+// rotation, fitted robustly to the tiles the search placed (confidence of
+// at least 0.5); `placed`, if given, is how many there were.
+CameraMotion camera_motion(const AlignmentField& field, int* placed = nullptr);
 
 // Where nothing in a tile held the search (confidence 0: flat, an edge
 // alone, or noise above its structure), the search follows the noise up to

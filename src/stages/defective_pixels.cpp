@@ -252,7 +252,7 @@ std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std:
   for (size_t k = 0; k < alternates.size(); ++k)
     alt.emplace_back(*alternates[k], exposure_ratios.empty() ? 1.0 : exposure_ratios[k]);
   const std::vector<int64_t> looked_at = candidates(reference, noise);
-  std::vector<std::array<double, 6>> motions;
+  std::vector<CameraMotion> motions;
   for (const AlignmentField* field : fields) motions.push_back(camera_motion(*field));
   // Each candidate judged on its own: in chunks over the thread pool.
   constexpr int kChunk = 256;
@@ -269,9 +269,7 @@ std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std:
         // Where the scene at (x, y) went in frame k, in sensor pixels, by
         // the camera's motion (fitted on the planes), not the tile's (see
         // camera_motion).
-        const std::array<double, 6>& a = motions[k];
-        const double sx = 2 * (a[0] + a[1] * (x / 2) + a[2] * (y / 2)),
-                     sy = 2 * (a[3] + a[4] * (x / 2) + a[5] * (y / 2));
+        const double sx = 2 * motions[k].dx(x / 2, y / 2), sy = 2 * motions[k].dy(x / 2, y / 2);
         // A frame the scene moved less than this in cannot tell a point the
         // lens spread from a fixed one; nor one whose sample there lies
         // outside the frame.
