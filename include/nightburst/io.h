@@ -41,6 +41,7 @@ struct PhotoInfo {
   std::string make, model;
   double exposure_s = 0;      // 0: unknown
   double iso = 0;             // 0: unknown
+  double f_number = 0;        // 0: unknown
   int64_t capture_time = 0;   // RawMetadata::capture_time; 0: unknown
 };
 PhotoInfo photo_info(const RawMetadata& meta);

@@ -145,6 +145,7 @@ struct RawMetadata {
   NoiseProfile noise;
   double exposure_s = 0;  // 0 when unknown
   double iso = 0;         // 0 when unknown
+  double f_number = 0;    // the lens aperture (EXIF FNumber); 0 when unknown
   int orientation = 1;    // EXIF orientation 1..8
   // When the frame was taken: the camera clock's reading (EXIF
   // DateTimeOriginal, which has no zone) as LibRaw turns it into seconds

@@ -59,7 +59,7 @@ Status write_dng_file(const std::string& path, const Halide::Runtime::Buffer<uin
   // 2.3 ExposureTime, PhotographicSensitivity); IFD 0, written next, points
   // to it, so every directory is written once.
   uint64_t exif_offset = 0;
-  const bool has_exif = meta.exposure_s > 0 || meta.iso > 0 || meta.capture_time > 0;
+  const bool has_exif = meta.exposure_s > 0 || meta.iso > 0 || meta.f_number > 0 || meta.capture_time > 0;
   if (has_exif) {
     const Status exif = write_exif_directory(tif, photo_info(meta), /*photo=*/false, &exif_offset);
     if (!exif.ok()) {

@@ -99,6 +99,7 @@ Status write_exif_directory(TIFF* tif, const PhotoInfo& info, bool photo, uint64
     TIFFSetField(tif, EXIFTAG_FLASHPIXVERSION, "0100");
   }
   if (info.exposure_s > 0) TIFFSetField(tif, EXIFTAG_EXPOSURETIME, info.exposure_s);
+  if (info.f_number > 0) TIFFSetField(tif, EXIFTAG_FNUMBER, info.f_number);
   if (info.iso > 0) {
     const uint16_t iso = uint16_t(std::clamp(std::lround(info.iso), 1L, 65535L));
     TIFFSetField(tif, EXIFTAG_ISOSPEEDRATINGS, 1, &iso);
@@ -123,6 +124,8 @@ std::vector<uint8_t> exif_block(const PhotoInfo& info, int width, int height, bo
   };
   if (jpeg) exif_entries.push_back({0x9101, kUndefined, 4, {1, 2, 3, 0}});  // ComponentsConfiguration: Y Cb Cr
   if (info.exposure_s > 0) exif_entries.push_back(exposure_time(info.exposure_s));
+  if (info.f_number > 0)  // FNumber, in tenths
+    exif_entries.push_back(rational(0x829D, uint32_t(std::lround(info.f_number * 10)), 10));
   if (info.iso > 0) exif_entries.push_back(short_value(0x8827, uint16_t(std::clamp(std::lround(info.iso), 1L, 65535L))));
   if (info.capture_time > 0) exif_entries.push_back(ascii(0x9003, exif_date(info.capture_time)));  // DateTimeOriginal
 

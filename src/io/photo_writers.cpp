@@ -25,6 +25,7 @@ PhotoInfo photo_info(const RawMetadata& meta) {
   info.model = meta.model;
   info.exposure_s = meta.exposure_s;
   info.iso = meta.iso;
+  info.f_number = meta.f_number;
   info.capture_time = meta.capture_time;
   return info;
 }

@@ -343,6 +343,7 @@ Status read_raw_frame(const std::string& path, RawFrame* frame, RawDecoder decod
   }
   meta.exposure_s = raw->imgdata.other.shutter > 0 ? raw->imgdata.other.shutter : 0;
   meta.iso = raw->imgdata.other.iso_speed > 0 ? raw->imgdata.other.iso_speed : 0;
+  meta.f_number = raw->imgdata.other.aperture > 0 ? raw->imgdata.other.aperture : 0;
   meta.orientation = exif_orientation_from_flip(sizes.flip);
   meta.capture_time = raw->imgdata.other.timestamp > 0 ? int64_t(raw->imgdata.other.timestamp) : 0;
   meta.make = idata.make;

@@ -64,7 +64,7 @@ TEST(DngRoundTripTest, LevelsPatternPixelsAndTagsSurviveForAllCfaPhases) {
 
 // Where the DNG specification and readers expect the tags: NoiseProfile with
 // one pair per colour plane (not per CFA position, which Adobe's reader
-// takes as invalid), ExposureTime and ISO in the EXIF IFD. exiftool
+// takes as invalid), ExposureTime, FNumber and ISO in the EXIF IFD. exiftool
 // (Debian's libimage-exiftool-perl) validates the file.
 TEST(DngRoundTripTest, TagsSitWhereTheSpecificationPutsThem) {
   for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kGBRG}) {
@@ -75,6 +75,7 @@ TEST(DngRoundTripTest, TagsSitWhereTheSpecificationPutsThem) {
     RawFrame& f = b.frames[0];
     f.meta.iso = 800;
     f.meta.exposure_s = 0.1f;
+    f.meta.f_number = 1.8;
     f.meta.noise.scale = {1e-4, 2e-4, 3e-4, 5e-4};
     f.meta.noise.offset = {1e-6, 2e-6, 3e-6, 5e-6};
     testing::TempDir dir;
@@ -112,12 +113,16 @@ TEST(DngRoundTripTest, TagsSitWhereTheSpecificationPutsThem) {
     ASSERT_EQ(TIFFGetField(tif, EXIFTAG_ISOSPEEDRATINGS, &iso_count, &iso), 1);
     ASSERT_EQ(iso_count, 1);
     EXPECT_EQ(iso[0], 800);
+    float f_number = 0;
+    ASSERT_EQ(TIFFGetField(tif, EXIFTAG_FNUMBER, &f_number), 1);
+    EXPECT_NEAR(f_number, 1.8, 1e-6);
     TIFFClose(tif);
 
     RawFrame back;
     ASSERT_TRUE(read_raw_frame(path, &back).ok());
     EXPECT_EQ(back.meta.iso, 800);
     EXPECT_NEAR(back.meta.exposure_s, 0.1, 1e-6);
+    EXPECT_NEAR(back.meta.f_number, 1.8, 1e-6);
     ASSERT_TRUE(back.meta.noise.valid);
     for (int i = 0; i < 4; ++i) {
       const int c = cfa_color(cfa, i & 1, i >> 1);

@@ -36,6 +36,7 @@ TEST(RealRawTest, Canon30DLoadsWithSaneMetadataAndProcesses) {
   EXPECT_EQ(f.meta.calibrations.size(), 1u);  // LibRaw's (Adobe's D65) matrix for the 30D
   EXPECT_GT(f.meta.exposure_s, 0);
   EXPECT_GT(f.meta.iso, 0);
+  EXPECT_GT(f.meta.f_number, 0);
   // As-shot neutral of a daylight scene: red and blue weaker than green.
   EXPECT_LT(f.meta.as_shot_neutral[0], 1.0f);
   EXPECT_LT(f.meta.as_shot_neutral[2], 1.0f);
