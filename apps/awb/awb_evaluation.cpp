@@ -2,7 +2,9 @@
 #include "awb_evaluation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <random>
 
 #include "scene_render.h"
 
@@ -20,6 +22,24 @@ static RawMetadata camera_metadata(const SpectralData& data, const Camera& camer
   return meta;
 }
 
+// Gives a rendered scene the exposure a camera would have chosen for it,
+// lit at an illuminance drawn log-uniformly from where its lights are found:
+// 1/30 s at f/2, and the ISO that puts the thumbnail's mean green (its raw
+// level) at that brightness. The scene's mean luminance is taken as a mean
+// reflectance of 0.18 under the illuminance: L = E * 0.18 / pi.
+static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng) {
+  const IlluminanceRange range = illuminance_range(lights);
+  const double lux = std::exp(std::uniform_real_distribution<double>(std::log(range.low_lux),
+                                                                     std::log(range.high_lux))(rng));
+  const double luminance = lux * 0.18 / M_PI;
+  scene->meta.exposure_s = 1.0 / 30;
+  scene->meta.f_number = 2;
+  scene->meta.iso = 100;
+  // The luminance scales as 1 / ISO.
+  const double at_iso_100 = std::exp2(scene_log2_luminance(scene->meta, scene->thumbnail));
+  scene->meta.iso = std::isfinite(at_iso_100) ? 100 * at_iso_100 / luminance : 0;
+}
+
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
                                  int per_camera, uint64_t seed, bool night_lights) {
   static const LightFamily kNight[] = {LightFamily::kSodium, LightFamily::kMercury, LightFamily::kLed,
@@ -30,8 +50,11 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
     const RawMetadata meta = camera_metadata(data, camera);
     std::mt19937_64 rng(seed * 1000003ull + uint64_t(index));
     std::mt19937_64 night_rng(seed * 1000003ull + uint64_t(index) + 0x5eed);
+    // Its own stream, so the scenes are those rendered before exposures were drawn.
+    std::mt19937_64 exposure_rng(seed * 1000003ull + uint64_t(index) + 0xe790);
     for (int k = 0; k < per_camera; ++k) {
       RenderedScene r;
+      std::string lights;
       if (night_lights && k % 2 == 1) {
         // Low-pressure sodium is left out: its light is one spectral line, whose
         // chroma lies some 3 log units from daylight's, beyond the histogram's
@@ -41,16 +64,21 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
         const Illuminant light = family == LightFamily::kSodium
                                      ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
                                      : random_light(data, family, night_rng);
+        lights = light.name;
         if (std::uniform_real_distribution<double>(0, 1)(night_rng) < 0.2) {
           const Illuminant other = random_light(data, LightFamily::kTwoLights, night_rng);
           r = render_scene(data, camera, light, night_rng, 128, 96, &other);
+          lights += "+" + other.name;
         } else {
           r = render_scene(data, camera, light, night_rng);
         }
       } else {
-        r = render_scene(data, camera, random_illuminant(data, rng), rng);
+        const Illuminant light = random_illuminant(data, rng);
+        lights = light.name;
+        r = render_scene(data, camera, light, rng);
       }
       scenes.push_back({std::move(r.thumbnail), r.truth, meta});
+      expose(&scenes.back(), lights, exposure_rng);
     }
   }
   return scenes;
@@ -63,17 +91,21 @@ std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vec
     const Camera& camera = data.cameras[size_t(index)];
     const RawMetadata meta = camera_metadata(data, camera);
     std::mt19937_64 rng((seed * 1000003ull + uint64_t(index)) * 31 + uint64_t(family));
+    std::mt19937_64 exposure_rng((seed * 1000003ull + uint64_t(index)) * 31 + uint64_t(family) + 0xe790);
     for (int k = 0; k < per_camera; ++k) {
       const Illuminant light = random_light(data, family, rng);
       RenderedScene r;
+      std::string lights = light.name;
       if (family == LightFamily::kTwoLights) {
         Illuminant other = random_light(data, family, rng);
         while (other.name == light.name) other = random_light(data, family, rng);
         r = render_scene(data, camera, light, rng, 128, 96, &other);
+        lights += "+" + other.name;
       } else {
         r = render_scene(data, camera, light, rng);
       }
       scenes.push_back({std::move(r.thumbnail), r.truth, meta});
+      expose(&scenes.back(), lights, exposure_rng);
     }
   }
   return scenes;
@@ -112,9 +144,15 @@ std::vector<TrainingExample> training_examples(const FfccModel& model,
                                                const std::vector<Scene>& scenes) {
   std::vector<TrainingExample> examples;
   examples.reserve(scenes.size());
-  for (const Scene& s : scenes)
+  for (size_t i = 0; i < scenes.size(); ++i) {
+    const Scene& s = scenes[i];
     examples.push_back({chroma_histograms(model, s.thumbnail, canonical_from_camera(model, s.meta)),
                         chroma_bin(model, truth_in_canonical(model, s))});
+    // One scene in kUnknownExposureEvery has no exposure, so `bias` alone
+    // learns the prior for files that carry none.
+    if (i % kUnknownExposureEvery != kUnknownExposureEvery - 1)
+      examples.back().histograms.log2_luminance = scene_log2_luminance(s.meta, s.thumbnail);
+  }
   return examples;
 }
 

@@ -22,7 +22,10 @@ bool is_held_out_camera(int index);
 struct Scene {
   RgbThumbnail thumbnail;
   nb::Illuminant truth;  // camera RGB, G = 1
-  RawMetadata meta;      // the camera's fitted colour matrix
+  // The camera's fitted colour matrix, and an exposure (time, aperture, ISO)
+  // for a brightness drawn from where the scene's lights are found
+  // (illuminance_range).
+  RawMetadata meta;
 };
 
 // `per_camera` random scenes for each camera in `cameras`; deterministic in
@@ -44,6 +47,8 @@ std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vec
 Status model_grid(const SpectralData& data, const std::vector<int>& train_cameras,
                   const std::vector<Scene>& training_scenes, FfccModel* model);
 
+// One training scene in this many is given without its exposure.
+constexpr size_t kUnknownExposureEvery = 7;
 std::vector<TrainingExample> training_examples(const FfccModel& model,
                                                const std::vector<Scene>& scenes);
 

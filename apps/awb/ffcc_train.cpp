@@ -71,6 +71,7 @@ std::vector<PreparedExample> prepare_examples(const std::vector<TrainingExample>
     prepared[e].error_deg.resize(cells);
     for (size_t i = 0; i < cells; ++i)
       prepared[e].error_deg[i] = float(angular_error_deg(cell_rgb[i], {t(0), t(1), t(2)}));
+    prepared[e].knot_weights = luminance_knot_weights(grid, examples[e].histograms.log2_luminance);
   }
   return prepared;
 }
@@ -89,7 +90,9 @@ double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& 
   // Per thread: the gradient of each filter (Fourier domain), then of the bias.
   std::vector<std::vector<std::vector<Complex>>> filter_acc(
       threads, std::vector<std::vector<Complex>>(channels, std::vector<Complex>(cells, 0.0f)));
-  std::vector<std::vector<double>> bias_acc(threads, std::vector<double>(cells, 0.0));
+  const size_t knots = model.luminance_bias.size();
+  // Per thread: the gradient of the bias, then of each knot's map.
+  std::vector<std::vector<double>> bias_acc(threads, std::vector<double>((1 + knots) * cells, 0.0));
   auto work = [&](int t) {
     TorusFft local_fft(n);
     std::vector<Complex> sum(cells), g_hat(cells);
@@ -100,7 +103,11 @@ double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& 
       for (size_t c = 0; c < channels; ++c)
         for (size_t i = 0; i < cells; ++i) sum[i] += h_hat[c][i] * filters_hat[c][i];
       local_fft.inverse(sum.data(), scores.data());
+      const std::vector<float>& knot_weights = examples[e].knot_weights;
       for (size_t i = 0; i < cells; ++i) scores[i] += model.bias[i];
+      for (size_t k = 0; k < knots; ++k)
+        if (knot_weights[k] != 0)
+          for (size_t i = 0; i < cells; ++i) scores[i] += knot_weights[k] * model.luminance_bias[k][i];
       const float max = *std::max_element(scores.begin(), scores.end());
       double total = 0;
       for (size_t i = 0; i < cells; ++i) total += std::exp(double(scores[i] - max));
@@ -119,6 +126,9 @@ double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& 
         for (size_t i = 0; i < cells; ++i) g[i] *= float(examples[e].error_deg[i] - expected);
       }
       for (size_t i = 0; i < cells; ++i) bias_acc[t][i] += g[i];
+      for (size_t k = 0; k < knots; ++k)
+        if (knot_weights[k] != 0)
+          for (size_t i = 0; i < cells; ++i) bias_acc[t][(1 + k) * cells + i] += knot_weights[k] * g[i];
       local_fft.forward(g.data(), g_hat.data());
       for (size_t c = 0; c < channels; ++c)
         for (size_t i = 0; i < cells; ++i) filter_acc[t][c][i] += g_hat[i] * std::conj(h_hat[c][i]);
@@ -132,18 +142,18 @@ double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& 
   const double scale = 1.0 / double(std::max<size_t>(1, examples.size()));
   double total = 0;
   for (int t = 0; t < threads; ++t) total += losses[t];
-  gradient->assign((channels + 1) * cells, 0.0);
-  for (int t = 1; t < threads; ++t)
-    for (size_t i = 0; i < cells; ++i) {
+  gradient->assign((channels + 1 + knots) * cells, 0.0);
+  for (int t = 1; t < threads; ++t) {
+    for (size_t i = 0; i < cells; ++i)
       for (size_t c = 0; c < channels; ++c) filter_acc[0][c][i] += filter_acc[t][c][i];
-      bias_acc[0][i] += bias_acc[t][i];
-    }
+    for (size_t i = 0; i < (1 + knots) * cells; ++i) bias_acc[0][i] += bias_acc[t][i];
+  }
   std::vector<float> spatial(cells);
   for (size_t c = 0; c < channels; ++c) {
     fft.inverse(filter_acc[0][c].data(), spatial.data());
     for (size_t i = 0; i < cells; ++i) (*gradient)[c * cells + i] = spatial[i] * scale;
   }
-  for (size_t i = 0; i < cells; ++i) (*gradient)[channels * cells + i] = bias_acc[0][i] * scale;
+  for (size_t i = 0; i < (1 + knots) * cells; ++i) (*gradient)[channels * cells + i] = bias_acc[0][i] * scale;
   return total * scale;
 }
 
@@ -218,15 +228,19 @@ void train_ffcc(const std::vector<TrainingExample>& training, const TrainOptions
                 FfccModel* model) {
   const int n = model->bins;
   const std::vector<PreparedExample> examples = prepare_examples(training, *model);
-  const size_t cells = size_t(n) * n, channels = kChromaChannels, count = (channels + 1) * cells;
+  const size_t cells = size_t(n) * n, channels = kChromaChannels, knots = model->luminance_knots.size(),
+               count = (channels + 1 + knots) * cells;
   model->filters.assign(channels, std::vector<float>(cells, 0.0f));
   model->bias.assign(cells, 0.0f);
+  model->luminance_bias.assign(knots, std::vector<float>(cells, 0.0f));
 
   auto set_parameters = [&](const Eigen::VectorXd& x) {
     for (size_t i = 0; i < cells; ++i) {
       for (size_t c = 0; c < channels; ++c)
         model->filters[c][i] = float(x(Eigen::Index(c * cells + i)));
       model->bias[i] = float(x(Eigen::Index(channels * cells + i)));
+      for (size_t k = 0; k < knots; ++k)
+        model->luminance_bias[k][i] = float(x(Eigen::Index((channels + 1 + k) * cells + i)));
     }
   };
   // Objective: data term + regularisers; returns the value, fills the gradient.
@@ -240,6 +254,9 @@ void train_ffcc(const std::vector<TrainingExample>& training, const TrainOptions
                            g.data() + c * cells);
     value += regulariser(x.data() + channels * cells, n, options.bias_smoothness, options.bias_l2,
                          g.data() + channels * cells);
+    for (size_t k = 0; k < knots; ++k)
+      value += regulariser(x.data() + (channels + 1 + k) * cells, n, options.knot_smoothness, options.knot_l2,
+                           g.data() + (channels + 1 + k) * cells);
     *grad = Eigen::Map<Eigen::VectorXd>(g.data(), Eigen::Index(count));
     return value;
   };

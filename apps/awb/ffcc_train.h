@@ -29,13 +29,18 @@ struct TrainOptions {
   double filter_l2 = 1e-8;
   double bias_smoothness = 1e-6;
   double bias_l2 = 1e-8;
+  // For the luminance knots' maps (FfccModel::luminance_bias), which each
+  // see a share of the scenes: a larger L2 keeps each a correction to `bias`.
+  double knot_smoothness = 1e-6;
+  double knot_l2 = 1e-6;
   int iterations = 250;         // log-loss stage
   int refine_iterations = 200;  // expected-angular-error stage
   int threads = 2;
   bool verbose = true;
 };
 
-// Fills `model`'s filters and bias; its grid (bins, bin size, origin, matrix) must be set.
+// Fills `model`'s filters, bias and luminance knots' maps; its grid (bins,
+// bin size, origin, matrix) and its knots must be set.
 void train_ffcc(const std::vector<TrainingExample>& examples, const TrainOptions& options,
                 FfccModel* model);
 
@@ -46,12 +51,14 @@ struct PreparedExample {
   std::vector<std::vector<std::complex<float>>> histograms_hat;  // one per channel
   std::vector<std::pair<size_t, double>> target;
   std::vector<float> error_deg;
+  std::vector<float> knot_weights;  // luminance_knot_weights of the example's scene
 };
 std::vector<PreparedExample> prepare_examples(const std::vector<TrainingExample>& examples,
                                               const FfccModel& grid);
 
 // The data term and its gradient (per parameter: each channel's filter, then
-// the bias, each bins*bins), averaged over examples; exposed for the gradient test.
+// the bias, then each luminance knot's map, each bins*bins), averaged over
+// examples; exposed for the gradient test.
 double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& model, Loss loss,
                  std::vector<double>* gradient, int threads);
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 namespace nb::awb {
 namespace {
@@ -169,6 +171,42 @@ double planckian_offset(const SpectralData& data, const Spectrum& power) {
   };
   const Eigen::Vector2d light = uv(power), locus = uv(blackbody(correlated_colour_temperature(data, power)));
   return (light(1) > locus(1) ? 1 : -1) * (light - locus).norm();
+}
+
+IlluminanceRange illuminance_range(const std::string& name) {
+  const size_t plus = name.find('+');
+  if (plus != std::string::npos) {
+    const IlluminanceRange a = illuminance_range(name.substr(0, plus)), b = illuminance_range(name.substr(plus + 1));
+    return {std::min(a.low_lux, b.low_lux), std::max(a.high_lux, b.high_lux)};
+  }
+  auto starts = [&](const char* prefix) { return name.rfind(prefix, 0) == 0; };
+  auto kelvin_after = [&](const char* prefix) { return std::atof(name.c_str() + std::strlen(prefix)); };
+  // Daylight: a room lit through its window (about 200 lux) to full sun
+  // (about 100 000 lux); dusk's dimmer skies are the twilight's.
+  const IlluminanceRange daylight_range{200, 100000};
+  // Lamps indoors: a dim room or candle-lit table (5 lux) to bright task
+  // lighting (EN 12464-1 asks 300-1000 lux of offices and workshops).
+  const IlluminanceRange incandescent_range{5, 1000};
+  if (starts("daylight-") || starts("CIE-D") || name == "CIE-B" || name == "CIE-C" || name == "CIE-E")
+    return daylight_range;
+  if (starts("blackbody-")) {
+    const double kelvin = kelvin_after("blackbody-");
+    if (kelvin < 3500) return incandescent_range;  // filament lamps, candles
+    if (kelvin >= 4500) return daylight_range;     // the sun's
+    return {incandescent_range.low_lux, daylight_range.high_lux};
+  }
+  if (name == "CIE-A" || name == "ISO7589-tungsten") return incandescent_range;
+  if (starts("CIE-F")) return {30, 2000};  // corridors to offices and shops
+  // Street lighting: EN 13201 classes ask 2-50 lux on the road; a night
+  // scene's mean, with its unlit parts, is far lower.
+  if (starts("low-pressure-sodium") || starts("high-pressure-sodium")) return {0.05, 50};
+  if (starts("mercury") || starts("metal-halide")) return {0.05, 500};  // roads to floodlit squares
+  if (starts("white-led") || starts("rgb-led")) return {0.05, 2000};    // street, shop and home
+  // Moonlight: about 0.1-0.3 lux from a full moon high in a clear sky.
+  if (starts("moonlight")) return {0.005, 0.3};
+  // Blue hour: civil twilight's sky gives about 3-400 lux, falling to 1.
+  if (starts("twilight")) return {0.3, 400};
+  return {0.05, 100000};  // unknown: anywhere
 }
 
 Illuminant random_light(const SpectralData& data, LightFamily family, std::mt19937_64& rng) {

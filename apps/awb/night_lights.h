@@ -57,6 +57,16 @@ double correlated_colour_temperature(const SpectralData& data, const Spectrum& p
 // light's CCT, positive above it (toward green).
 double planckian_offset(const SpectralData& data, const Spectrum& power);
 
+// Where a light is found, as the illuminance (lux) of the scenes it lights;
+// the scene's brightness is drawn log-uniformly between. Scenes lit by
+// street and night lights include their dark surroundings, so their mean
+// goes far below the lamps' rated illuminance. For a mixture ("a+b") the
+// range spans both lights' ranges. The figures are in illuminance_range's comments.
+struct IlluminanceRange {
+  double low_lux, high_lux;
+};
+IlluminanceRange illuminance_range(const std::string& light_name);
+
 // A random light of `family` (for kTwoLights: one of the others; the scene
 // renderer takes two). Deterministic in `rng`.
 Illuminant random_light(const SpectralData& data, LightFamily family, std::mt19937_64& rng);

@@ -54,8 +54,13 @@ std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool val
   return out;
 }
 
+// Knots of the exposure-conditioned prior, log2 cd/m^2, 4 stops apart: from
+// a moonlit scene's mean (0.005 lux: 2^-11.8 cd/m^2) to full sun's
+// (100 000 lux: 2^12.5).
+const std::vector<float> kLuminanceKnots = {-12, -8, -4, 0, 4, 8, 12};
+
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
-              bool validate, bool night_lights, float bin_size) {
+              bool validate, bool night_lights, float bin_size, bool by_exposure) {
   SpectralData data;
   nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
   if (!s.ok()) return fail(s);
@@ -66,6 +71,7 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
   model.bin_size = bin_size;
   s = model_grid(data, train, scenes, &model);
   if (!s.ok()) return fail(s);
+  if (by_exposure) model.luminance_knots = kLuminanceKnots;
   const std::vector<TrainingExample> examples = training_examples(model, scenes);
   std::fprintf(stderr, "nightburst_awb: %zu cameras, %zu scenes rendered in %.1f s; training\n",
                train.size(), scenes.size(),
@@ -192,6 +198,12 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
   }
 }
 
+// The scenes as files without an exposure would give them.
+std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
+  for (Scene& s : scenes) s.meta.exposure_s = s.meta.iso = s.meta.f_number = 0;
+  return scenes;
+}
+
 int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, int family_scenes,
              bool confidence) {
   nb::FfccModel model;
@@ -207,6 +219,9 @@ int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, in
   // A seed offset keeps these scenes apart from any training run's.
   const std::vector<Scene> scenes = render_scenes(data, held_out, a.scenes_per_camera, a.seed + 7919);
   print_table("Held-out cameras, rendered scenes", evaluate_scenes(model, scenes));
+  if (!model.luminance_knots.empty())
+    print_table("Held-out cameras, the same scenes without their exposure",
+                evaluate_scenes(model, without_exposure(scenes)));
   if (confidence) evaluate_confidence(model, scenes);
   if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729);
   if (bursts) evaluate_bursts(model, a.threads);
@@ -254,6 +269,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train->add_flag("--night-lights", night_lights,
                   "Light half the training scenes by night lights (sodium, mercury, LEDs, moon, twilight; some beside a second light)");
+  bool by_exposure = false;
+  train->add_flag("--exposure", by_exposure,
+                  "Condition the prior on the scene's brightness from its exposure (time, ISO, aperture)");
+  train->add_option("--knot-smoothness", train_options.knot_smoothness);
+  train->add_option("--knot-l2", train_options.knot_l2);
   train->add_flag("--validate", validate,
                   "Hold out every fourth training camera and report errors on them");
 
@@ -273,6 +293,6 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
-  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size);
+  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure);
   return run_eval(common, model_path, bursts, family_scenes, confidence);
 }

@@ -87,6 +87,9 @@ struct ProcessReport {
   float awb_confidence = -1;
   // Learned AWB: why the model's estimate was not used (empty when it was).
   std::string awb_fallback;
+  // Learned AWB: the scene's mean luminance (cd/m^2) its prior was chosen
+  // by, from the exposure; 0 when the frames carry no exposure time or ISO.
+  float awb_scene_luminance = 0;
   // The scene light's correlated colour temperature, as the colour
   // calibrations read the white balance (core/color.h); 0 without calibrations.
   float color_temperature_k = 0;

@@ -35,6 +35,7 @@ std::string report_to_json(const ProcessReport& r) {
   j["awb"] = {{"method", r.awb_method}, {"gains", r.awb_gains}, {"illuminant_rgb", r.awb_illuminant_rgb}};
   if (r.awb_confidence >= 0) j["awb"]["confidence"] = r.awb_confidence;
   if (!r.awb_fallback.empty()) j["awb"]["fallback"] = r.awb_fallback;
+  if (r.awb_scene_luminance > 0) j["awb"]["scene_luminance_cd_m2"] = r.awb_scene_luminance;
   if (r.color_temperature_k > 0) j["awb"]["color_temperature_k"] = std::lround(r.color_temperature_k);
   j["exposure_gain"] = r.exposure_gain;
   j["merge"] = r.superres_scale > 0 ? nlohmann::json{{"method", "superres"}, {"scale", r.superres_scale}}

@@ -623,6 +623,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
                                                             options.diagnostics ? &trace : nullptr);
       illuminant = estimate.illuminant_rgb;
       report.awb_confidence = estimate.confidence;
+      if (std::isfinite(estimate.scene_log2_luminance))
+        report.awb_scene_luminance = float(std::exp2(estimate.scene_log2_luminance));
       if (estimate.beyond_model)
         report.awb_fallback = "gray-world: the scene's mean colour lies beyond every light the learned model "
                               "knows (a single-colour light such as low-pressure sodium)";

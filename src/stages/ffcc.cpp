@@ -17,8 +17,10 @@ extern const size_t kDefaultFfccModelSize;
 
 namespace {
 
-constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
-constexpr int kMinBins = 8, kMaxBins = 256;
+constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '3'};
+// The format before luminance knots, still read.
+constexpr char kMagicWithoutKnots[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
+constexpr int kMinBins = 8, kMaxBins = 256, kMaxKnots = 64;
 
 // Offset of bin i from `mean` on a torus of n bins, in [-n/2, n/2).
 double wrapped_offset(double i, double mean, int n) {
@@ -65,8 +67,9 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
   auto fail = [&](const std::string& why) {
     return bad_input(source + ": not a usable FFCC model: " + why);
   };
-  if (size < sizeof(kMagic) || std::memcmp(data, kMagic, sizeof(kMagic)) != 0)
-    return fail("missing the NBFFCC02 signature");
+  const bool has_knots = size >= sizeof(kMagic) && std::memcmp(data, kMagic, sizeof(kMagic)) == 0;
+  if (!has_knots && (size < sizeof(kMagic) || std::memcmp(data, kMagicWithoutKnots, sizeof(kMagic)) != 0))
+    return fail("missing the NBFFCC03 (or NBFFCC02) signature");
   ByteReader in(data + sizeof(kMagic), size - sizeof(kMagic));
   FfccModel m;
   uint32_t bins = 0, channels = 0;
@@ -90,14 +93,27 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
   }
   if (!(std::abs(m.canonical_from_xyz.determinant()) > 1e-6f))
     return fail("colour matrix is singular");
+  uint32_t knots = 0;
+  if (has_knots && !in.read_u32(&knots)) return fail("truncated knot count");
+  if (knots > uint32_t(kMaxKnots)) return fail(std::to_string(knots) + " luminance knots, more than " + std::to_string(kMaxKnots));
+  m.luminance_knots.resize(knots);
+  for (float& knot : m.luminance_knots) {
+    if (!in.read_f32(&knot)) return fail("truncated luminance knots");
+    if (!std::isfinite(knot)) return fail("a luminance knot is not finite");
+  }
+  for (size_t k = 1; k < m.luminance_knots.size(); ++k)
+    if (!(m.luminance_knots[k] > m.luminance_knots[k - 1])) return fail("luminance knots not increasing");
   const size_t cells = size_t(m.bins) * m.bins;
-  const size_t expected = (kChromaChannels + 1) * cells * 4;
+  const size_t expected = (kChromaChannels + 1 + knots) * cells * 4;
   if (in.remaining() != expected)
     return fail("expected " + std::to_string(expected) + " bytes of filters, found " +
                 std::to_string(in.remaining()));
   m.filters.resize(kChromaChannels);
-  for (int map = 0; map <= kChromaChannels; ++map) {
-    std::vector<float>& values = map < kChromaChannels ? m.filters[size_t(map)] : m.bias;
+  m.luminance_bias.resize(knots);
+  for (int map = 0; map <= kChromaChannels + int(knots); ++map) {
+    std::vector<float>& values = map < kChromaChannels    ? m.filters[size_t(map)]
+                                 : map == kChromaChannels ? m.bias
+                                                          : m.luminance_bias[size_t(map - kChromaChannels - 1)];
     values.resize(cells);
     for (float& v : values) {
       in.read_f32(&v);
@@ -116,9 +132,13 @@ std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
   append_f32(&out, m.u_start);
   append_f32(&out, m.v_start);
   for (int i = 0; i < 9; ++i) append_f32(&out, m.canonical_from_xyz(i / 3, i % 3));
+  append_u32(&out, uint32_t(m.luminance_knots.size()));
+  for (float knot : m.luminance_knots) append_f32(&out, knot);
   for (const std::vector<float>& filter : m.filters)
     for (float v : filter) append_f32(&out, v);
   for (float v : m.bias) append_f32(&out, v);
+  for (const std::vector<float>& map : m.luminance_bias)
+    for (float v : map) append_f32(&out, v);
   return out;
 }
 
@@ -187,6 +207,43 @@ void TorusFft::inverse(const std::complex<float>* in, float* out) {
   std::copy(in, in + buffer_.size(), buffer_.begin());
   transform(&buffer_, true);  // Eigen's inverse divides by n per axis
   for (size_t i = 0; i < buffer_.size(); ++i) out[i] = buffer_[i].real();
+}
+
+double scene_log2_luminance(const RawMetadata& meta, const RgbThumbnail& t) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (!(meta.exposure_s > 0 && meta.iso > 0) || t.rgb.empty()) return nan;
+  double green = 0;
+  for (size_t i = 1; i < t.rgb.size(); i += 3) green += t.rgb[i];
+  green /= double(t.rgb.size() / 3);
+  if (!(green > 0)) return nan;
+  const double f_number = meta.f_number > 0 ? meta.f_number : kAssumedFNumber;
+  return std::log2(green * 120 * f_number * f_number / (meta.exposure_s * meta.iso));
+}
+
+std::vector<float> luminance_knot_weights(const FfccModel& m, double log2_luminance) {
+  const std::vector<float>& knots = m.luminance_knots;
+  std::vector<float> weights(knots.size(), 0.0f);
+  if (knots.empty() || std::isnan(log2_luminance)) return weights;
+  if (log2_luminance <= knots.front()) {
+    weights.front() = 1;
+  } else if (log2_luminance >= knots.back()) {
+    weights.back() = 1;
+  } else {
+    const size_t k = size_t(std::upper_bound(knots.begin(), knots.end(), float(log2_luminance)) - knots.begin());
+    const float t = float((log2_luminance - knots[k - 1]) / (knots[k] - knots[k - 1]));
+    weights[k - 1] = 1 - t;
+    weights[k] = t;
+  }
+  return weights;
+}
+
+std::vector<float> bias_for_luminance(const FfccModel& m, double log2_luminance) {
+  std::vector<float> bias = m.bias;
+  const std::vector<float> weights = luminance_knot_weights(m, log2_luminance);
+  for (size_t k = 0; k < weights.size(); ++k)
+    if (weights[k] != 0)
+      for (size_t i = 0; i < bias.size(); ++i) bias[i] += weights[k] * m.luminance_bias[k][i];
+  return bias;
 }
 
 Eigen::Vector2d chroma_bin(const FfccModel& m, const Eigen::Vector3f& c) {
@@ -267,13 +324,14 @@ std::vector<float> ffcc_scores(const FfccModel& m, const ChromaHistograms& h) {
   }
   std::vector<float> scores(cells);
   fft.inverse(sum.data(), scores.data());
-  for (size_t i = 0; i < cells; ++i) scores[i] += m.bias[i];
+  const std::vector<float> bias = bias_for_luminance(m, h.log2_luminance);
+  for (size_t i = 0; i < cells; ++i) scores[i] += bias[i];
   return scores;
 }
 
 std::vector<float> ffcc_scores_reference(const FfccModel& m, const ChromaHistograms& h) {
   const int n = m.bins;
-  std::vector<float> scores(m.bias);
+  std::vector<float> scores = bias_for_luminance(m, h.log2_luminance);
   for (int u = 0; u < n; ++u)
     for (int v = 0; v < n; ++v) {
       double s = 0;
@@ -331,9 +389,11 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
                                      const RawMetadata& meta, FfccTrace* trace) {
   const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
   const Illuminant mean = gray_world(thumbnail, meta.as_shot_neutral);
+  const double log2_luminance = scene_log2_luminance(meta, thumbnail);
   if (beyond_window(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]), kBeyondModelMargin)) {
     AwbEstimate estimate;
     estimate.illuminant_rgb = mean;
+    estimate.scene_log2_luminance = log2_luminance;
     estimate.beyond_model = true;
     if (trace) {
       trace->canonical_from_camera = to_canonical;
@@ -343,7 +403,8 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
     }
     return estimate;
   }
-  const ChromaHistograms histograms = chroma_histograms(m, thumbnail, to_canonical);
+  ChromaHistograms histograms = chroma_histograms(m, thumbnail, to_canonical);
+  histograms.log2_luminance = log2_luminance;
   std::vector<float> posterior = ffcc_scores(m, histograms);
   softmax(&posterior);
   const VonMisesFit fit = fit_von_mises(posterior, m.bins);
@@ -355,6 +416,7 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
   }
 
   AwbEstimate estimate;
+  estimate.scene_log2_luminance = histograms.log2_luminance;
   const Eigen::Vector3f camera = to_canonical.inverse() * rgb_at_bin(m, fit.mean);
   if (!(camera(0) > 0 && camera(1) > 0 && camera(2) > 0)) {
     estimate.illuminant_rgb = meta.as_shot_neutral;

@@ -15,6 +15,7 @@
 #include <Eigen/Dense>
 #include <complex>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "nightburst/awb_model.h"
@@ -35,11 +36,22 @@ struct FfccModel {
   // channel (ChromaChannel order), and the bias.
   std::vector<std::vector<float>> filters;
   std::vector<float> bias;
+  // The prior's dependence on the scene's brightness (FFCC's metadata-
+  // conditioned bias; Night Sight's AWB uses the exposure the same way):
+  // knots in log2 of the scene's mean luminance (cd/m^2, see
+  // scene_log2_luminance), increasing, and a map per knot added to `bias`
+  // with linear interpolation weights between the two nearest (the end
+  // knot's alone beyond the ends). Empty: the prior is `bias` alone, as it
+  // is for any scene whose exposure is unknown.
+  std::vector<float> luminance_knots;
+  std::vector<std::vector<float>> luminance_bias;
 };
 
-// Model files: "NBFFCC02", int32 bins, int32 channels (= kChromaChannels),
-// float32 bin_size, u_start, v_start, canonical_from_xyz (9, row-major), then
-// one filter per channel and the bias (bins * bins each); little-endian.
+// Model files: "NBFFCC03", int32 bins, int32 channels (= kChromaChannels),
+// float32 bin_size, u_start, v_start, canonical_from_xyz (9, row-major),
+// int32 knot count, the knots (float32), then one filter per channel, the
+// bias and one map per knot (bins * bins each); little-endian. "NBFFCC02"
+// files (no knot count, knots or knot maps) are read as models without any.
 // `source` names the file in errors.
 Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& source,
                         FfccModel* model);
@@ -81,7 +93,28 @@ enum ChromaChannel { kPixelChannel = 0, kEdgeChannel = 1, kBrightChannel = 2, kC
 constexpr double kBrightestFraction = 0.05;
 struct ChromaHistograms {
   std::vector<std::vector<float>> channels;  // kChromaChannels of bins * bins
+  // What the camera's exposure says of the scene: log2 of its mean
+  // luminance in cd/m^2 (scene_log2_luminance); NaN when unknown.
+  double log2_luminance = std::numeric_limits<double>::quiet_NaN();
 };
+
+// The scene's mean luminance in cd/m^2, log2, from the exposure and the
+// thumbnail's mean green level (a fraction of the raw white level). A
+// sensor's ISO speed S is defined by the focal-plane exposure that saturates
+// it (ISO 12232: H_sat = 78 / S lux s), and the focal-plane exposure is
+// H = q L t / N^2 with q = 0.65; so a raw level l comes from the luminance
+// L = l * 78 / 0.65 * N^2 / (t S) = l * 120 N^2 / (t S). (The meter
+// equation's K = 12.5 puts a metered scene at l = 0.10.) NaN when the
+// exposure time or ISO is unknown or the thumbnail has no signal; an unknown
+// aperture is taken as kAssumedFNumber (phone lenses are f/1.5 to f/2.4: at
+// most 1.2 stops off, against knots 4 stops apart).
+constexpr double kAssumedFNumber = 2.0;
+double scene_log2_luminance(const RawMetadata& meta, const RgbThumbnail& thumbnail);
+
+// Interpolation weights of the model's luminance knots for a scene (all zero
+// when the luminance is NaN or the model has no knots), and the bias they give.
+std::vector<float> luminance_knot_weights(const FfccModel& model, double log2_luminance);
+std::vector<float> bias_for_luminance(const FfccModel& model, double log2_luminance);
 // Whether a canonical RGB's chroma lies beyond the model's window (before
 // wrapping) by more than `margin` log-chroma units, or is not positive.
 bool beyond_window(const FfccModel& model, const Eigen::Vector3f& canonical_rgb, double margin = 0);
@@ -98,7 +131,7 @@ Eigen::Vector2d chroma_bin(const FfccModel& model, const Eigen::Vector3f& canoni
 Eigen::Vector3f rgb_at_bin(const FfccModel& model, const Eigen::Vector2d& bin);
 
 // Scores before the softmax: sum over channels of filter (*) histogram, plus
-// the bias; circular convolution on the torus.
+// the bias for the scene's luminance; circular convolution on the torus.
 std::vector<float> ffcc_scores(const FfccModel& model, const ChromaHistograms& histograms);
 // Same by direct summation: the reference the FFT path is tested against.
 std::vector<float> ffcc_scores_reference(const FfccModel& model,
@@ -127,6 +160,8 @@ struct AwbEstimate {
   // the confidence 0. The window holds every training light with a fifth to
   // spare; a scene's mean beyond it by kBeyondModelMargin is lit by none of them.
   bool beyond_model = false;
+  // What the prior was chosen by: scene_log2_luminance (NaN when unknown).
+  double scene_log2_luminance = std::numeric_limits<double>::quiet_NaN();
 };
 // Log-chroma units past the window's edge (a scene of warm colours under the
 // warmest training light can have its mean just past it).

@@ -21,8 +21,12 @@ TEST(AwbTraining, LossGradientMatchesFiniteDifferences) {
   const size_t cells = size_t(n) * n;
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<float> u(0, 1);
+  // Scenes below the first luminance knot, between the two, and of unknown exposure.
+  const double luminances[] = {-3.0, 0.5, std::nan("")};
   std::vector<TrainingExample> examples(3);
-  for (TrainingExample& e : examples) {
+  for (size_t k = 0; k < examples.size(); ++k) {
+    TrainingExample& e = examples[k];
+    e.histograms.log2_luminance = luminances[k];
     e.histograms.channels.assign(kChromaChannels, std::vector<float>(cells));
     for (std::vector<float>& channel : e.histograms.channels) {
       float sum = 0;
@@ -36,9 +40,12 @@ TEST(AwbTraining, LossGradientMatchesFiniteDifferences) {
   std::normal_distribution<float> g(0, 0.5f);
   m.filters.assign(kChromaChannels, std::vector<float>(cells));
   m.bias.resize(cells);
+  m.luminance_knots = {-2, 2};
+  m.luminance_bias.assign(2, std::vector<float>(cells));
   std::vector<std::vector<float>*> maps;
   for (std::vector<float>& filter : m.filters) maps.push_back(&filter);
   maps.push_back(&m.bias);
+  for (std::vector<float>& knot : m.luminance_bias) maps.push_back(&knot);
   for (std::vector<float>* map : maps)
     for (float& v : *map) v = g(rng);
   const std::vector<PreparedExample> prepared = prepare_examples(examples, m);

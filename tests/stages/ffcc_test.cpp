@@ -28,19 +28,65 @@ FfccModel random_model(int bins, uint64_t seed) {
   return m;
 }
 
+// With luminance knots at -4 and 4 (log2 cd/m^2), their maps random too.
+FfccModel random_model_with_knots(int bins, uint64_t seed) {
+  FfccModel m = random_model(bins, seed);
+  std::mt19937_64 rng(seed + 1);
+  std::normal_distribution<float> g(0, 1);
+  m.luminance_knots = {-4, 4};
+  m.luminance_bias.assign(2, std::vector<float>(size_t(bins) * bins));
+  for (std::vector<float>& map : m.luminance_bias)
+    for (float& v : map) v = g(rng);
+  return m;
+}
+
 TEST(Ffcc, FftScoresEqualDirectConvolution) {
-  const FfccModel m = random_model(16, 3);
+  const FfccModel m = random_model_with_knots(16, 3);
   std::mt19937_64 rng(4);
   std::uniform_real_distribution<float> u(0, 1);
   ChromaHistograms h;
   h.channels.assign(kChromaChannels, std::vector<float>(256));
   for (std::vector<float>& channel : h.channels)
     for (float& v : channel) v = u(rng) / 128;
+  h.log2_luminance = 1;  // between the knots
   const std::vector<float> fast = ffcc_scores(m, h), reference = ffcc_scores_reference(m, h);
   double worst = 0;
   for (size_t i = 0; i < fast.size(); ++i)
     worst = std::max(worst, double(std::abs(fast[i] - reference[i])));
   EXPECT_LT(worst, 2e-5);
+}
+
+TEST(Ffcc, SceneLuminanceFromTheExposure) {
+  RgbThumbnail t;
+  t.width = 2;
+  t.height = 1;
+  t.rgb = {0.05f, 0.08f, 0.02f, 0.03f, 0.12f, 0.04f};  // mean green 0.1
+  t.unclipped = {1, 1};
+  RawMetadata meta;
+  EXPECT_TRUE(std::isnan(scene_log2_luminance(meta, t)));  // no exposure
+  meta.exposure_s = 1.0 / 30;
+  meta.iso = 800;
+  meta.f_number = 2.8;
+  // L = l * 120 N^2 / (t S) = 0.1 * 120 * 7.84 / (800 / 30) = 3.528 cd/m^2.
+  EXPECT_NEAR(scene_log2_luminance(meta, t), std::log2(3.528), 1e-5);
+  meta.f_number = 0;  // unknown: f/2
+  EXPECT_NEAR(scene_log2_luminance(meta, t), std::log2(1.8), 1e-5);
+  meta.iso = 0;
+  EXPECT_TRUE(std::isnan(scene_log2_luminance(meta, t)));
+}
+
+TEST(Ffcc, LuminanceKnotsInterpolateTheBias) {
+  const FfccModel m = random_model_with_knots(8, 7);
+  auto weights = [&](double l) { return luminance_knot_weights(m, l); };
+  EXPECT_EQ(weights(std::nan("")), (std::vector<float>{0, 0}));
+  EXPECT_EQ(weights(-10), (std::vector<float>{1, 0}));
+  EXPECT_EQ(weights(10), (std::vector<float>{0, 1}));
+  EXPECT_EQ(weights(2), (std::vector<float>{0.25f, 0.75f}));
+  EXPECT_EQ(bias_for_luminance(m, std::nan("")), m.bias);
+  const std::vector<float> between = bias_for_luminance(m, 2);
+  for (size_t i = 0; i < between.size(); ++i)
+    EXPECT_FLOAT_EQ(between[i], m.bias[i] + 0.25f * m.luminance_bias[0][i] + 0.75f * m.luminance_bias[1][i]);
+  EXPECT_EQ(luminance_knot_weights(random_model(8, 7), 2), std::vector<float>{});
 }
 
 TEST(Ffcc, VonMisesFitAcrossTheWrap) {
@@ -108,6 +154,31 @@ TEST(Ffcc, ModelFileRoundTripsAndRejectsDamage) {
   std::shared_ptr<const AwbModel> model;
   EXPECT_TRUE(AwbModel::parse(bytes.data(), bytes.size(), "m.bin", &model).ok());
   ASSERT_NE(model, nullptr);
+
+  // Knots and their maps round-trip; knots out of order are refused.
+  const FfccModel with_knots = random_model_with_knots(8, 9);
+  std::vector<uint8_t> knot_bytes = serialize_ffcc_model(with_knots);
+  ASSERT_TRUE(parse_ffcc_model(knot_bytes.data(), knot_bytes.size(), "k.bin", &parsed).ok());
+  EXPECT_EQ(parsed.luminance_knots, with_knots.luminance_knots);
+  EXPECT_EQ(parsed.luminance_bias, with_knots.luminance_bias);
+  const size_t first_knot = 8 + 5 * 4 + 9 * 4 + 4;
+  std::memcpy(&knot_bytes[first_knot], &with_knots.luminance_knots[1], 4);
+  EXPECT_NE(error_of(knot_bytes).find("knots not increasing"), std::string::npos);
+}
+
+TEST(Ffcc, ReadsTheFormatBeforeKnots) {
+  // NBFFCC02: the same header without the knot count, then the maps.
+  const FfccModel m = random_model(8, 11);
+  std::vector<uint8_t> bytes = serialize_ffcc_model(m);
+  const size_t knot_count = 8 + 5 * 4 + 9 * 4;
+  bytes.erase(bytes.begin() + long(knot_count), bytes.begin() + long(knot_count) + 4);
+  bytes[7] = '2';
+  FfccModel parsed;
+  const Status s = parse_ffcc_model(bytes.data(), bytes.size(), "old.bin", &parsed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(parsed.luminance_knots.empty());
+  EXPECT_EQ(parsed.bias, m.bias);
+  EXPECT_EQ(parsed.filters, m.filters);
 }
 
 // With the built-in model the six bursts measured 0.70 to 2.39 deg (gray-world
