@@ -184,9 +184,10 @@ IlluminanceRange illuminance_range(const std::string& name) {
   // Daylight: a room lit through its window (about 200 lux) to full sun
   // (about 100 000 lux); dusk's dimmer skies are the twilight's.
   const IlluminanceRange daylight_range{200, 100000};
-  // Lamps indoors: a dim room or candle-lit table (5 lux) to bright task
-  // lighting (EN 12464-1 asks 300-1000 lux of offices and workshops).
-  const IlluminanceRange incandescent_range{5, 1000};
+  // Lamps: from a dark scene lit by one far lamp (its mean as low as
+  // moonlight's) to bright task lighting (EN 12464-1 asks 300-1000 lux of
+  // offices and workshops).
+  const IlluminanceRange incandescent_range{0.005, 1000};
   if (starts("daylight-") || starts("CIE-D") || name == "CIE-B" || name == "CIE-C" || name == "CIE-E")
     return daylight_range;
   if (starts("blackbody-")) {
@@ -196,17 +197,17 @@ IlluminanceRange illuminance_range(const std::string& name) {
     return {incandescent_range.low_lux, daylight_range.high_lux};
   }
   if (name == "CIE-A" || name == "ISO7589-tungsten") return incandescent_range;
-  if (starts("CIE-F")) return {30, 2000};  // corridors to offices and shops
+  if (starts("CIE-F")) return {0.005, 2000};  // a lit doorway at night to offices and shops
   // Street lighting: EN 13201 classes ask 2-50 lux on the road; a night
-  // scene's mean, with its unlit parts, is far lower.
-  if (starts("low-pressure-sodium") || starts("high-pressure-sodium")) return {0.05, 50};
-  if (starts("mercury") || starts("metal-halide")) return {0.05, 500};  // roads to floodlit squares
-  if (starts("white-led") || starts("rgb-led")) return {0.05, 2000};    // street, shop and home
+  // scene's mean, with its unlit parts and the lamps far away, is far lower.
+  if (starts("low-pressure-sodium") || starts("high-pressure-sodium")) return {0.005, 50};
+  if (starts("mercury") || starts("metal-halide")) return {0.005, 500};  // roads to floodlit squares
+  if (starts("white-led") || starts("rgb-led")) return {0.005, 2000};    // street, shop and home
   // Moonlight: about 0.1-0.3 lux from a full moon high in a clear sky.
   if (starts("moonlight")) return {0.005, 0.3};
   // Blue hour: civil twilight's sky gives about 3-400 lux, falling to 1.
   if (starts("twilight")) return {0.3, 400};
-  return {0.05, 100000};  // unknown: anywhere
+  return {0.005, 100000};  // unknown: anywhere
 }
 
 Illuminant random_light(const SpectralData& data, LightFamily family, std::mt19937_64& rng) {

@@ -106,9 +106,15 @@ nb::Status load_model(const std::string& path, nb::FfccModel* model) {
   return nb::parse_ffcc_model(bytes.data(), bytes.size(), path, model);
 }
 
+// The scenes as files without an exposure would give them.
+std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
+  for (Scene& s : scenes) s.meta.exposure_s = s.meta.iso = s.meta.f_number = 0;
+  return scenes;
+}
+
 // Synthetic night bursts (nightburst synth's scene) at falling light levels:
 // the merged mosaic of each goes to every estimator.
-void evaluate_bursts(const nb::FfccModel& model, int threads) {
+void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposure) {
   const double levels[] = {0.04, 0.01, 0.003, 0.001};
   const double kelvins[] = {2400, 3200, 4300, 5500, 7000};
   for (double level : levels) {
@@ -132,6 +138,7 @@ void evaluate_bursts(const nb::FfccModel& model, int threads) {
         nb::ProcessResult result;
         if (!nb::process_burst(burst.frames, po, &result).ok()) continue;
         const nb::RgbThumbnail t = nb::awb_thumbnail(result.merged, result.merged_meta.cfa);
+        if (strip_exposure) result.merged_meta.exposure_s = result.merged_meta.iso = result.merged_meta.f_number = 0;
         for (size_t m = 0; m < kAllMethods.size(); ++m)
           errors[m].push_back(nb::angular_error_deg(
               estimate(kAllMethods[m], model, t, result.merged_meta), burst.illuminant_rgb));
@@ -147,7 +154,7 @@ void evaluate_bursts(const nb::FfccModel& model, int threads) {
 // Held-out cameras under each family of light: the mean error of every
 // method, and the learned method's median and worst quarter.
 void evaluate_families(const nb::FfccModel& model, const SpectralData& data, const std::vector<int>& cameras,
-                       int per_camera, uint64_t seed) {
+                       int per_camera, uint64_t seed, bool strip_exposure) {
   std::printf("\nHeld-out cameras by light family (%d scenes per camera and family), mean angular error in degrees\n",
               per_camera);
   std::printf("| light | learned | learned median | learned worst 25%% |");
@@ -156,7 +163,9 @@ void evaluate_families(const nb::FfccModel& model, const SpectralData& data, con
   for (size_t m = 1; m < kAllMethods.size(); ++m) std::printf(" --- |");
   std::printf("\n");
   for (LightFamily family : kAllFamilies) {
-    const auto errors = evaluate_scenes(model, render_family_scenes(data, cameras, family, per_camera, seed));
+    std::vector<Scene> scenes = render_family_scenes(data, cameras, family, per_camera, seed);
+    if (strip_exposure) scenes = without_exposure(std::move(scenes));
+    const auto errors = evaluate_scenes(model, scenes);
     const ErrorStats learned = error_stats(errors[0]);
     std::printf("| %s | %.2f | %.2f | %.2f |", family_name(family).c_str(), learned.mean, learned.median,
                 learned.worst25);
@@ -198,14 +207,8 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
   }
 }
 
-// The scenes as files without an exposure would give them.
-std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
-  for (Scene& s : scenes) s.meta.exposure_s = s.meta.iso = s.meta.f_number = 0;
-  return scenes;
-}
-
 int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, int family_scenes,
-             bool confidence) {
+             bool confidence, bool strip_exposure) {
   nb::FfccModel model;
   nb::Status s = load_model(model_path, &model);
   if (!s.ok()) return fail(s);
@@ -223,8 +226,8 @@ int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, in
     print_table("Held-out cameras, the same scenes without their exposure",
                 evaluate_scenes(model, without_exposure(scenes)));
   if (confidence) evaluate_confidence(model, scenes);
-  if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729);
-  if (bursts) evaluate_bursts(model, a.threads);
+  if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729, strip_exposure);
+  if (bursts) evaluate_bursts(model, a.threads, strip_exposure);
   return 0;
 }
 
@@ -291,8 +294,12 @@ int main(int argc, char** argv) {
   eval->add_option("--families", family_scenes,
                    "Also evaluate by light family (sodium, mercury, LEDs, ...), this many scenes per camera each");
 
+  bool strip_exposure = false;
+  eval->add_flag("--without-exposure", strip_exposure,
+                 "Give the family scenes and bursts no exposure, as files without one");
+
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
   if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure);
-  return run_eval(common, model_path, bursts, family_scenes, confidence);
+  return run_eval(common, model_path, bursts, family_scenes, confidence, strip_exposure);
 }

@@ -554,6 +554,8 @@ std::string index_html(const FileBurstOutput& run, const std::string& report_jso
     << fmt("%.3f", r.awb_illuminant_rgb[0]) << ", 1, " << fmt("%.3f", r.awb_illuminant_rgb[2]) << "; gains "
     << fmt("%.3f", r.awb_gains[0]) << ", " << fmt("%.3f", r.awb_gains[1]) << ", " << fmt("%.3f", r.awb_gains[2]);
   if (r.awb_confidence >= 0) h << "; confidence " << fmt("%.2f", r.awb_confidence);
+  if (r.awb_scene_luminance > 0)
+    h << "; prior for a scene of " << fmt("%.3g", r.awb_scene_luminance) << " cd/m&sup2; (from the exposure)";
   if (!r.awb_fallback.empty()) h << "; the model was not used: " << html_escaped(r.awb_fallback);
   if (r.color_temperature_k > 0) h << "; " << fmt("%.0f", r.color_temperature_k) << " K";
   if (truth.known)
