@@ -125,14 +125,18 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
 }
 
 std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
-  std::vector<uint8_t> out(kMagic, kMagic + sizeof(kMagic));
+  // A model without knots is written as NBFFCC02, so every file read
+  // writes back byte for byte.
+  const bool has_knots = !m.luminance_knots.empty();
+  const char* magic = has_knots ? kMagic : kMagicWithoutKnots;
+  std::vector<uint8_t> out(magic, magic + sizeof(kMagic));
   append_u32(&out, uint32_t(m.bins));
   append_u32(&out, uint32_t(m.filters.size()));
   append_f32(&out, m.bin_size);
   append_f32(&out, m.u_start);
   append_f32(&out, m.v_start);
   for (int i = 0; i < 9; ++i) append_f32(&out, m.canonical_from_xyz(i / 3, i % 3));
-  append_u32(&out, uint32_t(m.luminance_knots.size()));
+  if (has_knots) append_u32(&out, uint32_t(m.luminance_knots.size()));
   for (float knot : m.luminance_knots) append_f32(&out, knot);
   for (const std::vector<float>& filter : m.filters)
     for (float v : filter) append_f32(&out, v);

@@ -51,7 +51,8 @@ struct FfccModel {
 // float32 bin_size, u_start, v_start, canonical_from_xyz (9, row-major),
 // int32 knot count, the knots (float32), then one filter per channel, the
 // bias and one map per knot (bins * bins each); little-endian. "NBFFCC02"
-// files (no knot count, knots or knot maps) are read as models without any.
+// files (no knot count, knots or knot maps) are read as models without any,
+// and a model without knots is written so.
 // `source` names the file in errors.
 Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& source,
                         FfccModel* model);
