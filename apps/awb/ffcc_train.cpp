@@ -104,10 +104,8 @@ double ffcc_loss(const std::vector<PreparedExample>& examples, const FfccModel& 
         for (size_t i = 0; i < cells; ++i) sum[i] += h_hat[c][i] * filters_hat[c][i];
       local_fft.inverse(sum.data(), scores.data());
       const std::vector<float>& knot_weights = examples[e].knot_weights;
-      for (size_t i = 0; i < cells; ++i) scores[i] += model.bias[i];
-      for (size_t k = 0; k < knots; ++k)
-        if (knot_weights[k] != 0)
-          for (size_t i = 0; i < cells; ++i) scores[i] += knot_weights[k] * model.luminance_bias[k][i];
+      const std::vector<float> bias = bias_for_knot_weights(model, knot_weights);
+      for (size_t i = 0; i < cells; ++i) scores[i] += bias[i];
       const float max = *std::max_element(scores.begin(), scores.end());
       double total = 0;
       for (size_t i = 0; i < cells; ++i) total += std::exp(double(scores[i] - max));

@@ -106,9 +106,11 @@ nb::Status load_model(const std::string& path, nb::FfccModel* model) {
   return nb::parse_ffcc_model(bytes.data(), bytes.size(), path, model);
 }
 
-// The scenes as files without an exposure would give them.
+// Metadata as a file without an exposure would give it.
+void forget_exposure(nb::RawMetadata* meta) { meta->exposure_s = meta->iso = meta->f_number = 0; }
+
 std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
-  for (Scene& s : scenes) s.meta.exposure_s = s.meta.iso = s.meta.f_number = 0;
+  for (Scene& s : scenes) forget_exposure(&s.meta);
   return scenes;
 }
 
@@ -138,7 +140,7 @@ void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposur
         nb::ProcessResult result;
         if (!nb::process_burst(burst.frames, po, &result).ok()) continue;
         const nb::RgbThumbnail t = nb::awb_thumbnail(result.merged, result.merged_meta.cfa);
-        if (strip_exposure) result.merged_meta.exposure_s = result.merged_meta.iso = result.merged_meta.f_number = 0;
+        if (strip_exposure) forget_exposure(&result.merged_meta);
         for (size_t m = 0; m < kAllMethods.size(); ++m)
           errors[m].push_back(nb::angular_error_deg(
               estimate(kAllMethods[m], model, t, result.merged_meta), burst.illuminant_rgb));

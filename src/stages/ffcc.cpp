@@ -241,9 +241,8 @@ std::vector<float> luminance_knot_weights(const FfccModel& m, double log2_lumina
   return weights;
 }
 
-std::vector<float> bias_for_luminance(const FfccModel& m, double log2_luminance) {
+std::vector<float> bias_for_knot_weights(const FfccModel& m, const std::vector<float>& weights) {
   std::vector<float> bias = m.bias;
-  const std::vector<float> weights = luminance_knot_weights(m, log2_luminance);
   for (size_t k = 0; k < weights.size(); ++k)
     if (weights[k] != 0)
       for (size_t i = 0; i < bias.size(); ++i) bias[i] += weights[k] * m.luminance_bias[k][i];
@@ -420,7 +419,7 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
   }
 
   AwbEstimate estimate;
-  estimate.scene_log2_luminance = histograms.log2_luminance;
+  estimate.scene_log2_luminance = log2_luminance;
   const Eigen::Vector3f camera = to_canonical.inverse() * rgb_at_bin(m, fit.mean);
   if (!(camera(0) > 0 && camera(1) > 0 && camera(2) > 0)) {
     estimate.illuminant_rgb = meta.as_shot_neutral;

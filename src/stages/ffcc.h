@@ -113,9 +113,13 @@ constexpr double kAssumedFNumber = 2.0;
 double scene_log2_luminance(const RawMetadata& meta, const RgbThumbnail& thumbnail);
 
 // Interpolation weights of the model's luminance knots for a scene (all zero
-// when the luminance is NaN or the model has no knots), and the bias they give.
+// when the luminance is NaN or the model has no knots), and the bias they
+// give: `bias` plus each knot's map times its weight.
 std::vector<float> luminance_knot_weights(const FfccModel& model, double log2_luminance);
-std::vector<float> bias_for_luminance(const FfccModel& model, double log2_luminance);
+std::vector<float> bias_for_knot_weights(const FfccModel& model, const std::vector<float>& knot_weights);
+inline std::vector<float> bias_for_luminance(const FfccModel& model, double log2_luminance) {
+  return bias_for_knot_weights(model, luminance_knot_weights(model, log2_luminance));
+}
 // Whether a canonical RGB's chroma lies beyond the model's window (before
 // wrapping) by more than `margin` log-chroma units, or is not positive.
 bool beyond_window(const FfccModel& model, const Eigen::Vector3f& canonical_rgb, double margin = 0);
