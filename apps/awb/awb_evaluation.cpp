@@ -42,8 +42,10 @@ static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng
 
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
                                  int per_camera, uint64_t seed, bool night_lights) {
+  // Filament lamps too (porch lights, old street lamps, candles): without
+  // them a dark scene's prior would know no broadband light.
   static const LightFamily kNight[] = {LightFamily::kSodium, LightFamily::kMercury, LightFamily::kLed,
-                                       LightFamily::kMoonTwilight};
+                                       LightFamily::kMoonTwilight, LightFamily::kIncandescent};
   std::vector<Scene> scenes;
   for (int index : cameras) {
     const Camera& camera = data.cameras[size_t(index)];
@@ -60,7 +62,7 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
         // chroma lies some 3 log units from daylight's, beyond the histogram's
         // window (and under it no white balance can tell one surface's colour
         // from another's).
-        const LightFamily family = kNight[(k / 2) % 4];
+        const LightFamily family = kNight[(k / 2) % 5];
         const Illuminant light = family == LightFamily::kSodium
                                      ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
                                      : random_light(data, family, night_rng);

@@ -129,9 +129,12 @@ Spectrum rgb_led(double red, double green, double blue) {
 // Sunlight at the ground (daylight at 5500 K) times the Moon's albedo, which
 // rises about linearly with wavelength, some 2.5x from 400 to 750 nm (the
 // lunar reflectance spectra of ROLO and Apollo samples): moonlight is redder
-// than sunlight, about 4100 K.
-Spectrum moonlight(const SpectralData& data) {
-  Spectrum s = daylight(data, 5500);
+// than sunlight, about 4100 K. A moonlit scene is lit as a sunlit one is,
+// by the Moon and by the sky it lights (the same Rayleigh scattering of the
+// same light), so its light ranges as daylight's does, each daylight made
+// redder by the albedo.
+Spectrum moonlight(const SpectralData& data, double daylight_kelvin) {
+  Spectrum s = daylight(data, daylight_kelvin);
   for (int i = 0; i < kSamples; ++i) {
     const double nm = kFirstNm + i * kStepNm;
     s(i) *= 0.05 + 0.075 * (nm - 400) / 350;
@@ -205,8 +208,10 @@ IlluminanceRange illuminance_range(const std::string& name) {
   if (starts("white-led") || starts("rgb-led")) return {0.005, 2000};    // street, shop and home
   // Moonlight: about 0.1-0.3 lux from a full moon high in a clear sky.
   if (starts("moonlight")) return {0.005, 0.3};
-  // Blue hour: civil twilight's sky gives about 3-400 lux, falling to 1.
-  if (starts("twilight")) return {0.3, 400};
+  // The sky after sunset: about 400 lux at sunset, 3 at the end of civil
+  // twilight and about 0.01 at the end of nautical twilight, its light
+  // still the blue of the ozone-filtered sky; a dark scene may be lit so.
+  if (starts("twilight")) return {0.005, 400};
   return {0.005, 100000};  // unknown: anywhere
 }
 
@@ -259,7 +264,13 @@ Illuminant random_light(const SpectralData& data, LightFamily family, std::mt199
       return {"white-led-" + std::to_string(int(kelvin)), white_led(data, kelvin, uniform(rng, 445, 460))};
     }
     case LightFamily::kMoonTwilight:
-      if (pick(2) == 0) return {"moonlight", moonlight(data)};
+      if (pick(2) == 0) {
+        // The Moon low to high, then its sky in shade (daylight's own range
+        // is 4000-25000 K; a scene in the moonlit sky's shade alone is dark
+        // beyond a handheld burst's reach).
+        const double kelvin = kelvin_uniform_in_mired(rng, 4000, 12000);
+        return {"moonlight-" + std::to_string(int(kelvin)), moonlight(data, kelvin)};
+      }
       return {"twilight", twilight(data, kelvin_uniform_in_mired(rng, 10000, 25000), uniform(rng, 0.2, 1.0))};
     case LightFamily::kTwoLights: {
       static const LightFamily kSingle[] = {LightFamily::kDaylight, LightFamily::kIncandescent,

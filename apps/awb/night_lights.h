@@ -45,7 +45,9 @@ Spectrum metal_halide();
 // pump at `pump_nm` (445..460).
 Spectrum white_led(const SpectralData& data, double kelvin, double pump_nm = 450);
 Spectrum rgb_led(double red, double green, double blue);
-Spectrum moonlight(const SpectralData& data);
+// The Moon's light, or its sky's: daylight at `daylight_kelvin` (5500, the
+// direct sun's, gives the Moon's own light) times the Moon's albedo.
+Spectrum moonlight(const SpectralData& data, double daylight_kelvin = 5500);
 // `ozone`: optical depth of the Chappuis band at its peak (0.2..1).
 Spectrum twilight(const SpectralData& data, double kelvin, double ozone);
 

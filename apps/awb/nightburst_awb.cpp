@@ -85,7 +85,7 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
       if (!is_held_out_camera(i) && i % 4 == 3) validation.push_back(i);
     print_table(
         "Validation cameras",
-        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1)));
+        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, night_lights)));
   }
   if (!out.empty()) {
     const std::vector<uint8_t> bytes = nb::serialize_ffcc_model(model);
