@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <random>
 
@@ -11,6 +12,7 @@
 namespace nb::awb {
 
 bool is_held_out_camera(int index) { return index % 4 == 1; }
+bool is_validation_camera(int index) { return index % 4 == 3; }
 
 static RawMetadata camera_metadata(const SpectralData& data, const Camera& camera) {
   RawMetadata meta;
@@ -62,7 +64,7 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
         // chroma lies some 3 log units from daylight's, beyond the histogram's
         // window (and under it no white balance can tell one surface's colour
         // from another's).
-        const LightFamily family = kNight[(k / 2) % 5];
+        const LightFamily family = kNight[size_t(k / 2) % std::size(kNight)];
         const Illuminant light = family == LightFamily::kSodium
                                      ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
                                      : random_light(data, family, night_rng);

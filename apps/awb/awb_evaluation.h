@@ -18,6 +18,9 @@ namespace nb::awb {
 // Cameras (by index in SpectralData::cameras, sorted by name) never seen in
 // training: every fourth, starting with the second.
 bool is_held_out_camera(int index);
+// Training cameras kept out of training by `nightburst_awb train --validate`
+// to choose its weights on: every fourth, starting with the fourth.
+bool is_validation_camera(int index);
 
 struct Scene {
   RgbThumbnail thumbnail;

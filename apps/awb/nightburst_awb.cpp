@@ -47,8 +47,7 @@ std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool val
   std::vector<int> out;
   for (int i = 0; i < int(data.cameras.size()); ++i) {
     if (is_held_out_camera(i) != held_out) continue;
-    // With --validate, every fourth training camera (index % 4 == 3) is kept for validation.
-    if (!held_out && validation_split && i % 4 == 3) continue;
+    if (validation_split && is_validation_camera(i)) continue;
     out.push_back(i);
   }
   return out;
@@ -82,7 +81,7 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
   if (validate) {
     std::vector<int> validation;
     for (int i = 0; i < int(data.cameras.size()); ++i)
-      if (!is_held_out_camera(i) && i % 4 == 3) validation.push_back(i);
+      if (is_validation_camera(i)) validation.push_back(i);
     print_table(
         "Validation cameras",
         evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, night_lights)));
