@@ -141,6 +141,9 @@ Status model_grid(const SpectralData& data, const std::vector<int>& train_camera
                        " log-chroma units, more than 80% of the histogram window");
   model->u_start = float(0.5 * (lo[0] + hi[0]) - 0.5 * window);
   model->v_start = float(0.5 * (lo[1] + hi[1]) - 0.5 * window);
+  // What the estimate's fallback tests a scene's mean against: a wider
+  // window than the lights need would otherwise hide a light none of them is.
+  model->trained_lights = FfccModel::ChromaRange{float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])};
   return Status();
 }
 

@@ -46,7 +46,7 @@ std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vec
 
 // The model's grid: canonical space = mean of the training cameras'
 // normalised colour matrices; the histogram window centred on the training
-// illuminants. Fails if those do not fit in the window.
+// illuminants, whose range it records. Fails if those do not fit in the window.
 Status model_grid(const SpectralData& data, const std::vector<int>& train_cameras,
                   const std::vector<Scene>& training_scenes, FfccModel* model);
 

@@ -17,6 +17,7 @@ extern const size_t kDefaultFfccModelSize;
 
 namespace {
 
+constexpr char kMagicWithLightRange[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '4'};
 constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '3'};
 // The format before luminance knots, still read.
 constexpr char kMagicWithoutKnots[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
@@ -67,9 +68,13 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
   auto fail = [&](const std::string& why) {
     return bad_input(source + ": not a usable FFCC model: " + why);
   };
-  const bool has_knots = size >= sizeof(kMagic) && std::memcmp(data, kMagic, sizeof(kMagic)) == 0;
-  if (!has_knots && (size < sizeof(kMagic) || std::memcmp(data, kMagicWithoutKnots, sizeof(kMagic)) != 0))
-    return fail("missing the NBFFCC03 (or NBFFCC02) signature");
+  auto signature_is = [&](const char* magic) {
+    return size >= sizeof(kMagic) && std::memcmp(data, magic, sizeof(kMagic)) == 0;
+  };
+  const bool has_light_range = signature_is(kMagicWithLightRange);
+  const bool has_knots = has_light_range || signature_is(kMagic);
+  if (!has_knots && !signature_is(kMagicWithoutKnots))
+    return fail("missing the NBFFCC04 (or 03 or 02) signature");
   ByteReader in(data + sizeof(kMagic), size - sizeof(kMagic));
   FfccModel m;
   uint32_t bins = 0, channels = 0;
@@ -103,6 +108,15 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
   }
   for (size_t k = 1; k < m.luminance_knots.size(); ++k)
     if (!(m.luminance_knots[k] > m.luminance_knots[k - 1])) return fail("luminance knots not increasing");
+  if (has_light_range) {
+    FfccModel::ChromaRange r;
+    if (!in.read_f32(&r.u_min) || !in.read_f32(&r.u_max) || !in.read_f32(&r.v_min) || !in.read_f32(&r.v_max))
+      return fail("truncated range of the trained lights");
+    if (!(std::isfinite(r.u_min) && std::isfinite(r.u_max) && std::isfinite(r.v_min) &&
+          std::isfinite(r.v_max) && r.u_min <= r.u_max && r.v_min <= r.v_max))
+      return fail("range of the trained lights is not finite and ordered");
+    m.trained_lights = r;
+  }
   const size_t cells = size_t(m.bins) * m.bins;
   const size_t expected = (kChromaChannels + 1 + knots) * cells * 4;
   if (in.remaining() != expected)
@@ -125,10 +139,11 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
 }
 
 std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
-  // A model without knots is written as NBFFCC02, so every file read
+  // Each model in the oldest format that holds it, so every file read
   // writes back byte for byte.
-  const bool has_knots = !m.luminance_knots.empty();
-  const char* magic = has_knots ? kMagic : kMagicWithoutKnots;
+  const bool has_light_range = m.trained_lights.has_value();
+  const bool has_knots = has_light_range || !m.luminance_knots.empty();
+  const char* magic = has_light_range ? kMagicWithLightRange : has_knots ? kMagic : kMagicWithoutKnots;
   std::vector<uint8_t> out(magic, magic + sizeof(kMagic));
   append_u32(&out, uint32_t(m.bins));
   append_u32(&out, uint32_t(m.filters.size()));
@@ -138,6 +153,9 @@ std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
   for (int i = 0; i < 9; ++i) append_f32(&out, m.canonical_from_xyz(i / 3, i % 3));
   if (has_knots) append_u32(&out, uint32_t(m.luminance_knots.size()));
   for (float knot : m.luminance_knots) append_f32(&out, knot);
+  if (has_light_range)
+    for (float v : {m.trained_lights->u_min, m.trained_lights->u_max, m.trained_lights->v_min, m.trained_lights->v_max})
+      append_f32(&out, v);
   for (const std::vector<float>& filter : m.filters)
     for (float v : filter) append_f32(&out, v);
   for (float v : m.bias) append_f32(&out, v);
@@ -281,11 +299,18 @@ static void accumulate_histogram(const FfccModel& m, const RgbThumbnail& t,
     for (float& v : *histogram) v = float(v / total);
 }
 
-bool beyond_window(const FfccModel& m, const Eigen::Vector3f& canonical, double margin) {
+bool beyond_model_lights(const FfccModel& m, const Eigen::Vector3f& canonical) {
   if (!(canonical(0) > 0 && canonical(1) > 0 && canonical(2) > 0)) return true;
-  const Eigen::Vector2d b = chroma_bin(m, canonical);
-  const double low = -0.5 - margin / m.bin_size, high = m.bins - 0.5 + margin / m.bin_size;
-  return b(0) < low || b(0) >= high || b(1) < low || b(1) >= high;
+  const double u = std::log(double(canonical(1)) / canonical(0)),
+               v = std::log(double(canonical(1)) / canonical(2));
+  if (m.trained_lights) {
+    const FfccModel::ChromaRange& r = *m.trained_lights;
+    const double margin = kBeyondLightsMargin;
+    return u < r.u_min - margin || u > r.u_max + margin || v < r.v_min - margin || v > r.v_max + margin;
+  }
+  const double window = m.bins * double(m.bin_size), margin = kBeyondWindowMargin;
+  return u < m.u_start - margin || u >= m.u_start + window + margin || v < m.v_start - margin ||
+         v >= m.v_start + window + margin;
 }
 
 ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
@@ -393,7 +418,7 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
   const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
   const Illuminant mean = gray_world(thumbnail, meta.as_shot_neutral);
   const double log2_luminance = scene_log2_luminance(meta, thumbnail);
-  if (beyond_window(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]), kBeyondModelMargin)) {
+  if (beyond_model_lights(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]))) {
     AwbEstimate estimate;
     estimate.illuminant_rgb = mean;
     estimate.scene_log2_luminance = log2_luminance;

@@ -181,6 +181,43 @@ TEST(Ffcc, ReadsTheFormatBeforeKnots) {
   EXPECT_EQ(parsed.filters, m.filters);
 }
 
+// The trained lights' range (NBFFCC04) round-trips; a range out of order is
+// refused; the gray-world fallback tests a scene's mean against the range
+// where there is one, against the window where there is none.
+TEST(Ffcc, TrainedLightsRangeDecidesTheFallback) {
+  FfccModel m = random_model_with_knots(8, 13);
+  m.bin_size = 1.0f / 4;  // a window of 2 log-chroma units from u_start, v_start = 0
+  m.trained_lights = FfccModel::ChromaRange{0.8f, 1.0f, 0.6f, 1.2f};
+  std::vector<uint8_t> bytes = serialize_ffcc_model(m);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "NBFFCC04");
+  FfccModel parsed;
+  Status s = parse_ffcc_model(bytes.data(), bytes.size(), "range.bin", &parsed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_TRUE(parsed.trained_lights.has_value());
+  EXPECT_EQ(parsed.trained_lights->u_max, 1.0f);
+  EXPECT_EQ(parsed.trained_lights->v_min, 0.6f);
+  EXPECT_EQ(serialize_ffcc_model(parsed), bytes);
+  const size_t range_at = 8 + 5 * 4 + 9 * 4 + 4 + 4 * m.luminance_knots.size();
+  const float below_min = 0.0f;
+  std::memcpy(&bytes[range_at + 4], &below_min, 4);  // u_max < u_min
+  s = parse_ffcc_model(bytes.data(), bytes.size(), "range.bin", &parsed);
+  EXPECT_NE(s.message().find("range.bin"), std::string::npos);
+  EXPECT_NE(s.message().find("not finite and ordered"), std::string::npos);
+
+  // Canonical RGB of chroma (u, v) = (log g/r, log g/b).
+  auto at = [](double u, double v) { return Eigen::Vector3f(float(std::exp(-u)), 1.0f, float(std::exp(-v))); };
+  EXPECT_FALSE(beyond_model_lights(m, at(0.9, 0.9)));
+  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin - 0.01, 0.9)));
+  EXPECT_TRUE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9)));  // inside the window
+  EXPECT_TRUE(beyond_model_lights(m, at(0.9, 0.6 - kBeyondLightsMargin - 0.01)));
+  m.trained_lights.reset();
+  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9)));
+  EXPECT_FALSE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin - 0.01, 0.9)));
+  EXPECT_TRUE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin + 0.01, 0.9)));
+  EXPECT_TRUE(beyond_model_lights(m, at(0.9, -kBeyondWindowMargin - 0.01)));
+  EXPECT_TRUE(beyond_model_lights(m, Eigen::Vector3f(0.0f, 1.0f, 1.0f)));
+}
+
 // With the built-in model the six bursts measured 0.70 to 2.39 deg (gray-world
 // 4.39 to 6.27); the bound leaves room for a retrained model, not for a bug.
 constexpr double kWorstSyntheticBurstDeg = 3.0;
