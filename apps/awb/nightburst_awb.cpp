@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "awb_evaluation.h"
+#include "common/cli_commands.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
@@ -299,6 +300,7 @@ int main(int argc, char** argv) {
   eval->add_flag("--without-exposure", strip_exposure,
                  "Give the family scenes and bursts no exposure, as files without one");
 
+  if (argc > 1 && nb::apps::report_unknown_command(app, "nightburst_awb", "", argv[1])) return 2;
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
   if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure);

@@ -17,6 +17,7 @@
 #include "batch/catalog.h"
 #include "capi/c_options.h"
 #include "capi/report_json.h"
+#include "common/cli_commands.h"
 #include "common/cli_words.h"
 #include "common/parse_options.h"
 #include "debug_report/debug_report.h"
@@ -388,30 +389,10 @@ int main(int argc, char** argv) {
   catalog_merge->add_option("inputs", shard_catalogs, "The catalogs to merge in")->required();
   catalog_merge->add_flag("-q,--quiet", catalog_quiet, "No summary on stdout");
 
-  // CLI11 answers a mistyped command with "A subcommand is required": name
-  // the word and the command it was probably meant to be (also for
-  // `catalog`'s own commands).
-  auto unknown_command = [](const CLI::App& parent, const std::string& prefix, const char* word) {
-    std::vector<std::string> commands;
-    for (const CLI::App* sub : parent.get_subcommands({})) commands.push_back(sub->get_name());
-    if (word && word[0] == '-') return false;
-    if (word && std::find(commands.begin(), commands.end(), word) != commands.end()) return false;
-    std::string list;
-    for (const std::string& c : commands) list += (list.empty() ? "" : ", ") + c;
-    if (!word) {
-      std::fprintf(stderr, "nightburst: error: '%s' needs a command (%s; --help for more)\n", prefix.c_str(),
-                   list.c_str());
-      return true;
-    }
-    const std::string nearest = nb::apps::nearest_word(word, commands);
-    std::fprintf(stderr, "nightburst: error: unknown command '%s%s'%s (%scommands: %s; --help for more)\n",
-                 prefix.empty() ? "" : (prefix + " ").c_str(), word,
-                 nearest.empty() ? "" : ("; did you mean '" + (prefix.empty() ? "" : prefix + " ") + nearest + "'?").c_str(),
-                 prefix.empty() ? "" : (prefix + " ").c_str(), list.c_str());
-    return true;
-  };
-  if (argc > 1 && unknown_command(app, "", argv[1])) return kExitUsage;
-  if (argc > 1 && std::string(argv[1]) == "catalog" && unknown_command(*catalog, "catalog", argc > 2 ? argv[2] : nullptr))
+  // A mistyped command (also one of `catalog`'s own) is named, with the one meant.
+  if (argc > 1 && nb::apps::report_unknown_command(app, "nightburst", "", argv[1])) return kExitUsage;
+  if (argc > 1 && std::string(argv[1]) == "catalog" &&
+      nb::apps::report_unknown_command(*catalog, "nightburst", "catalog", argc > 2 ? argv[2] : nullptr))
     return kExitUsage;
   try {
     app.parse(argc, argv);

@@ -241,9 +241,9 @@ TEST_F(CliTest, MissingOutputDirectoryLeavesNothing) {
 }
 
 // What the CLI prints on stderr, and its exit code.
-std::pair<int, std::string> run_for_message(const std::string& args) {
+std::pair<int, std::string> run_for_message(const std::string& args, const char* program = NB_CLI_PATH) {
   std::string text;
-  FILE* pipe = popen((std::string(NB_CLI_PATH) + " " + args + " 2>&1 >/dev/null").c_str(), "r");
+  FILE* pipe = popen((std::string(program) + " " + args + " 2>&1 >/dev/null").c_str(), "r");
   char buffer[512];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) text += buffer;
   const int status = pipe ? pclose(pipe) : -1;
@@ -300,6 +300,12 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   std::tie(code, message) = run_for_message("catalog");
   EXPECT_EQ(code, 2);
   EXPECT_NE(message.find("'catalog' needs a command (merge"), std::string::npos) << message;
+  // The white-balance trainer too.
+  std::tie(code, message) = run_for_message("trian --seed 1", NB_AWB_CLI_PATH);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(message.find("nightburst_awb: error: unknown command 'trian'; did you mean 'train'? (commands: train, eval"),
+            std::string::npos)
+      << message;
 
   std::tie(code, message) = run_for_message("process " + burst_dir_ + " -o " + dir_.file("x.png") + " --look nite");
   EXPECT_EQ(code, 2);
