@@ -267,9 +267,15 @@ std::vector<float> bias_for_knot_weights(const FfccModel& m, const std::vector<f
   return bias;
 }
 
+// (u, v) = (log g/r, log g/b): the chroma the histograms, the window and
+// the trained lights' range are laid out in.
+static Eigen::Vector2d log_chroma(const Eigen::Vector3f& c) {
+  return {std::log(double(c(1)) / c(0)), std::log(double(c(1)) / c(2))};
+}
+
 Eigen::Vector2d chroma_bin(const FfccModel& m, const Eigen::Vector3f& c) {
-  const double u = std::log(double(c(1)) / c(0)), v = std::log(double(c(1)) / c(2));
-  return {(u - m.u_start) / m.bin_size - 0.5, (v - m.v_start) / m.bin_size - 0.5};
+  const Eigen::Vector2d uv = log_chroma(c);
+  return {(uv(0) - m.u_start) / m.bin_size - 0.5, (uv(1) - m.v_start) / m.bin_size - 0.5};
 }
 
 Eigen::Vector3f rgb_at_bin(const FfccModel& m, const Eigen::Vector2d& bin) {
@@ -301,8 +307,8 @@ static void accumulate_histogram(const FfccModel& m, const RgbThumbnail& t,
 
 bool beyond_model_lights(const FfccModel& m, const Eigen::Vector3f& canonical) {
   if (!(canonical(0) > 0 && canonical(1) > 0 && canonical(2) > 0)) return true;
-  const double u = std::log(double(canonical(1)) / canonical(0)),
-               v = std::log(double(canonical(1)) / canonical(2));
+  const Eigen::Vector2d uv = log_chroma(canonical);
+  const double u = uv(0), v = uv(1);
   if (m.trained_lights) {
     const FfccModel::ChromaRange& r = *m.trained_lights;
     const double margin = kBeyondLightsMargin;
