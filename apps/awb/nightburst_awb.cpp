@@ -61,8 +61,12 @@ const std::vector<float> kLuminanceKnots = {-12, -8, -4, 0, 4, 8, 12};
 
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
               bool validate, bool night_lights, float bin_size, bool by_exposure) {
+  // Training takes up to half an hour: a path it cannot write is refused first.
+  nb::Status s = out.empty() ? nb::Status() : nb::check_output_path(out, {});
+  if (s.ok() && !out.empty()) s = nb::check_output_directory(out);
+  if (!s.ok()) return fail(s);
   SpectralData data;
-  nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
+  s = load_spectral_data(a.data, a.illuminants, &data);
   if (!s.ok()) return fail(s);
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();

@@ -124,6 +124,8 @@ int run_process(const ProcessArgs& a) {
     if (out.path.empty()) continue;
     s = nb::check_output_path(out.path, inputs);
     if (!s.ok() && out.option == "--debug-dir") s = nb::invalid_argument(s.message() + " (a file of the --debug-dir report)");
+    // The report creates its own folder; every other output's must exist.
+    if (s.ok() && out.option != "--debug-dir") s = nb::check_output_directory(out.path);
     if (!s.ok()) return report_error(s);
   }
   auto say = [&](const std::string& what) {

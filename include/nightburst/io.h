@@ -70,6 +70,11 @@ bool same_file(const std::string& a, const std::string& b);
 // Refuses an output that would overwrite an input or is a directory.
 Status check_output_path(const std::string& output, const std::vector<std::string>& inputs);
 
+// Refuses an output whose folder is missing, is not a folder, or is not
+// writable: the checks every write makes, so a command can make them before
+// its work rather than after it.
+Status check_output_directory(const std::string& path);
+
 // An output file and the option that names it (for messages).
 struct NamedOutput {
   std::string option;

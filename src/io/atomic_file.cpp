@@ -13,18 +13,32 @@
 
 namespace nb {
 
-Status write_atomically(const std::string& path,
-                        const std::function<Status(const std::string&)>& write) {
+namespace {
+
+std::filesystem::path directory_of(const std::string& path) {
+  const std::filesystem::path target(path);
+  return target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
+Status check_output_directory(const std::string& path) {
   namespace fs = std::filesystem;
-  static std::atomic<int> counter{0};
-  fs::path target(path);
-  fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path dir = directory_of(path);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     if (fs::exists(dir, ec)) return io_error(path + ": '" + dir.string() + "' is not a directory");
     return io_error(path + ": directory '" + dir.string() + "' does not exist");
   }
   if (access(dir.c_str(), W_OK) != 0) return io_error(path + ": directory '" + dir.string() + "' is not writable");
+  return Status();
+}
+
+Status write_atomically(const std::string& path,
+                        const std::function<Status(const std::string&)>& write) {
+  static std::atomic<int> counter{0};
+  NB_RETURN_IF_ERROR(check_output_directory(path));
+  const std::filesystem::path target(path), dir = directory_of(path);
   std::string temporary = (dir / ("." + target.filename().string() + ".nbtmp." + std::to_string(getpid()) +
                                   "." + std::to_string(counter++))).string();
   Status s = write(temporary);

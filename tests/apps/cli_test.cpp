@@ -235,11 +235,6 @@ TEST_F(CliTest, RefusesToOverwriteAnInput) {
   EXPECT_TRUE(read_raw_frame(frame, &f).ok());
 }
 
-TEST_F(CliTest, MissingOutputDirectoryLeavesNothing) {
-  EXPECT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("missing/out.png")), 1);
-  EXPECT_FALSE(std::filesystem::exists(dir_.file("missing")));
-}
-
 // What the CLI prints on stderr, and its exit code.
 std::pair<int, std::string> run_for_message(const std::string& args, const char* program = NB_CLI_PATH) {
   std::string text;
@@ -249,6 +244,34 @@ std::pair<int, std::string> run_for_message(const std::string& args, const char*
   const int status = pipe ? pclose(pipe) : -1;
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
 }
+
+// An output folder that does not exist is found before any work: the burst
+// is not processed (no stage is announced), a model is not trained (the
+// spectral data, which would be read first, is never looked for), and
+// nothing is left behind.
+TEST_F(CliTest, MissingOutputDirectoryIsFoundBeforeAnyWork) {
+  const std::string missing = dir_.file("missing");
+  auto [code, message] = run_for_message("process " + burst_dir_ + " -o " + missing + "/out.png");
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(message.find(missing + "/out.png: directory '" + missing + "' does not exist"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("align"), std::string::npos) << message;
+  std::tie(code, message) =
+      run_for_message("process " + burst_dir_ + " -o " + dir_.file("ok.png") + " --merged-dng " + missing + "/m.dng");
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(message.find(missing + "/m.dng: directory"), std::string::npos) << message;
+  EXPECT_EQ(message.find("align"), std::string::npos) << message;
+
+  std::tie(code, message) =
+      run_for_message("train --data " + dir_.file("no-data") + " -o " + missing + "/m.bin", NB_AWB_CLI_PATH);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(message.find(missing + "/m.bin: directory '" + missing + "' does not exist"), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("no-data"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(missing));
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("ok.png")));
+}
+
 
 // plan: two previews in, a JSON plan out. The DNGs carry their ISO in the
 // EXIF IFD, where it is read; a file without one names what is missing and
