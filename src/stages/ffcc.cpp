@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <unsupported/Eigen/FFT>
 
 #include "core/color.h"
@@ -305,18 +306,70 @@ static void accumulate_histogram(const FfccModel& m, const RgbThumbnail& t,
     for (float& v : *histogram) v = float(v / total);
 }
 
-bool beyond_model_lights(const FfccModel& m, const Eigen::Vector3f& canonical) {
-  if (!(canonical(0) > 0 && canonical(1) > 0 && canonical(2) > 0)) return true;
+double distance_beyond_model_lights(const FfccModel& m, const Eigen::Vector3f& canonical) {
+  if (!(canonical(0) > 0 && canonical(1) > 0 && canonical(2) > 0)) return std::numeric_limits<double>::infinity();
   const Eigen::Vector2d uv = log_chroma(canonical);
   const double u = uv(0), v = uv(1);
   if (m.trained_lights) {
     const FfccModel::ChromaRange& r = *m.trained_lights;
-    const double margin = kBeyondLightsMargin;
-    return u < r.u_min - margin || u > r.u_max + margin || v < r.v_min - margin || v > r.v_max + margin;
+    return std::max({0.0, r.u_min - u, u - r.u_max, r.v_min - v, v - r.v_max});
   }
-  const double window = m.bins * double(m.bin_size), margin = kBeyondWindowMargin;
-  return u < m.u_start - margin || u >= m.u_start + window + margin || v < m.v_start - margin ||
-         v >= m.v_start + window + margin;
+  const double window = m.bins * double(m.bin_size);
+  return std::max({0.0, m.u_start - u, u - (m.u_start + window), m.v_start - v, v - (m.v_start + window)});
+}
+
+bool beyond_model_lights(const FfccModel& m, const Eigen::Vector3f& canonical, double colour_spread) {
+  const double distance = distance_beyond_model_lights(m, canonical);
+  const double margin = m.trained_lights ? kBeyondLightsMargin : kBeyondWindowMargin;
+  return distance > margin || (distance > 0 && colour_spread < kOneLightSpread);
+}
+
+double colour_spread_over_noise(const RgbThumbnail& t) {
+  // Each unclipped pixel's colour off the scene's mean colour direction:
+  // its components in a basis of the plane orthogonal to that direction.
+  // Every pixel counts, the darkest and the negative ones too, so the
+  // noise's mean stays zero.
+  Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+  for (size_t i = 0; i < t.unclipped.size(); ++i)
+    if (t.unclipped[i]) sum += Eigen::Map<const Eigen::Vector3f>(&t.rgb[i * 3]).cast<double>();
+  if (!(sum.norm() > 0)) return std::numeric_limits<double>::infinity();
+  const Eigen::Vector3d direction = sum.normalized();
+  const Eigen::Vector3d e1 = direction.unitOrthogonal(), e2 = direction.cross(e1);
+  // Blocks of kSpreadBlock^2 pixels: where the colours are noise about the
+  // direction, the squared length of a block's mean off-direction colour
+  // has the expectation of its pixels' variance over their count; far more
+  // where surfaces differ.
+  double between = 0, within = 0, within_squares = 0, brightness = 0;
+  for (int by = 0; by + kSpreadBlock <= t.height; by += kSpreadBlock)
+    for (int bx = 0; bx + kSpreadBlock <= t.width; bx += kSpreadBlock) {
+      std::vector<Eigen::Vector2d> off;
+      Eigen::Vector3d block_sum = Eigen::Vector3d::Zero();
+      for (int y = by; y < by + kSpreadBlock; ++y)
+        for (int x = bx; x < bx + kSpreadBlock; ++x) {
+          if (!t.unclipped[size_t(y) * t.width + x]) continue;
+          const Eigen::Vector3d p = Eigen::Map<const Eigen::Vector3f>(t.pixel(x, y)).cast<double>();
+          off.emplace_back(p.dot(e1), p.dot(e2));
+          block_sum += p;
+        }
+      if (off.size() < kSpreadBlock * kSpreadBlock / 2) continue;
+      Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+      for (const Eigen::Vector2d& o : off) mean += o;
+      mean /= double(off.size());
+      double variance = 0;
+      for (const Eigen::Vector2d& o : off) variance += (o - mean).squaredNorm();
+      const double noise_of_mean = variance / double(off.size() - 1) / double(off.size());
+      within += noise_of_mean;
+      within_squares += noise_of_mean * noise_of_mean;
+      between += mean.squaredNorm();
+      brightness += std::pow(block_sum.dot(direction) / double(off.size()), 2);
+    }
+  if (!(brightness > 0)) return std::numeric_limits<double>::infinity();
+  // Noise alone makes each block's n |mean|^2 a chi-square of two degrees
+  // of freedom scaled to its noise: the sum's standard deviation is the root
+  // of the squared noise terms' sum. Two of them are added, so a spread too
+  // small to tell from the noise is not taken for none.
+  const double bound = between - within + 2 * std::sqrt(within_squares);
+  return std::sqrt(std::max(0.0, bound) / brightness);
 }
 
 ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
@@ -424,7 +477,8 @@ AwbEstimate estimate_illuminant_ffcc(const FfccModel& m, const RgbThumbnail& thu
   const Eigen::Matrix3f to_canonical = canonical_from_camera(m, meta);
   const Illuminant mean = gray_world(thumbnail, meta.as_shot_neutral);
   const double log2_luminance = scene_log2_luminance(meta, thumbnail);
-  if (beyond_model_lights(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]))) {
+  if (beyond_model_lights(m, to_canonical * Eigen::Vector3f(mean[0], mean[1], mean[2]),
+                          colour_spread_over_noise(thumbnail))) {
     AwbEstimate estimate;
     estimate.illuminant_rgb = mean;
     estimate.scene_log2_luminance = log2_luminance;

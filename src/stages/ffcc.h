@@ -131,11 +131,31 @@ std::vector<float> bias_for_knot_weights(const FfccModel& model, const std::vect
 inline std::vector<float> bias_for_luminance(const FfccModel& model, double log2_luminance) {
   return bias_for_knot_weights(model, luminance_knot_weights(model, log2_luminance));
 }
-// Whether a canonical RGB's chroma lies beyond the lights the model knows,
-// or is not positive: beyond its trained lights' range by more than
-// kBeyondLightsMargin, or for a model without that range, beyond its window
-// (before wrapping) by more than kBeyondWindowMargin.
-bool beyond_model_lights(const FfccModel& model, const Eigen::Vector3f& canonical_rgb);
+// How far (log-chroma units) a canonical RGB's chroma lies past the lights
+// the model knows: past its trained lights' range, or for a model without
+// that range, past its window (before wrapping). 0 within them; infinite
+// for an RGB that is not positive.
+double distance_beyond_model_lights(const FfccModel& model, const Eigen::Vector3f& canonical_rgb);
+// Whether a scene whose mean colour is `canonical_mean` is lit beyond the
+// lights the model knows: its mean lies past them by more than the margin
+// (kBeyondLightsMargin, or kBeyondWindowMargin for a model without its
+// lights' range), or past them at all while its colours spread no further
+// than one light's own do (colour_spread_over_noise below kOneLightSpread).
+bool beyond_model_lights(const FfccModel& model, const Eigen::Vector3f& canonical_mean, double colour_spread);
+
+// How far the scene's colours spread, at most, the noise's share taken
+// out: the root mean square angle (radians) of blocks' mean colours off the
+// scene's mean colour direction, weighted by the blocks' brightness
+// squared, less the part their pixels' noise explains plus two standard
+// deviations of that part (so noise that hides the colours reads as spread,
+// not as one colour). Near 0 when every surface has the light's own colour,
+// as under one spectral line (each pixel a brightness times the light's
+// camera RGB, plus noise); about 0.03-0.3 under broadband light, whose
+// surfaces differ in colour, less in a scene of one grey surface. Infinite
+// for a thumbnail with no block of unclipped pixels.
+double colour_spread_over_noise(const RgbThumbnail& thumbnail);
+// Thumbnail pixels per side of colour_spread_over_noise's blocks.
+constexpr int kSpreadBlock = 8;
 
 ChromaHistograms chroma_histograms(const FfccModel& model, const RgbThumbnail& thumbnail,
                                    const Eigen::Matrix3f& canonical_from_camera);
@@ -190,9 +210,16 @@ constexpr double kBeyondWindowMargin = 0.25;
 // need) on the held-out cameras: no mean of 880 scenes, ordinary or
 // night-lit, lay past its range (a range from 40 scenes per camera, not
 // 600, was crossed by up to 0.02); 54 of 110 low-pressure-sodium scenes
-// lay more than 0.15 past it (77 past it at all). A smaller margin would
-// hand a warm room under the warmest lamp to gray-world (apps/awb/README.md).
+// lay more than 0.15 past it (77 past it at all). Nearer, a scene falls
+// back only when its colours are one light's (kOneLightSpread): a smaller
+// margin alone would hand a warm room under the warmest lamp to gray-world.
 constexpr double kBeyondLightsMargin = 0.15;
+// Radians of colour_spread_over_noise (about 1.1 degrees). Measured on the
+// held-out cameras: 106 of 110 low-pressure-sodium scenes spread less (all
+// less than 0.03), 14 of 440 ordinary scenes too (a desaturated surface or
+// two filling the frame) but none of those lay past the lights; an
+// ordinary scene's median is 0.09 (apps/awb/README.md).
+constexpr double kOneLightSpread = 0.02;
 // Log-chroma units (3 bins of 1/32: about 2 degrees).
 constexpr double kConfidenceRadius = 3.0 / 32;
 inline double confidence_radius_bins(const FfccModel& model) { return kConfidenceRadius / model.bin_size; }

@@ -158,9 +158,9 @@ TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
 
 // Under low-pressure sodium every surface has the light's one colour, some 3
 // log units from daylight's: where the scene's mean lies beyond the model's
-// window, the estimate is gray-world's (right, with every pixel the light's
-// colour) and says so. Ordinary scenes of the held-out cameras almost never
-// leave the window.
+// lights (by a margin, or at all with the colours' spread of one light), the
+// estimate is gray-world's (right, with every pixel the light's colour) and
+// says so. Ordinary scenes of the held-out cameras almost never leave them.
 TEST(AwbTraining, SingleColourLightFallsBackToGrayWorld) {
   if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
   const SpectralData& data = spectral_data();

@@ -206,16 +206,65 @@ TEST(Ffcc, TrainedLightsRangeDecidesTheFallback) {
 
   // Canonical RGB of chroma (u, v) = (log g/r, log g/b).
   auto at = [](double u, double v) { return Eigen::Vector3f(float(std::exp(-u)), 1.0f, float(std::exp(-v))); };
-  EXPECT_FALSE(beyond_model_lights(m, at(0.9, 0.9)));
-  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin - 0.01, 0.9)));
-  EXPECT_TRUE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9)));  // inside the window
-  EXPECT_TRUE(beyond_model_lights(m, at(0.9, 0.6 - kBeyondLightsMargin - 0.01)));
+  // Colours spread as a broadband light's do: only the margin counts.
+  const double broadband = 0.09, one_light = kOneLightSpread / 2;
+  EXPECT_DOUBLE_EQ(distance_beyond_model_lights(m, at(0.9, 0.9)), 0.0);
+  EXPECT_NEAR(distance_beyond_model_lights(m, at(1.1, 0.9)), 0.1, 1e-6);
+  EXPECT_FALSE(beyond_model_lights(m, at(0.9, 0.9), broadband));
+  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin - 0.01, 0.9), broadband));
+  EXPECT_TRUE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9), broadband));  // inside the window
+  EXPECT_TRUE(beyond_model_lights(m, at(0.9, 0.6 - kBeyondLightsMargin - 0.01), broadband));
+  // One light's colours: past the lights at all.
+  EXPECT_FALSE(beyond_model_lights(m, at(0.99, 0.9), one_light));
+  EXPECT_TRUE(beyond_model_lights(m, at(1.01, 0.9), one_light));
   m.trained_lights.reset();
-  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9)));
-  EXPECT_FALSE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin - 0.01, 0.9)));
-  EXPECT_TRUE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin + 0.01, 0.9)));
-  EXPECT_TRUE(beyond_model_lights(m, at(0.9, -kBeyondWindowMargin - 0.01)));
-  EXPECT_TRUE(beyond_model_lights(m, Eigen::Vector3f(0.0f, 1.0f, 1.0f)));
+  EXPECT_FALSE(beyond_model_lights(m, at(1.0 + kBeyondLightsMargin + 0.01, 0.9), broadband));
+  EXPECT_FALSE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin - 0.01, 0.9), broadband));
+  EXPECT_TRUE(beyond_model_lights(m, at(2.0 + kBeyondWindowMargin + 0.01, 0.9), broadband));
+  EXPECT_TRUE(beyond_model_lights(m, at(0.9, -kBeyondWindowMargin - 0.01), broadband));
+  EXPECT_TRUE(beyond_model_lights(m, Eigen::Vector3f(0.0f, 1.0f, 1.0f), broadband));
+  EXPECT_FALSE(beyond_model_lights(m, at(1.99, 0.9), one_light));
+  EXPECT_TRUE(beyond_model_lights(m, at(2.01, 0.9), one_light));
+}
+
+// The colour spread, measured on thumbnails of known colours: one colour at
+// random brightnesses under heavy noise spreads by nearly nothing; blocks of
+// two colours an angle apart spread by half that angle (each lies half of it
+// off the mean direction), with or without noise.
+TEST(Ffcc, ColourSpreadTakesOutTheNoise) {
+  auto thumbnail = [](const Eigen::Vector3d& a, const Eigen::Vector3d& b, double noise, uint64_t seed) {
+    RgbThumbnail t;
+    t.width = 128;
+    t.height = 96;
+    t.rgb.resize(size_t(t.width) * t.height * 3);
+    t.unclipped.assign(size_t(t.width) * t.height, 1);
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> gauss(0, 1);
+    std::uniform_real_distribution<double> level(0.05, 0.5);
+    for (int by = 0; by < t.height; by += kSpreadBlock)
+      for (int bx = 0; bx < t.width; bx += kSpreadBlock) {
+        const Eigen::Vector3d colour = ((bx + by) / kSpreadBlock) % 2 ? a : b;
+        const double brightness = level(rng);
+        for (int y = by; y < by + kSpreadBlock; ++y)
+          for (int x = bx; x < bx + kSpreadBlock; ++x)
+            for (int c = 0; c < 3; ++c)
+              t.rgb[(size_t(y) * t.width + x) * 3 + c] = float(brightness * colour(c) + noise * gauss(rng));
+      }
+    return t;
+  };
+  const Eigen::Vector3d sodium(1.0, 0.55, 0.02), grey = Eigen::Vector3d(1, 1, 1).normalized();
+  // Noise of standard deviation 0.05 against levels of 0.05-0.5: signal to
+  // noise 1-10 in a pixel. At 0.5 (0.1-1) nothing can be told, and the
+  // spread's bound says so.
+  for (double noise : {0.05, 0.5})
+    std::printf("one colour, noise %.2f: spread %.4f\n", noise, colour_spread_over_noise(thumbnail(sodium, sodium, noise, 1)));
+  EXPECT_LT(colour_spread_over_noise(thumbnail(sodium, sodium, 0.05, 1)), kOneLightSpread / 2);
+  EXPECT_GT(colour_spread_over_noise(thumbnail(sodium, sodium, 0.5, 1)), kOneLightSpread);
+  // Grey and a colour 0.1 rad from it, each at the same brightness along the mean.
+  const Eigen::Vector3d tilt = grey.unitOrthogonal();
+  const Eigen::Vector3d a = (grey + std::tan(0.05) * tilt).normalized(), b = (grey - std::tan(0.05) * tilt).normalized();
+  EXPECT_NEAR(colour_spread_over_noise(thumbnail(a, b, 0.0, 2)), 0.05, 0.002);
+  EXPECT_NEAR(colour_spread_over_noise(thumbnail(a, b, 0.05, 3)), 0.05, 0.005);
 }
 
 // With the built-in model the six bursts measured 0.70 to 2.39 deg (gray-world
