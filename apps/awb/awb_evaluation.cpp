@@ -127,8 +127,7 @@ Status model_grid(const SpectralData& data, const std::vector<int>& train_camera
   model->u_start = model->v_start = 0;
   double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9};
   for (const Scene& s : training_scenes) {
-    const Eigen::Vector3f c = truth_in_canonical(*model, s);
-    const double uv[2] = {std::log(double(c(1)) / c(0)), std::log(double(c(1)) / c(2))};
+    const Eigen::Vector2d uv = log_chroma(truth_in_canonical(*model, s));
     for (int k = 0; k < 2; ++k) {
       lo[k] = std::min(lo[k], uv[k]);
       hi[k] = std::max(hi[k], uv[k]);

@@ -268,9 +268,7 @@ std::vector<float> bias_for_knot_weights(const FfccModel& m, const std::vector<f
   return bias;
 }
 
-// (u, v) = (log g/r, log g/b): the chroma the histograms, the window and
-// the trained lights' range are laid out in.
-static Eigen::Vector2d log_chroma(const Eigen::Vector3f& c) {
+Eigen::Vector2d log_chroma(const Eigen::Vector3f& c) {
   return {std::log(double(c(1)) / c(0)), std::log(double(c(1)) / c(2))};
 }
 

@@ -163,6 +163,9 @@ ChromaHistograms chroma_histograms(const FfccModel& model, const RgbThumbnail& t
 // Bin index i wrapped onto the torus of n bins.
 inline int wrap_bin(int i, int n) { return ((i % n) + n) % n; }
 
+// (u, v) = (log g/r, log g/b) of a canonical RGB: the chroma the
+// histograms, the window and the trained lights' range are laid out in.
+Eigen::Vector2d log_chroma(const Eigen::Vector3f& canonical_rgb);
 // Bin coordinates (continuous, bin centres at integers) of a canonical RGB.
 Eigen::Vector2d chroma_bin(const FfccModel& model, const Eigen::Vector3f& canonical_rgb);
 // Canonical RGB (G = 1) at continuous bin coordinates.
