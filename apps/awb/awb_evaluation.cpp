@@ -29,10 +29,21 @@ static RawMetadata camera_metadata(const SpectralData& data, const Camera& camer
 // 1/30 s at f/2, and the ISO that puts the thumbnail's mean green (its raw
 // level) at that brightness. The scene's mean luminance is taken as a mean
 // reflectance of 0.18 under the illuminance: L = E * 0.18 / pi.
-static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng) {
+static double draw_lux(const std::string& lights, std::mt19937_64& rng) {
   const IlluminanceRange range = illuminance_range(lights);
-  const double lux = std::exp(std::uniform_real_distribution<double>(std::log(range.low_lux),
-                                                                     std::log(range.high_lux))(rng));
+  return std::exp(std::uniform_real_distribution<double>(std::log(range.low_lux), std::log(range.high_lux))(rng));
+}
+
+// The signal-to-noise ratio at the mean of a merged burst's thumbnail lit at
+// `lux`: shot-noise-limited, so growing as its root; about 3 at 0.066 lux
+// (as `nightburst synth`'s six-frame bursts at scene mean 0.002 measure),
+// times 1/3-3 for the frames, exposure and pixel size; within 2-300.
+static double snr_at(double lux, std::mt19937_64& rng) {
+  const double spread = std::exp(std::uniform_real_distribution<double>(std::log(1.0 / 3), std::log(3.0))(rng));
+  return std::clamp(3 * std::sqrt(lux / 0.066) * spread, 2.0, 300.0);
+}
+
+static void expose_at(Scene* scene, double lux) {
   const double luminance = lux * 0.18 / M_PI;
   scene->meta.exposure_s = 1.0 / 30;
   scene->meta.f_number = 2;
@@ -42,8 +53,12 @@ static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng
   scene->meta.iso = std::isfinite(at_iso_100) ? 100 * at_iso_100 / luminance : 0;
 }
 
+static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng) {
+  expose_at(scene, draw_lux(lights, rng));
+}
+
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
-                                 int per_camera, uint64_t seed, bool night_lights) {
+                                 int per_camera, uint64_t seed, bool night_lights, bool noise_by_brightness) {
   // Filament lamps too (porch lights, old street lamps, candles): without
   // them a dark scene's prior would know no broadband light.
   static const LightFamily kNight[] = {LightFamily::kSodium, LightFamily::kMercury, LightFamily::kLed,
@@ -59,6 +74,7 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
     for (int k = 0; k < per_camera; ++k) {
       RenderedScene r;
       std::string lights;
+      double lux = 0;
       if (night_lights && k % 2 == 1) {
         // Low-pressure sodium is left out: its light is one spectral line, whose
         // chroma lies some 3 log units from daylight's, beyond the histogram's
@@ -71,18 +87,24 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
         lights = light.name;
         if (std::uniform_real_distribution<double>(0, 1)(night_rng) < 0.2) {
           const Illuminant other = random_light(data, LightFamily::kTwoLights, night_rng);
-          r = render_scene(data, camera, light, night_rng, 128, 96, &other);
           lights += "+" + other.name;
+          lux = draw_lux(lights, exposure_rng);
+          r = render_scene(data, camera, light, night_rng, 128, 96, &other,
+                           noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
         } else {
-          r = render_scene(data, camera, light, night_rng);
+          lux = draw_lux(lights, exposure_rng);
+          r = render_scene(data, camera, light, night_rng, 128, 96, nullptr,
+                           noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
         }
       } else {
         const Illuminant light = random_illuminant(data, rng);
         lights = light.name;
-        r = render_scene(data, camera, light, rng);
+        lux = draw_lux(lights, exposure_rng);
+        r = render_scene(data, camera, light, rng, 128, 96, nullptr,
+                         noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
       }
       scenes.push_back({std::move(r.thumbnail), r.truth, meta});
-      expose(&scenes.back(), lights, exposure_rng);
+      expose_at(&scenes.back(), lux);
     }
   }
   return scenes;

@@ -36,8 +36,11 @@ struct Scene {
 // `night_lights`: half the scenes lit by night scenes' lights instead
 // (high-pressure sodium, mercury and metal halide, LEDs, moonlight and
 // twilight in equal shares, a fifth of them beside a second light from one side).
+// `noise_by_brightness`: each scene's noise follows its illuminance
+// (snr_at), as a burst's does, instead of being drawn apart from it.
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
-                                 int per_camera, uint64_t seed, bool night_lights = false);
+                                 int per_camera, uint64_t seed, bool night_lights = false,
+                                 bool noise_by_brightness = false);
 
 // `per_camera` scenes per camera lit by lights of one family (for
 // kTwoLights: two lights of different families, one from each side).

@@ -60,7 +60,7 @@ std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool val
 const std::vector<float> kLuminanceKnots = {-12, -8, -4, 0, 4, 8, 12};
 
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
-              bool validate, bool night_lights, float bin_size, bool by_exposure) {
+              bool validate, bool night_lights, float bin_size, bool by_exposure, bool noise_by_brightness) {
   // Training takes up to half an hour: a path it cannot write is refused first.
   nb::Status s = out.empty() ? nb::Status() : nb::check_output_path(out, {});
   if (s.ok() && !out.empty()) s = nb::check_output_directory(out);
@@ -70,7 +70,8 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
   if (!s.ok()) return fail(s);
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();
-  const std::vector<Scene> scenes = render_scenes(data, train, a.scenes_per_camera, a.seed, night_lights);
+  const std::vector<Scene> scenes =
+      render_scenes(data, train, a.scenes_per_camera, a.seed, night_lights, noise_by_brightness);
   nb::FfccModel model;
   model.bin_size = bin_size;
   s = model_grid(data, train, scenes, &model);
@@ -89,7 +90,8 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
       if (is_validation_camera(i)) validation.push_back(i);
     print_table(
         "Validation cameras",
-        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, night_lights)));
+        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, night_lights,
+                                                    noise_by_brightness)));
   }
   if (!out.empty()) {
     const std::vector<uint8_t> bytes = nb::serialize_ffcc_model(model);
@@ -281,6 +283,10 @@ int main(int argc, char** argv) {
   bool by_exposure = false;
   train->add_flag("--exposure", by_exposure,
                   "Condition the prior on the scene's brightness from its exposure (time, ISO, aperture)");
+  bool noise_by_brightness = false;
+  train->add_flag("--noise-by-brightness", noise_by_brightness,
+                  "Give each scene the noise its brightness gives a burst (signal to noise about 3 at 0.07 lux, "
+                  "growing as the root of the illuminance) instead of a level drawn apart from it");
   train->add_option("--knot-smoothness", train_options.knot_smoothness);
   train->add_option("--knot-l2", train_options.knot_l2);
   train->add_flag("--validate", validate,
@@ -307,6 +313,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && nb::apps::report_unknown_command(app, "nightburst_awb", "", argv[1])) return 2;
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
-  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure);
+  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure,
+                                         noise_by_brightness);
   return run_eval(common, model_path, bursts, family_scenes, confidence, strip_exposure);
 }

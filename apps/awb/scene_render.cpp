@@ -45,7 +45,8 @@ Illuminant random_illuminant(const SpectralData& data, std::mt19937_64& rng) {
 }
 
 RenderedScene render_scene(const SpectralData& data, const Camera& camera, const Illuminant& light,
-                           std::mt19937_64& rng, int width, int height, const Illuminant* second_light) {
+                           std::mt19937_64& rng, int width, int height, const Illuminant* second_light,
+                           double snr) {
   // A second light lights the scene from one side: its share falls off
   // smoothly across a random line, and its brightness against the first's is
   // random. (Drawn first and only then, so one-light scenes stay as before.)
@@ -167,7 +168,9 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
   const double exposure =
       log_uniform(rng, 0.05, 1.2) / std::max(1e-9, greens[greens.size() * 95 / 100]);
   mean *= exposure / double(image.size());
-  const double snr = log_uniform(rng, 2, 300);
+  const double drawn_snr = log_uniform(rng, 2, 300);  // drawn either way: the scenes after stay as they were
+  const bool burst_noise = snr > 0;
+  if (!burst_noise) snr = drawn_snr;
   const double shot = mean / (snr * snr), read = std::pow(0.3 * mean / snr, 2);
   std::normal_distribution<double> gauss(0, 1);
 
@@ -180,7 +183,9 @@ RenderedScene render_scene(const SpectralData& data, const Camera& camera, const
   for (size_t i = 0; i < image.size(); ++i)
     for (int c = 0; c < 3; ++c) {
       double v = mixed[i](c) * exposure;
-      v += std::sqrt(shot * std::max(v, 0.0) + read) * gauss(rng);
+      // A burst thumbnail's green is the mean of each quad's two.
+      const double share = burst_noise && c == 1 ? 0.5 : 1.0;
+      v += std::sqrt(share * (shot * std::max(v, 0.0) + read)) * gauss(rng);
       if (v >= kClippedLevel) {
         t.unclipped[i] = 0;
         v = 1.0;

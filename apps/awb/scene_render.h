@@ -24,8 +24,13 @@ struct RenderedScene {
 // `second_light`, if given, lights the scene from one side (a random line,
 // blended over a random width, at a random brightness against `light`); the
 // truth is then the two lights' mean weighted by the green each puts in the scene.
+// `snr` > 0: the noise of a burst's white-balance thumbnail at that
+// signal-to-noise ratio at the scene's mean, its green (the mean of a quad's
+// two greens) with half the variance of red and blue. 0: a ratio drawn
+// log-uniformly from 2-300, the same noise in every channel (the scenes the
+// evaluations render).
 RenderedScene render_scene(const SpectralData& data, const Camera& camera, const Illuminant& light,
                            std::mt19937_64& rng, int width = 128, int height = 96,
-                           const Illuminant* second_light = nullptr);
+                           const Illuminant* second_light = nullptr, double snr = 0);
 
 }  // namespace nb::awb

@@ -156,6 +156,71 @@ TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
   report("twilight 15000 K, ozone 0.6", twilight(data, 15000, 0.6));
 }
 
+// Training scenes with a burst's noise (train --noise-by-brightness): the
+// same scene rendered noiseless and at a signal-to-noise ratio of 4 differ by
+// noise whose variance, per unit of the shot-and-read model, is red's and
+// blue's in full and green's half (the thumbnail's green is the mean of a
+// quad's two); and across the training scenes that ratio follows the
+// brightness: low in scenes of moonlight's illuminance, high in daylight's.
+TEST(AwbTraining, BurstNoiseFollowsTheThumbnailAndTheBrightness) {
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const SpectralData& data = spectral_data();
+  const Illuminant light{"blackbody-4000", blackbody(4000)};
+  std::mt19937_64 rng_noisy(9), rng_clean(9);
+  const RenderedScene noisy = render_scene(data, data.cameras[0], light, rng_noisy, 128, 96, nullptr, 4);
+  const RenderedScene clean = render_scene(data, data.cameras[0], light, rng_clean, 128, 96, nullptr, 1e9);
+  // The model's shot and read terms at SNR 4, from the green mean (of the clean render) they are set by.
+  double mean = 0;
+  for (size_t i = 0; i < clean.thumbnail.unclipped.size(); ++i) mean += clean.thumbnail.rgb[i * 3 + 1];
+  mean /= double(clean.thumbnail.unclipped.size());
+  const double shot = mean / 16, read = std::pow(0.3 * mean / 4, 2);
+  double ratio[3] = {0, 0, 0};
+  int count = 0;
+  for (size_t i = 0; i < clean.thumbnail.unclipped.size(); ++i) {
+    if (!noisy.thumbnail.unclipped[i] || !clean.thumbnail.unclipped[i]) continue;
+    for (int c = 0; c < 3; ++c) {
+      const double v = clean.thumbnail.rgb[i * 3 + c], n = noisy.thumbnail.rgb[i * 3 + c] - v;
+      ratio[c] += n * n / (shot * std::max(v, 0.0) + read);
+    }
+    ++count;
+  }
+  for (double& r : ratio) r /= count;
+  std::printf("noise variance over the model's: red %.3f, green %.3f, blue %.3f\n", ratio[0], ratio[1], ratio[2]);
+  EXPECT_NEAR(ratio[0], 1.0, 0.05);
+  EXPECT_NEAR(ratio[1], 0.5, 0.025);
+  EXPECT_NEAR(ratio[2], 1.0, 0.05);
+
+  // The ratio in each scene, from its green: mean over the robust spread of
+  // neighbours' differences (texture edges are few).
+  auto measured_snr = [](const RgbThumbnail& t) {
+    std::vector<double> d;
+    double sum = 0;
+    for (int y = 0; y < t.height; ++y)
+      for (int x = 0; x + 1 < t.width; ++x) {
+        d.push_back(std::abs(t.pixel(x + 1, y)[1] - t.pixel(x, y)[1]));
+        sum += t.pixel(x, y)[1];
+      }
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    return sum / double(d.size()) / (d[d.size() / 2] / 0.6745 / std::sqrt(2.0));
+  };
+  std::vector<double> dark, bright;
+  for (const Scene& s : render_scenes(data, {0, 1}, 200, 3, true, true)) {
+    const double lux = std::exp2(scene_log2_luminance(s.meta, s.thumbnail)) * M_PI / 0.18;
+    if (lux < 0.1) dark.push_back(measured_snr(s.thumbnail));
+    if (lux > 1000) bright.push_back(measured_snr(s.thumbnail));
+  }
+  ASSERT_GE(dark.size(), 10u);
+  ASSERT_GE(bright.size(), 10u);
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  std::printf("measured signal to noise: %zu scenes below 0.1 lux median %.1f, %zu above 1000 lux median %.1f\n",
+              dark.size(), median(dark), bright.size(), median(bright));
+  EXPECT_LT(median(dark), 8);
+  EXPECT_GT(median(bright), 40);
+}
+
 // Under low-pressure sodium every surface has the light's one colour, some 3
 // log units from daylight's: where the scene's mean lies beyond the model's
 // lights (by a margin, or at all with the colours' spread of one light), the
