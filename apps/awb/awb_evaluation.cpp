@@ -24,11 +24,7 @@ static RawMetadata camera_metadata(const SpectralData& data, const Camera& camer
   return meta;
 }
 
-// Gives a rendered scene the exposure a camera would have chosen for it,
-// lit at an illuminance drawn log-uniformly from where its lights are found:
-// 1/30 s at f/2, and the ISO that puts the thumbnail's mean green (its raw
-// level) at that brightness. The scene's mean luminance is taken as a mean
-// reflectance of 0.18 under the illuminance: L = E * 0.18 / pi.
+// An illuminance drawn log-uniformly from where the scene's lights are found.
 static double draw_lux(const std::string& lights, std::mt19937_64& rng) {
   const IlluminanceRange range = illuminance_range(lights);
   return std::exp(std::uniform_real_distribution<double>(std::log(range.low_lux), std::log(range.high_lux))(rng));
@@ -43,6 +39,10 @@ static double snr_at(double lux, std::mt19937_64& rng) {
   return std::clamp(3 * std::sqrt(lux / 0.066) * spread, 2.0, 300.0);
 }
 
+// Gives a rendered scene the exposure a camera would have chosen for it, lit
+// at `lux`: 1/30 s at f/2, and the ISO that puts the thumbnail's mean green
+// (its raw level) at that brightness. The scene's mean luminance is taken as
+// a mean reflectance of 0.18 under the illuminance: L = E * 0.18 / pi.
 static void expose_at(Scene* scene, double lux) {
   const double luminance = lux * 0.18 / M_PI;
   scene->meta.exposure_s = 1.0 / 30;

@@ -349,7 +349,7 @@ double colour_spread_over_noise(const RgbThumbnail& t) {
           off.emplace_back(p.dot(e1), p.dot(e2));
           block_sum += p;
         }
-      if (off.size() < kSpreadBlock * kSpreadBlock / 2) continue;
+      if (off.size() < size_t(kSpreadBlock * kSpreadBlock / 2)) continue;  // mostly clipped
       Eigen::Vector2d mean = Eigen::Vector2d::Zero();
       for (const Eigen::Vector2d& o : off) mean += o;
       mean /= double(off.size());
@@ -362,10 +362,10 @@ double colour_spread_over_noise(const RgbThumbnail& t) {
       brightness += std::pow(block_sum.dot(direction) / double(off.size()), 2);
     }
   if (!(brightness > 0)) return std::numeric_limits<double>::infinity();
-  // Noise alone makes each block's n |mean|^2 a chi-square of two degrees
-  // of freedom scaled to its noise: the sum's standard deviation is the root
-  // of the squared noise terms' sum. Two of them are added, so a spread too
-  // small to tell from the noise is not taken for none.
+  // Noise alone makes each block's |mean|^2 its noise term times a
+  // chi-square of two degrees of freedom over two: the sum's standard
+  // deviation is the root of the squared noise terms' sum. Two of them are
+  // added, so a spread too small to tell from the noise is not taken for none.
   const double bound = between - within + 2 * std::sqrt(within_squares);
   return std::sqrt(std::max(0.0, bound) / brightness);
 }
