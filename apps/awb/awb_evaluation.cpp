@@ -72,37 +72,29 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
     // Its own stream, so the scenes are those rendered before exposures were drawn.
     std::mt19937_64 exposure_rng(seed * 1000003ull + uint64_t(index) + 0xe790);
     for (int k = 0; k < per_camera; ++k) {
-      RenderedScene r;
-      std::string lights;
-      double lux = 0;
-      if (night_lights && k % 2 == 1) {
+      const bool night = night_lights && k % 2 == 1;
+      std::mt19937_64& scene_rng = night ? night_rng : rng;
+      Illuminant light, other;
+      const Illuminant* second_light = nullptr;
+      if (night) {
         // Low-pressure sodium is left out: its light is one spectral line, whose
         // chroma lies some 3 log units from daylight's, beyond the histogram's
         // window (and under it no white balance can tell one surface's colour
         // from another's).
         const LightFamily family = kNight[size_t(k / 2) % std::size(kNight)];
-        const Illuminant light = family == LightFamily::kSodium
-                                     ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
-                                     : random_light(data, family, night_rng);
-        lights = light.name;
+        light = family == LightFamily::kSodium ? Illuminant{"high-pressure-sodium", high_pressure_sodium()}
+                                               : random_light(data, family, night_rng);
         if (std::uniform_real_distribution<double>(0, 1)(night_rng) < 0.2) {
-          const Illuminant other = random_light(data, LightFamily::kTwoLights, night_rng);
-          lights += "+" + other.name;
-          lux = draw_lux(lights, exposure_rng);
-          r = render_scene(data, camera, light, night_rng, 128, 96, &other,
-                           noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
-        } else {
-          lux = draw_lux(lights, exposure_rng);
-          r = render_scene(data, camera, light, night_rng, 128, 96, nullptr,
-                           noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
+          other = random_light(data, LightFamily::kTwoLights, night_rng);
+          second_light = &other;
         }
       } else {
-        const Illuminant light = random_illuminant(data, rng);
-        lights = light.name;
-        lux = draw_lux(lights, exposure_rng);
-        r = render_scene(data, camera, light, rng, 128, 96, nullptr,
-                         noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
+        light = random_illuminant(data, rng);
       }
+      const std::string lights = light.name + (second_light ? "+" + other.name : "");
+      const double lux = draw_lux(lights, exposure_rng);
+      RenderedScene r = render_scene(data, camera, light, scene_rng, 128, 96, second_light,
+                                     noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
       scenes.push_back({std::move(r.thumbnail), r.truth, meta});
       expose_at(&scenes.back(), lux);
     }
