@@ -62,11 +62,13 @@ const std::vector<float> kLuminanceKnots = {-12, -8, -4, 0, 4, 8, 12};
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
               bool validate, bool night_lights, float bin_size, bool by_exposure, bool noise_by_brightness) {
   // Training takes up to half an hour: a path it cannot write is refused first.
-  nb::Status s = out.empty() ? nb::Status() : nb::check_output_path(out, {});
-  if (s.ok() && !out.empty()) s = nb::check_output_directory(out);
-  if (!s.ok()) return fail(s);
+  if (!out.empty()) {
+    nb::Status s = nb::check_output_path(out, {});
+    if (s.ok()) s = nb::check_output_directory(out);
+    if (!s.ok()) return fail(s);
+  }
   SpectralData data;
-  s = load_spectral_data(a.data, a.illuminants, &data);
+  nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
   if (!s.ok()) return fail(s);
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();
