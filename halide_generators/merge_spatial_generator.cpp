@@ -1,7 +1,7 @@
 // nb_merge_spatial: the spatial Wiener step of the HDR+ merge (IPOL analysis,
 // sec. 3.3): per tile of each CFA plane of the merged mosaic, the DFT of the
 // windowed tile shrunk by |T|^2 / (|T|^2 + s sigma^2 / frames averaged),
-// inverse DFT, overlap-add.
+// all but its DC term, inverse DFT, overlap-add.
 #include "Halide.h"
 #include "merge_tiles.h"
 #include "target_class.h"
@@ -41,8 +41,9 @@ class MergeSpatialGenerator : public Generator<MergeSpatialGenerator> {
     dft_funcs = dft.filter(
         windowed,
         [&](Expr re, Expr im) {
+          // The DC term (the tile's windowed mean) is kept, as in the reference.
           Expr t2 = re * re + im * im;
-          return t2 / (t2 + residual(tx, ty, p));
+          return select(t.u == 0 && t.v == 0, 1.0f, t2 / (t2 + residual(tx, ty, p)));
         },
         t, "dft");
     Expr plane_width = merged_mosaic.width() / 2, plane_height = merged_mosaic.height() / 2;

@@ -268,11 +268,17 @@ Plane spatial_denoise_reference(const Plane& merged,
         // Noise left after merging: one frame's, divided by the frames averaged.
         const float residual = float(params.spatial_factor * tile_variance(noise, position, mean) *
                                      energy / effective_frames(tx, ty, position));
+        // The DC term, the tile's windowed mean, is kept: shrunk, it would
+        // pull a dark tile's level toward black, and the more so the lower
+        // its signal to noise (about 10% of the weakest channel at a burst's
+        // signal to noise of 1, tinting the merge toward the strong ones).
+        const Complex dc = s[0][0];
         for (auto& row : s)
           for (Complex& c : row) {
             const float t2 = std::norm(c);
             c *= t2 / (t2 + residual);
           }
+        s[0][0] = dc;
         overlap_add(s, position, x0, y0, &out);
       }
   }
