@@ -59,8 +59,17 @@ std::vector<int> cameras_where(const SpectralData& data, bool held_out, bool val
 // (100 000 lux: 2^12.5).
 const std::vector<float> kLuminanceKnots = {-12, -8, -4, 0, 4, 8, 12};
 
-int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out,
-              bool validate, bool night_lights, float bin_size, bool by_exposure, bool noise_by_brightness) {
+// What `train` renders and what the model holds, as its flags chose.
+struct TrainingChoices {
+  bool night_lights = false;
+  float bin_size = 1.0f / 32;
+  bool by_exposure = false;
+  bool noise_by_brightness = false;
+  bool coarsen_noisy = false;
+};
+
+int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out, bool validate,
+              const TrainingChoices& c) {
   // Training takes up to half an hour: a path it cannot write is refused first.
   if (!out.empty()) {
     nb::Status s = nb::check_output_path(out, {});
@@ -73,12 +82,13 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();
   const std::vector<Scene> scenes =
-      render_scenes(data, train, a.scenes_per_camera, a.seed, night_lights, noise_by_brightness);
+      render_scenes(data, train, a.scenes_per_camera, a.seed, c.night_lights, c.noise_by_brightness);
   nb::FfccModel model;
-  model.bin_size = bin_size;
+  model.bin_size = c.bin_size;
   s = model_grid(data, train, scenes, &model);
   if (!s.ok()) return fail(s);
-  if (by_exposure) model.luminance_knots = kLuminanceKnots;
+  if (c.by_exposure) model.luminance_knots = kLuminanceKnots;
+  if (c.coarsen_noisy) model.histogram_snr = nb::kCoarsenedHistogramSnr;
   const std::vector<TrainingExample> examples = training_examples(model, scenes);
   std::fprintf(stderr, "nightburst_awb: %zu cameras, %zu scenes rendered in %.1f s; training\n",
                train.size(), scenes.size(),
@@ -92,8 +102,8 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
       if (is_validation_camera(i)) validation.push_back(i);
     print_table(
         "Validation cameras",
-        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, night_lights,
-                                                    noise_by_brightness)));
+        evaluate_scenes(model, render_scenes(data, validation, a.scenes_per_camera, a.seed + 1, c.night_lights,
+                                             c.noise_by_brightness)));
   }
   if (!out.empty()) {
     const std::vector<uint8_t> bytes = nb::serialize_ffcc_model(model);
@@ -274,21 +284,21 @@ int main(int argc, char** argv) {
   train->add_option("--filter-l2", train_options.filter_l2);
   train->add_option("--bias-smoothness", train_options.bias_smoothness);
   train->add_option("--bias-l2", train_options.bias_l2);
-  bool night_lights = false;
-  float bin_size = 1.0f / 32;
-  train->add_option("--bin-size", bin_size,
+  TrainingChoices choices;
+  train->add_option("--bin-size", choices.bin_size,
                     "Log-chroma units per histogram bin (64 bins, wrapped): 1/32 spans 2 units, 1/16 spans 4")
       ->check(CLI::Range(1.0f / 128, 1.0f / 8))
       ->capture_default_str();
-  train->add_flag("--night-lights", night_lights,
+  train->add_flag("--night-lights", choices.night_lights,
                   "Light half the training scenes by night lights (sodium, mercury, LEDs, moon, twilight; some beside a second light)");
-  bool by_exposure = false;
-  train->add_flag("--exposure", by_exposure,
+  train->add_flag("--exposure", choices.by_exposure,
                   "Condition the prior on the scene's brightness from its exposure (time, ISO, aperture)");
-  bool noise_by_brightness = false;
-  train->add_flag("--noise-by-brightness", noise_by_brightness,
+  train->add_flag("--noise-by-brightness", choices.noise_by_brightness,
                   "Give each scene the noise its brightness gives a burst (signal to noise about 3 at 0.07 lux, "
                   "growing as the root of the illuminance) instead of a level drawn apart from it");
+  train->add_flag("--coarsen-noisy", choices.coarsen_noisy,
+                  "Take the histograms of a noisy thumbnail from its block means, coarsened up to 4x until its "
+                  "signal to noise reaches 12 (recorded in the model, which the pipeline then uses so)");
   train->add_option("--knot-smoothness", train_options.knot_smoothness);
   train->add_option("--knot-l2", train_options.knot_l2);
   train->add_flag("--validate", validate,
@@ -315,7 +325,6 @@ int main(int argc, char** argv) {
   if (argc > 1 && nb::apps::report_unknown_command(app, "nightburst_awb", "", argv[1])) return 2;
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
-  if (train->parsed()) return run_train(common, train_options, out, validate, night_lights, bin_size, by_exposure,
-                                         noise_by_brightness);
+  if (train->parsed()) return run_train(common, train_options, out, validate, choices);
   return run_eval(common, model_path, bursts, family_scenes, confidence, strip_exposure);
 }

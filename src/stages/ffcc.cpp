@@ -18,11 +18,14 @@ extern const size_t kDefaultFfccModelSize;
 
 namespace {
 
+constexpr char kMagicWithHistogramSnr[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '5'};
 constexpr char kMagicWithLightRange[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '4'};
 constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '3'};
 // The format before luminance knots, still read.
 constexpr char kMagicWithoutKnots[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
 constexpr int kMinBins = 8, kMaxBins = 256, kMaxKnots = 64;
+// A histogram_snr beyond this would coarsen every thumbnail kMaxCoarsening times.
+constexpr float kMaxHistogramSnr = 1000;
 
 // Offset of bin i from `mean` on a torus of n bins, in [-n/2, n/2).
 double wrapped_offset(double i, double mean, int n) {
@@ -72,10 +75,11 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
   auto signature_is = [&](const char* magic) {
     return size >= sizeof(kMagic) && std::memcmp(data, magic, sizeof(kMagic)) == 0;
   };
-  const bool has_light_range = signature_is(kMagicWithLightRange);
+  const bool has_histogram_snr = signature_is(kMagicWithHistogramSnr);
+  const bool has_light_range = has_histogram_snr || signature_is(kMagicWithLightRange);
   const bool has_knots = has_light_range || signature_is(kMagic);
   if (!has_knots && !signature_is(kMagicWithoutKnots))
-    return fail("missing the NBFFCC04 (or 03 or 02) signature");
+    return fail("missing the NBFFCC05 (or 04, 03 or 02) signature");
   ByteReader in(data + sizeof(kMagic), size - sizeof(kMagic));
   FfccModel m;
   uint32_t bins = 0, channels = 0;
@@ -118,6 +122,12 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
       return fail("range of the trained lights is not finite and ordered");
     m.trained_lights = r;
   }
+  if (has_histogram_snr) {
+    if (!in.read_f32(&m.histogram_snr)) return fail("truncated histogram signal to noise");
+    if (!(m.histogram_snr > 0 && m.histogram_snr <= kMaxHistogramSnr))
+      return fail("histogram signal to noise " + std::to_string(m.histogram_snr) + " outside (0, " +
+                  std::to_string(int(kMaxHistogramSnr)) + "]");
+  }
   const size_t cells = size_t(m.bins) * m.bins;
   const size_t expected = (kChromaChannels + 1 + knots) * cells * 4;
   if (in.remaining() != expected)
@@ -142,9 +152,13 @@ Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& sou
 std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
   // Each model in the oldest format that holds it, so every file read
   // writes back byte for byte.
-  const bool has_light_range = m.trained_lights.has_value();
+  const bool has_histogram_snr = m.histogram_snr > 0;
+  const bool has_light_range = has_histogram_snr || m.trained_lights.has_value();
   const bool has_knots = has_light_range || !m.luminance_knots.empty();
-  const char* magic = has_light_range ? kMagicWithLightRange : has_knots ? kMagic : kMagicWithoutKnots;
+  const char* magic = has_histogram_snr ? kMagicWithHistogramSnr
+                      : has_light_range ? kMagicWithLightRange
+                      : has_knots       ? kMagic
+                                        : kMagicWithoutKnots;
   std::vector<uint8_t> out(magic, magic + sizeof(kMagic));
   append_u32(&out, uint32_t(m.bins));
   append_u32(&out, uint32_t(m.filters.size()));
@@ -154,9 +168,13 @@ std::vector<uint8_t> serialize_ffcc_model(const FfccModel& m) {
   for (int i = 0; i < 9; ++i) append_f32(&out, m.canonical_from_xyz(i / 3, i % 3));
   if (has_knots) append_u32(&out, uint32_t(m.luminance_knots.size()));
   for (float knot : m.luminance_knots) append_f32(&out, knot);
-  if (has_light_range)
-    for (float v : {m.trained_lights->u_min, m.trained_lights->u_max, m.trained_lights->v_min, m.trained_lights->v_max})
-      append_f32(&out, v);
+  if (has_light_range) {
+    const float window = float(m.bins) * m.bin_size;
+    const FfccModel::ChromaRange r =
+        m.trained_lights.value_or(FfccModel::ChromaRange{m.u_start, m.u_start + window, m.v_start, m.v_start + window});
+    for (float v : {r.u_min, r.u_max, r.v_min, r.v_max}) append_f32(&out, v);
+  }
+  if (has_histogram_snr) append_f32(&out, m.histogram_snr);
   for (const std::vector<float>& filter : m.filters)
     for (float v : filter) append_f32(&out, v);
   for (float v : m.bias) append_f32(&out, v);
@@ -370,8 +388,11 @@ double colour_spread_over_noise(const RgbThumbnail& t) {
   return std::sqrt(std::max(0.0, bound) / brightness);
 }
 
-ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& t,
+ChromaHistograms chroma_histograms(const FfccModel& m, const RgbThumbnail& thumbnail,
                                    const Eigen::Matrix3f& to_canonical) {
+  RgbThumbnail coarse;
+  if (m.histogram_snr > 0) coarse = coarsened(thumbnail, noise_coarsening_factor(thumbnail, m.histogram_snr));
+  const RgbThumbnail& t = m.histogram_snr > 0 ? coarse : thumbnail;
   ChromaHistograms h;
   h.channels.resize(kChromaChannels);
   const std::vector<uint8_t> use = usable_pixels(t);

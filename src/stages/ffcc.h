@@ -54,16 +54,29 @@ struct FfccModel {
     float u_min, u_max, v_min, v_max;
   };
   std::optional<ChromaRange> trained_lights;
+  // Where above 0, the histograms are taken from the thumbnail coarsened
+  // until its noise is at most 1/histogram_snr of its mean green
+  // (noise_coarsening_factor). A log-chroma histogram of a noisy thumbnail
+  // is biased: where noise is near the signal, a pixel is kept only when
+  // its noise lifts its weakest channel above zero. A model trained so must
+  // be used so; 0 (the built-in model): the thumbnail as it is.
+  float histogram_snr = 0;
 };
+// The histograms' signal to noise that `nightburst_awb train --coarsen-noisy`
+// records in the model.
+constexpr float kCoarsenedHistogramSnr = 12;
 
-// Model files: "NBFFCC04", int32 bins, int32 channels (= kChromaChannels),
+// Model files: "NBFFCC05", int32 bins, int32 channels (= kChromaChannels),
 // float32 bin_size, u_start, v_start, canonical_from_xyz (9, row-major),
 // int32 knot count, the knots (float32), the trained lights' range (float32
-// u_min, u_max, v_min, v_max), then one filter per channel, the bias and
-// one map per knot (bins * bins each); little-endian. "NBFFCC03" files have
-// no range and "NBFFCC02" files neither the range nor the knots (no knot
-// count, knots or knot maps); each model is written in the oldest format
-// that holds it, so every file read writes back byte for byte.
+// u_min, u_max, v_min, v_max), float32 histogram_snr, then one filter per
+// channel, the bias and one map per knot (bins * bins each); little-endian.
+// "NBFFCC04" files have no histogram_snr (0), "NBFFCC03" neither it nor the
+// range, and "NBFFCC02" none of them nor the knots (no knot count, knots or
+// knot maps); each model is written in the oldest format that holds it, so
+// every file read writes back byte for byte. (A model with a histogram_snr
+// but no range, which training never makes, is written with its window as
+// the range.)
 // `source` names the file in errors.
 Status parse_ffcc_model(const uint8_t* data, size_t size, const std::string& source,
                         FfccModel* model);

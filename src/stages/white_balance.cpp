@@ -77,6 +77,57 @@ std::vector<uint8_t> usable_pixels(const RgbThumbnail& t) {
   return usable;
 }
 
+double thumbnail_green_noise(const RgbThumbnail& t) {
+  std::vector<float> differences;
+  differences.reserve(size_t(t.width) * t.height * 2);
+  for (int y = 0; y < t.height; ++y)
+    for (int x = 0; x < t.width; ++x) {
+      if (!t.unclipped[size_t(y) * t.width + x]) continue;
+      if (x + 1 < t.width && t.unclipped[size_t(y) * t.width + x + 1])
+        differences.push_back(std::abs(t.pixel(x + 1, y)[1] - t.pixel(x, y)[1]));
+      if (y + 1 < t.height && t.unclipped[size_t(y + 1) * t.width + x])
+        differences.push_back(std::abs(t.pixel(x, y + 1)[1] - t.pixel(x, y)[1]));
+    }
+  if (differences.empty()) return 0;
+  // The lower quartile: for a difference of two noisy samples, |d| has its
+  // quartile at 0.3186 sqrt(2) sigma; edges and texture lie above it.
+  const auto quartile = differences.begin() + differences.size() / 4;
+  std::nth_element(differences.begin(), quartile, differences.end());
+  return double(*quartile) / (0.3186 * std::sqrt(2.0));
+}
+
+RgbThumbnail coarsened(const RgbThumbnail& t, int factor) {
+  if (factor <= 1) return t;
+  RgbThumbnail c;
+  c.width = t.width / factor;
+  c.height = t.height / factor;
+  c.rgb.assign(size_t(c.width) * c.height * 3, 0.0f);
+  c.unclipped.assign(size_t(c.width) * c.height, 1);
+  const float share = 1.0f / float(factor * factor);
+  for (int y = 0; y < c.height * factor; ++y)
+    for (int x = 0; x < c.width * factor; ++x) {
+      const size_t out = size_t(y / factor) * c.width + x / factor;
+      for (int ch = 0; ch < 3; ++ch) c.rgb[out * 3 + ch] += t.pixel(x, y)[ch] * share;
+      if (!t.unclipped[size_t(y) * t.width + x]) c.unclipped[out] = 0;
+    }
+  return c;
+}
+
+int noise_coarsening_factor(const RgbThumbnail& t, double target_snr) {
+  double green = 0;
+  size_t count = 0;
+  for (size_t i = 0; i < t.unclipped.size(); ++i)
+    if (t.unclipped[i]) {
+      green += t.rgb[i * 3 + 1];
+      ++count;
+    }
+  const double noise = thumbnail_green_noise(t);
+  if (count == 0 || !(green > 0) || !(noise > 0)) return 1;
+  const double snr = green / double(count) / noise;
+  const int factor = int(std::ceil(target_snr / snr));
+  return std::clamp(factor, 1, kMaxCoarsening);
+}
+
 RgbThumbnail local_absolute_deviation(const RgbThumbnail& t) {
   RgbThumbnail e = t;
   for (int y = 0; y < t.height; ++y)

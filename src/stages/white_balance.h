@@ -42,6 +42,22 @@ inline float thumbnail_luminance(const float* rgb) {
 }
 std::vector<uint8_t> usable_pixels(const RgbThumbnail& thumbnail);
 
+// The thumbnail's green noise (standard deviation) in its flat parts, from
+// the lower quartile of the absolute differences of unclipped horizontal and
+// vertical neighbours (edges and texture lie above it). 0 when no pair is
+// unclipped.
+double thumbnail_green_noise(const RgbThumbnail& thumbnail);
+
+// The thumbnail box-averaged over `factor` x `factor` blocks (the remainder
+// rows and columns dropped); a pixel is unclipped where its whole block is.
+RgbThumbnail coarsened(const RgbThumbnail& thumbnail, int factor);
+
+// The block size that brings the thumbnail's noise down to at most
+// 1 / target_snr of its mean green (the noise of a k x k mean is the
+// pixels' over k), capped at kMaxCoarsening; 1 for a clean thumbnail.
+constexpr int kMaxCoarsening = 4;
+int noise_coarsening_factor(const RgbThumbnail& thumbnail, double target_snr);
+
 // Local contrast per channel: the mean absolute difference to the 8
 // neighbours (FFCC's edge image). Border pixels use the neighbours they have.
 RgbThumbnail local_absolute_deviation(const RgbThumbnail& thumbnail);

@@ -190,18 +190,11 @@ TEST(AwbTraining, BurstNoiseFollowsTheThumbnailAndTheBrightness) {
   EXPECT_NEAR(ratio[1], 0.5, 0.025);
   EXPECT_NEAR(ratio[2], 1.0, 0.05);
 
-  // The ratio in each scene, from its green: mean over the robust spread of
-  // neighbours' differences (texture edges are few).
+  // The ratio in each scene: its mean green over its noise (thumbnail_green_noise).
   auto measured_snr = [](const RgbThumbnail& t) {
-    std::vector<double> d;
     double sum = 0;
-    for (int y = 0; y < t.height; ++y)
-      for (int x = 0; x + 1 < t.width; ++x) {
-        d.push_back(std::abs(t.pixel(x + 1, y)[1] - t.pixel(x, y)[1]));
-        sum += t.pixel(x, y)[1];
-      }
-    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
-    return sum / double(d.size()) / (d[d.size() / 2] / 0.6745 / std::sqrt(2.0));
+    for (size_t i = 0; i < t.unclipped.size(); ++i) sum += t.rgb[i * 3 + 1];
+    return sum / double(t.unclipped.size()) / thumbnail_green_noise(t);
   };
   std::vector<double> dark, bright;
   for (const Scene& s : render_scenes(data, {0, 1}, 200, 3, true, true)) {

@@ -273,6 +273,31 @@ TEST_F(CliTest, MissingOutputDirectoryIsFoundBeforeAnyWork) {
 }
 
 
+// `train --coarsen-noisy` records the histograms' signal to noise in the
+// model (NBFFCC05), and the pipeline reads and uses such a model.
+TEST_F(CliTest, CoarsenedHistogramsTravelInTheModelFile) {
+  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
+      !std::filesystem::is_directory("/usr/share/colord/illuminant"))
+    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const std::string model = dir_.file("coarse.bin");
+  const auto [code, message] = run_for_message(
+      "train --data " + std::string(NB_SPECTRAL_DIR) +
+          " --scenes-per-camera 2 --iterations 2 --refine-iterations 1 --coarsen-noisy -o " + model,
+      NB_AWB_CLI_PATH);
+  ASSERT_EQ(code, 0) << message;
+  std::ifstream in(model, std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  FfccModel parsed;
+  ASSERT_TRUE(parse_ffcc_model(bytes.data(), bytes.size(), model, &parsed).ok());
+  EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "NBFFCC05");
+  EXPECT_EQ(parsed.histogram_snr, kCoarsenedHistogramSnr);
+  const std::string report = dir_.file("coarse.json");
+  ASSERT_EQ(run("process " + burst_dir_ + " -o " + dir_.file("coarse.png") + " --report " + report +
+                " --awb-model " + model),
+            0);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(report))["awb"]["method"], "learned");
+}
+
 // plan: two previews in, a JSON plan out. The DNGs carry their ISO in the
 // EXIF IFD, where it is read; a file without one names what is missing and
 // suggests --iso.

@@ -231,6 +231,57 @@ TEST(Ffcc, TrainedLightsRangeDecidesTheFallback) {
 // random brightnesses under heavy noise spreads by nearly nothing; blocks of
 // two colours an angle apart spread by half that angle (each lies half of it
 // off the mean direction), with or without noise.
+// A model trained on coarsened histograms carries its signal to noise in
+// NBFFCC05 and takes a noisy thumbnail's histograms from its block means,
+// a clean one's from its pixels; a model without it (0) never coarsens.
+TEST(Ffcc, HistogramSignalToNoiseTravelsWithTheModel) {
+  FfccModel m = random_model_with_knots(8, 21);
+  m.bin_size = 1.0f / 4;
+  m.trained_lights = FfccModel::ChromaRange{0.2f, 1.0f, 0.4f, 1.2f};
+  m.histogram_snr = 12;
+  std::vector<uint8_t> bytes = serialize_ffcc_model(m);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "NBFFCC05");
+  FfccModel parsed;
+  Status s = parse_ffcc_model(bytes.data(), bytes.size(), "snr.bin", &parsed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(parsed.histogram_snr, 12.0f);
+  EXPECT_EQ(serialize_ffcc_model(parsed), bytes);
+  const size_t snr_at = 8 + 5 * 4 + 9 * 4 + 4 + 4 * m.luminance_knots.size() + 4 * 4;
+  const float negative = -1;
+  std::memcpy(&bytes[snr_at], &negative, 4);
+  s = parse_ffcc_model(bytes.data(), bytes.size(), "snr.bin", &parsed);
+  EXPECT_NE(s.message().find("snr.bin"), std::string::npos);
+  EXPECT_NE(s.message().find("histogram signal to noise"), std::string::npos);
+
+  // Grey and a warm surface in 8x8 blocks, mean green 0.05, with noise.
+  auto thumbnail = [](double sigma) {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<float> noise(0.0f, float(sigma));
+    RgbThumbnail t;
+    t.width = 64;
+    t.height = 48;
+    t.unclipped.assign(size_t(t.width) * t.height, 1);
+    for (int y = 0; y < t.height; ++y)
+      for (int x = 0; x < t.width; ++x) {
+        const bool warm = ((x / 8) + (y / 8)) % 2 == 1;
+        const float rgb[3] = {warm ? 0.08f : 0.05f, 0.05f, warm ? 0.02f : 0.05f};
+        for (float c : rgb) t.rgb.push_back(c + noise(rng));
+      }
+    return t;
+  };
+  const Eigen::Matrix3f identity = Eigen::Matrix3f::Identity();
+  const RgbThumbnail noisy = thumbnail(0.05 / 3), clean = thumbnail(0);
+  FfccModel as_is = m;
+  as_is.histogram_snr = 0;
+  ASSERT_EQ(noise_coarsening_factor(noisy, m.histogram_snr), 4);
+  ASSERT_EQ(noise_coarsening_factor(clean, m.histogram_snr), 1);
+  EXPECT_EQ(chroma_histograms(m, noisy, identity).channels,
+            chroma_histograms(as_is, coarsened(noisy, 4), identity).channels);
+  EXPECT_EQ(chroma_histograms(m, clean, identity).channels, chroma_histograms(as_is, clean, identity).channels);
+  EXPECT_NE(chroma_histograms(as_is, noisy, identity).channels,
+            chroma_histograms(as_is, coarsened(noisy, 4), identity).channels);
+}
+
 TEST(Ffcc, ColourSpreadTakesOutTheNoise) {
   auto thumbnail = [](const Eigen::Vector3d& a, const Eigen::Vector3d& b, double noise, uint64_t seed) {
     RgbThumbnail t;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 namespace nb {
 namespace {
@@ -81,6 +82,55 @@ TEST(WhiteBalance, GrayEdgeSeesOnlyEdges) {
   const Illuminant edge = gray_edge(thumbnail_of(16, h, left), 1.0, {1, 1, 1});
   EXPECT_LT(angular_error_deg(edge, light), 0.01);
   EXPECT_GT(angular_error_deg(gray_world(t, {1, 1, 1}), light), 5.0);
+}
+
+// Surfaces of random colours in 12 x 12 blocks (edges between them), mean
+// green about 0.05, plus Gaussian noise of standard deviation `sigma`.
+RgbThumbnail patches_with_noise(double sigma, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> level(0.02f, 0.08f);
+  std::normal_distribution<float> noise(0.0f, float(sigma));
+  const int w = 128, h = 96, block = 12;
+  std::vector<std::array<float, 3>> surfaces(size_t((w / block + 1) * (h / block + 1)));
+  for (auto& s : surfaces) s = {level(rng), level(rng), level(rng)};
+  std::vector<std::array<float, 3>> pixels;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      std::array<float, 3> p = surfaces[size_t((y / block) * (w / block + 1) + x / block)];
+      for (float& c : p) c += noise(rng);
+      pixels.push_back(p);
+    }
+  return thumbnail_of(w, h, pixels);
+}
+
+TEST(WhiteBalance, NoiseIsReadFromTheFlatPartsAndSetsTheCoarsening) {
+  // No noise: the edges between surfaces are no noise.
+  EXPECT_LT(thumbnail_green_noise(patches_with_noise(0, 1)), 1e-6);
+  EXPECT_EQ(noise_coarsening_factor(patches_with_noise(0, 1), 12), 1);
+  // Signal to noise 3, 8 and 30 at the mean green (0.05).
+  for (double snr : {3.0, 8.0, 30.0}) {
+    const RgbThumbnail t = patches_with_noise(0.05 / snr, 2);
+    const double sigma = 0.05 / snr;
+    EXPECT_NEAR(thumbnail_green_noise(t), sigma, 0.1 * sigma) << "snr " << snr;
+  }
+  EXPECT_EQ(noise_coarsening_factor(patches_with_noise(0.05 / 3, 2), 12), 4);
+  EXPECT_EQ(noise_coarsening_factor(patches_with_noise(0.05 / 8, 2), 12), 2);
+  EXPECT_EQ(noise_coarsening_factor(patches_with_noise(0.05 / 30, 2), 12), 1);
+}
+
+TEST(WhiteBalance, CoarsenedAveragesBlocksAndKeepsClipping) {
+  std::vector<std::array<float, 3>> pixels;
+  for (int y = 0; y < 5; ++y)
+    for (int x = 0; x < 5; ++x) pixels.push_back({float(x), float(y), float(x + y)});
+  RgbThumbnail t = thumbnail_of(5, 5, pixels);
+  t.unclipped[size_t(1) * 5 + 3] = 0;  // (3, 1): in the top right block
+  const RgbThumbnail c = coarsened(t, 2);
+  ASSERT_EQ(c.width, 2);
+  ASSERT_EQ(c.height, 2);
+  EXPECT_FLOAT_EQ(c.pixel(0, 0)[0], 0.5f);
+  EXPECT_FLOAT_EQ(c.pixel(1, 1)[1], 2.5f);
+  EXPECT_FLOAT_EQ(c.pixel(1, 0)[2], 3.0f);
+  EXPECT_EQ(c.unclipped, (std::vector<uint8_t>{1, 0, 1, 1}));
 }
 
 TEST(WhiteBalance, AngularError) {
