@@ -113,7 +113,8 @@ class TorusFft {
 // zero when no pixel is usable): every usable pixel; the local absolute
 // deviation (FFCC's edge channel); and the brightest 5% of usable pixels,
 // where specular highlights and lights show the illuminant most directly
-// (the white-patch idea, given to the model to weigh).
+// (the white-patch idea, given to the model to weigh). A model with a
+// histogram_snr takes them from the thumbnail coarsened for it.
 enum ChromaChannel { kPixelChannel = 0, kEdgeChannel = 1, kBrightChannel = 2, kChromaChannels = 3 };
 constexpr double kBrightestFraction = 0.05;
 struct ChromaHistograms {
