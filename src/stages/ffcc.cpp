@@ -24,7 +24,8 @@ constexpr char kMagic[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '3'};
 // The format before luminance knots, still read.
 constexpr char kMagicWithoutKnots[8] = {'N', 'B', 'F', 'F', 'C', 'C', '0', '2'};
 constexpr int kMinBins = 8, kMaxBins = 256, kMaxKnots = 64;
-// A histogram_snr beyond this would coarsen every thumbnail kMaxCoarsening times.
+// The largest histogram_snr read: 1000 already coarsens every thumbnail
+// whose own is below 250 kMaxCoarsening times.
 constexpr float kMaxHistogramSnr = 1000;
 
 // Offset of bin i from `mean` on a torus of n bins, in [-n/2, n/2).
