@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/parallel_rows.h"
 
@@ -113,7 +114,7 @@ RgbThumbnail coarsened(const RgbThumbnail& t, int factor) {
   return c;
 }
 
-int noise_coarsening_factor(const RgbThumbnail& t, double target_snr) {
+double thumbnail_signal_to_noise(const RgbThumbnail& t) {
   double green = 0;
   size_t count = 0;
   for (size_t i = 0; i < t.unclipped.size(); ++i)
@@ -122,9 +123,12 @@ int noise_coarsening_factor(const RgbThumbnail& t, double target_snr) {
       ++count;
     }
   const double noise = thumbnail_green_noise(t);
-  if (count == 0 || !(green > 0) || !(noise > 0)) return 1;
-  const double snr = green / double(count) / noise;
-  const int factor = int(std::ceil(target_snr / snr));
+  if (count == 0 || !(green > 0) || !(noise > 0)) return std::numeric_limits<double>::infinity();
+  return green / double(count) / noise;
+}
+
+int noise_coarsening_factor(const RgbThumbnail& t, double target_snr) {
+  const int factor = int(std::ceil(target_snr / thumbnail_signal_to_noise(t)));
   return std::clamp(factor, 1, kMaxCoarsening);
 }
 

@@ -52,6 +52,10 @@ double thumbnail_green_noise(const RgbThumbnail& thumbnail);
 // rows and columns dropped); a pixel is unclipped where its whole block is.
 RgbThumbnail coarsened(const RgbThumbnail& thumbnail, int factor);
 
+// The unclipped pixels' mean green over thumbnail_green_noise; infinite
+// without noise or signal.
+double thumbnail_signal_to_noise(const RgbThumbnail& thumbnail);
+
 // The block size that brings the thumbnail's noise down to at most
 // 1 / target_snr of its mean green (the noise of a k x k mean is the
 // pixels' over k), capped at kMaxCoarsening; 1 for a clean thumbnail.

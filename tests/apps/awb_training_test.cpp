@@ -190,17 +190,11 @@ TEST(AwbTraining, BurstNoiseFollowsTheThumbnailAndTheBrightness) {
   EXPECT_NEAR(ratio[1], 0.5, 0.025);
   EXPECT_NEAR(ratio[2], 1.0, 0.05);
 
-  // The ratio in each scene: its mean green over its noise (thumbnail_green_noise).
-  auto measured_snr = [](const RgbThumbnail& t) {
-    double sum = 0;
-    for (size_t i = 0; i < t.unclipped.size(); ++i) sum += t.rgb[i * 3 + 1];
-    return sum / double(t.unclipped.size()) / thumbnail_green_noise(t);
-  };
   std::vector<double> dark, bright;
   for (const Scene& s : render_scenes(data, {0, 1}, 200, 3, true, true)) {
     const double lux = std::exp2(scene_log2_luminance(s.meta, s.thumbnail)) * M_PI / 0.18;
-    if (lux < 0.1) dark.push_back(measured_snr(s.thumbnail));
-    if (lux > 1000) bright.push_back(measured_snr(s.thumbnail));
+    if (lux < 0.1) dark.push_back(thumbnail_signal_to_noise(s.thumbnail));
+    if (lux > 1000) bright.push_back(thumbnail_signal_to_noise(s.thumbnail));
   }
   ASSERT_GE(dark.size(), 10u);
   ASSERT_GE(bright.size(), 10u);
