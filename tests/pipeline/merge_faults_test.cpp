@@ -36,18 +36,24 @@ double merged_psnr(const std::vector<RawFrame>& frames, const SynthBurst& truth,
   return mosaic_psnr(r.merged, truth.clean_mosaic, nullptr, 0, kBorder);
 }
 
+// One burst and its merge without the bad frame, for every test of the
+// suite (its tests run in one process: tests/CMakeLists.txt).
 class MergeFaults : public ::testing::Test {
  protected:
-  void SetUp() override {
+  static void SetUpTestSuite() {
     SynthOptions o = testing::small_options(21);
     o.width = 512;
     o.height = 384;
     o.frames = 8;
-    burst_ = testing::make_burst(o);
+    shared_burst_ = new SynthBurst(testing::make_burst(o));
     std::vector<RawFrame> good;
     for (int i = 0; i < o.frames; ++i)
-      if (i != kBadFrame) good.push_back(burst_.frames[size_t(i)]);
-    good_psnr_ = merged_psnr(good, burst_, nullptr);
+      if (i != kBadFrame) good.push_back(shared_burst_->frames[size_t(i)]);
+    good_psnr_ = merged_psnr(good, *shared_burst_, nullptr);
+  }
+  static void TearDownTestSuite() {
+    delete shared_burst_;
+    shared_burst_ = nullptr;
   }
 
   // Runs the burst with frame kBadFrame replaced; checks rejection and quality.
@@ -72,9 +78,12 @@ class MergeFaults : public ::testing::Test {
     return c;
   }
 
-  SynthBurst burst_;
-  double good_psnr_ = 0;
+  static SynthBurst* shared_burst_;
+  static double good_psnr_;
+  const SynthBurst& burst_ = *shared_burst_;
 };
+SynthBurst* MergeFaults::shared_burst_ = nullptr;
+double MergeFaults::good_psnr_ = 0;
 
 TEST_F(MergeFaults, FrameOfAnotherScene) {
   SynthOptions o = testing::small_options(77);
