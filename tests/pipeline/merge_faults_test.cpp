@@ -45,23 +45,23 @@ class MergeFaults : public ::testing::Test {
     o.width = 512;
     o.height = 384;
     o.frames = 8;
-    shared_burst_ = new SynthBurst(testing::make_burst(o));
+    burst_ = new SynthBurst(testing::make_burst(o));
     std::vector<RawFrame> good;
     for (int i = 0; i < o.frames; ++i)
-      if (i != kBadFrame) good.push_back(shared_burst_->frames[size_t(i)]);
-    good_psnr_ = merged_psnr(good, *shared_burst_, nullptr);
+      if (i != kBadFrame) good.push_back(burst_->frames[size_t(i)]);
+    good_psnr_ = merged_psnr(good, *burst_, nullptr);
   }
   static void TearDownTestSuite() {
-    delete shared_burst_;
-    shared_burst_ = nullptr;
+    delete burst_;
+    burst_ = nullptr;
   }
 
   // Runs the burst with frame kBadFrame replaced; checks rejection and quality.
   void expect_rejected_without_trace(const RawFrame& bad, const char* what) {
-    std::vector<RawFrame> frames = burst_.frames;
+    std::vector<RawFrame> frames = burst_->frames;
     frames[kBadFrame] = bad;
     ProcessReport report;
-    const double psnr = merged_psnr(frames, burst_, &report);
+    const double psnr = merged_psnr(frames, *burst_, &report);
     const FrameMotion& m = report.motion[kBadFrame];
     std::printf(
         "%s: rejected %d, mean merge weight %.3f; PSNR %.2f dB (good frames alone %.2f dB)\n", what,
@@ -78,11 +78,10 @@ class MergeFaults : public ::testing::Test {
     return c;
   }
 
-  static SynthBurst* shared_burst_;
+  static SynthBurst* burst_;
   static double good_psnr_;
-  const SynthBurst& burst_ = *shared_burst_;
 };
-SynthBurst* MergeFaults::shared_burst_ = nullptr;
+SynthBurst* MergeFaults::burst_ = nullptr;
 double MergeFaults::good_psnr_ = 0;
 
 TEST_F(MergeFaults, FrameOfAnotherScene) {
@@ -135,7 +134,7 @@ TEST(MergeFaultsScenes, FramesOfThreeScenesAreNotBlended) {
 }
 
 TEST_F(MergeFaults, FrameMovedBeyondTheAlignmentsReach) {
-  RawFrame bad = deep_copy(burst_.frames[kBadFrame]);
+  RawFrame bad = deep_copy(burst_->frames[kBadFrame]);
   const RawFrame source = deep_copy(bad);
   // 400 px left, 250 px down (even, so the CFA phase holds), wrapping around.
   testing::for_each_xy(bad.mosaic, [&](int x, int y) {
@@ -145,13 +144,13 @@ TEST_F(MergeFaults, FrameMovedBeyondTheAlignmentsReach) {
 }
 
 TEST_F(MergeFaults, FrameTwoStopsDarker) {
-  RawFrame bad = deep_copy(burst_.frames[kBadFrame]);
+  RawFrame bad = deep_copy(burst_->frames[kBadFrame]);
   rescale(&bad, 0.25f);
   expect_rejected_without_trace(bad, "two stops darker");
 }
 
 TEST_F(MergeFaults, FrameTwoStopsBrighter) {
-  RawFrame bad = deep_copy(burst_.frames[kBadFrame]);
+  RawFrame bad = deep_copy(burst_->frames[kBadFrame]);
   rescale(&bad, 4.0f);
   expect_rejected_without_trace(bad, "two stops brighter");
 }
