@@ -1,13 +1,13 @@
-// nb_merge_weight and nb_merge_temporal: one alternate frame's robustness
-// weights, then its correction to the reference in the HDR+ merge (see
-// src/stages/merge_wiener.h). Per tile of each CFA plane, the aligned
-// alternate (Catmull-Rom at the tile's displacement) is subtracted from the
-// reference. nb_merge_weight: the robustness weight from the 3x3-mean of
-// that difference. nb_merge_temporal: the DFT of the windowed difference
-// shrunk by share * weight * (1 - A), inverse DFT, overlap-add, added to the
-// sum of the earlier frames' corrections. Two pipelines, so the caller sees
-// the weights (whether the frame is rejected) before the sum is touched, and
-// can add the correction in place.
+// nb_merge_temporal: one alternate frame's correction to the reference in
+// the HDR+ merge (see src/stages/merge_wiener.h). Per tile of each CFA
+// plane, the aligned alternate (Catmull-Rom at the tile's displacement) is
+// subtracted from the reference; the robustness weight comes from the
+// 3x3-mean of that difference; the DFT of the windowed difference is shrunk
+// by share * weight * (1 - A), inverse DFT, overlap-add, and added to (or
+// taken from) the sum of the earlier frames' corrections. The weights are
+// also written to the caller's buffer (`weight_sink`), so the caller sees
+// them, and whether the frame is rejected, after one pass over the frame:
+// they were a pass of their own, which resampled the alternate a second time.
 #include "Halide.h"
 #include "merge_tiles.h"
 #include "target_class.h"
@@ -101,74 +101,6 @@ struct AlignedDifferenceInputs {
   }
 };
 
-class MergeWeightGenerator : public Generator<MergeWeightGenerator> {
- public:
-  AlignedDifferenceInputs in;
-  Input<float> robustness_low{"robustness_low"};
-  Input<float> robustness_high{"robustness_high"};
-  Output<Buffer<float, 3>> weight{"weight"};  // (tx, ty, p)
-
-  void generate() {
-    const Var &i = t.i, &j = t.j, &tx = t.tx, &ty = t.ty, &p = t.p;
-    aligned = std::make_unique<AlignedDifference>(in.aligned(t));
-    aligned->build(aligned_rows, difference, {i, j, tx, ty, p}, i, tx);
-    // Robustness: mean square of the 3x3-mean of the difference over the
-    // interior, against its value for noise alone (2 sigma^2 / 9). Summed
-    // down the interior's columns, then across them.
-    RDom down(1, kTile - 2, "down"), across(1, kTile - 2, "across");
-    Expr box = 0.0f;
-    for (int b = -1; b <= 1; ++b)
-      for (int a = -1; a <= 1; ++a) box += difference(i + a, down + b, tx, ty, p);
-    box = box / 9.0f;
-    column_energy(i, tx, ty, p) = 0.0f;
-    column_energy(i, tx, ty, p) += box * box;
-    filtered_energy(tx, ty, p) = 0.0f;
-    filtered_energy(tx, ty, p) += column_energy(across, tx, ty, p);
-    Expr ratio =
-        filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) / (2.0f * in.tile_variance(tx, ty, p) / 9.0f);
-    weight(tx, ty, p) = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
-
-    in.set_estimates();
-    robustness_low.set_estimate(2.0f);
-    robustness_high.set_estimate(6.0f);
-    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
-  }
-
-  void schedule() {
-    if (get_auto_schedule()) return;
-    const int vw = natural_vector_size<float>();
-    aligned->shift.compute_root().parallel(ty).vectorize(tx, vw, TailStrategy::GuardWithIf);
-    // One tile at a time, its pixel work vectorised along the tile's rows:
-    // no stage is vectorised across tiles, so nothing is transposed. Its 16
-    // rows of the reference are prefetched two tiles ahead: the pass waited
-    // on those loads (a fifth of its samples on the subtraction after
-    // them), each row a short stream of its own that the hardware
-    // prefetcher does not follow. (The alternate's rows depend on the
-    // tile's shift, which bounds inference can only bound by max_shift: no
-    // prefetch for them.) A task is 8 consecutive rows of tiles, so the rows
-    // a tile row shares with the next are still in its core's L2.
-    Var ty_chunk{"ty_chunk"};
-    weight.reorder(tx, ty, p)
-        .split(ty, ty_chunk, ty, 8, TailStrategy::GuardWithIf)
-        .parallel(ty_chunk)
-        .prefetch(in.reference, tx, tx, 2);
-    filtered_energy.compute_at(weight, tx);
-    column_energy.compute_at(weight, tx).bound(i, 1, kTile - 2).vectorize(i);
-    column_energy.update().reorder(i, RVar("down$x")).vectorize(i);
-    // Tiles are resampled along their rows (vectors across i: each tile has
-    // its own integer shift, so across tiles would be gathers).
-    const int row_vw = std::min(vw, kTile);
-    difference.compute_at(weight, tx).bound_extent(i, kTile).vectorize(i, row_vw);
-    aligned_rows.compute_at(weight, tx).vectorize(i, row_vw);
-  }
-
- private:
-  TileVars t;
-  Var &i = t.i, &tx = t.tx, &ty = t.ty, &p = t.p;
-  std::unique_ptr<AlignedDifference> aligned;
-  Func aligned_rows, difference, column_energy{"column_energy"}, filtered_energy{"filtered_energy"};
-};
-
 class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
  public:
   AlignedDifferenceInputs in;
@@ -178,12 +110,19 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   // (1 in an equal-exposure burst; in a bracket, the ratio of the two
   // frames' noise variances, 0 where the alternate is clipped).
   Input<Buffer<float, 3>> share{"share"};
-  Input<Buffer<float, 3>> weight{"weight"};  // (tx, ty, p): nb_merge_weight's
+  Input<float> robustness_low{"robustness_low"};
+  Input<float> robustness_high{"robustness_high"};
   Input<float> temporal_factor{"temporal_factor"};
-  // The corrections of the frames merged so far: this frame's is added, so
-  // the merge keeps one running sum without a pass of its own. Each output
+  // Where the tiles' robustness weights (tx, ty, p) are written: a
+  // halide_buffer_t of floats the size of the tile grid (see
+  // nb_merge_record_weight in src/stages/merge_wiener.cpp).
+  Input<void*> weight_sink{"weight_sink"};
+  // The corrections of the frames merged so far: this frame's is added (sign
+  // +1), so the merge keeps one running sum without a pass of its own, or
+  // taken back out (-1: the frame turned out to be rejected). Each output
   // pixel reads only its own pixel of this, so it may be the output's
   // buffer (the sum updated in place).
+  Input<float> correction_sign{"correction_sign"};
   Input<Buffer<float, 2>> correction_before{"correction_before"};
   Output<Buffer<float, 2>> correction{"correction"};  // mosaic geometry
 
@@ -194,13 +133,36 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // to tiles across lanes for the DFT.
     aligned->build(aligned_rows, difference, {t.k, t.j, t.run, ty, p}, run_column(t), run_tile(t));
 
-    // Per tile of a run, its weight and the Wiener constant c sigma^2 (the
-    // window's energy included). Runs are whole, so the last reaches past
-    // the tile grid: those tiles read the grid's last (their output falls
-    // outside the planes).
+    // Per tile of a run, its robustness weight from the difference as the
+    // run layout holds it: mean square of the 3x3-mean of the difference over
+    // the tile's interior, against its value for noise alone (2 sigma^2 / 9).
+    // Summed down the interior's columns, then across them (the reference's
+    // order). Runs are whole, so the last reaches past the tile grid: those
+    // tiles read the grid's last noise and share (their output falls outside
+    // the planes), and their weights are not recorded.
+    const Var& i = t.i;
+    Expr tiles_x = share.dim(0).extent(), tiles_y = share.dim(1).extent();
+    Expr grid_tx = clamp(tx, 0, tiles_x - 1), grid_ty = clamp(ty, 0, tiles_y - 1);
+    RDom down(1, kTile - 2, "down"), across(1, kTile - 2, "across");
+    Expr box = 0.0f;
+    for (int b = -1; b <= 1; ++b)
+      for (int a = -1; a <= 1; ++a)
+        box += difference(kTile * (tx % kTileRun) + i + a, down + b, tx / kTileRun, ty, p);
+    box = box / 9.0f;
+    column_energy(i, tx, ty, p) = 0.0f;
+    column_energy(i, tx, ty, p) += box * box;
+    filtered_energy(tx, ty, p) = 0.0f;
+    filtered_energy(tx, ty, p) += column_energy(across, tx, ty, p);
+    Expr ratio = filtered_energy(tx, ty, p) / float((kTile - 2) * (kTile - 2)) /
+                 (2.0f * in.tile_variance(grid_tx, grid_ty, p) / 9.0f);
+    Expr weight = clamp((robustness_high - ratio) / (robustness_high - robustness_low), 0.0f, 1.0f);
+    // The extern call writes the weight to the sink (tiles outside the grid
+    // are skipped there) and returns it.
+    tile_weight(tx, ty, p) = Internal::Call::make(Float(32), "nb_merge_record_weight",
+                                                  {weight_sink, tx, ty, p, weight}, Internal::Call::Extern);
+    // With it, the Wiener constant c sigma^2 (the window's energy included).
     const float energy = float(window_energy());
-    Expr grid_tx = clamp(tx, 0, weight.dim(0).extent() - 1), grid_ty = clamp(ty, 0, weight.dim(1).extent() - 1);
-    tile_gain(tx, ty, p) = Tuple(weight(grid_tx, grid_ty, p) * share(grid_tx, grid_ty, p),
+    tile_gain(tx, ty, p) = Tuple(tile_weight(tx, ty, p) * share(grid_tx, grid_ty, p),
                                  temporal_factor * in.tile_variance(grid_tx, grid_ty, p) * energy);
 
     tiles = tiles_from_rows(difference, "difference");
@@ -214,15 +176,19 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
           return tile_gain(tx, ty, p)[0] * (1.0f - d2 / (d2 + tile_gain(tx, ty, p)[1]));
         },
         t, "dft");
-    correction(x, y) = correction_before(x, y) + select(in_planes(plane_width, plane_height, x, y),
-                                                        mosaic_from_planes(dft_funcs.planes, x, y), 0.0f);
+    correction(x, y) =
+        correction_before(x, y) +
+        correction_sign * select(in_planes(plane_width, plane_height, x, y), mosaic_from_planes(dft_funcs.planes, x, y), 0.0f);
 
     in.set_estimates();
     plane_width.set_estimate(2000);
     plane_height.set_estimate(1500);
     share.set_estimates({{0, 251}, {0, 188}, {0, 4}});
-    weight.set_estimates({{0, 251}, {0, 188}, {0, 4}});
+    robustness_low.set_estimate(2.0f);
+    robustness_high.set_estimate(6.0f);
     temporal_factor.set_estimate(16.0f);
+    weight_sink.set_estimate(nullptr);
+    correction_sign.set_estimate(1.0f);
     correction_before.set_estimates({{0, 4000}, {0, 3000}});
     correction.set_estimates({{0, 4000}, {0, 3000}});
   }
@@ -252,6 +218,12 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     aligned_rows.compute_at(difference, tile).store_in(MemoryType::Stack).vectorize(t.k, row_vw);
     schedule_transpose(tiles.transpose, kTile * kTileRun, run, t.tile_run, vw);
     tile_gain.compute_at(run, t.tile_run).store_in(MemoryType::Stack).vectorize(tx, vw);
+    // The weights a tile at a time, vectorised along the tile's rows of the
+    // run's difference (across tiles would be a gather per lane).
+    tile_weight.compute_at(run, t.tile_run).store_in(MemoryType::Stack);
+    filtered_energy.compute_at(tile_weight, tx);
+    column_energy.compute_at(tile_weight, tx).bound(t.i, 1, kTile - 2).vectorize(t.i);
+    column_energy.update().reorder(t.i, RVar("down$x")).vectorize(t.i);
   }
 
  private:
@@ -262,11 +234,11 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
   TileDft dft;
   DftFuncs dft_funcs;
   Func tile_gain{"tile_gain"}, windowed{"windowed"};
+  Func column_energy{"column_energy"}, filtered_energy{"filtered_energy"}, tile_weight{"tile_weight"};
   Func aligned_rows, difference;
   TilesFromRows tiles;
 };
 
 }  // namespace
 
-HALIDE_REGISTER_GENERATOR(MergeWeightGenerator, nb_merge_weight)
 HALIDE_REGISTER_GENERATOR(MergeTemporalGenerator, nb_merge_temporal)

@@ -3,10 +3,13 @@
 // driver that merges the frames one at a time.
 #include "stages/merge_wiener.h"
 
+#include <HalideRuntime.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <vector>
 
 #include "core/bayer_planes.h"
@@ -17,7 +20,6 @@
 #include "nb_merge_planes_u16.h"
 #include "nb_merge_spatial.h"
 #include "nb_merge_temporal.h"
-#include "nb_merge_weight.h"
 #include "stages/merge_tiles_params.h"
 
 namespace nb {
@@ -635,35 +637,32 @@ void account_clipped_samples(const Halide::Runtime::Buffer<uint8_t, 3>& reads_cl
   });
 }
 
-// One alternate frame's robustness weights, through nb_merge_weight.
-Status run_weight(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
-                  const Planes& alternate_planes, int max_shift, const AlignmentField& field,
-                  const WienerMergeParams& params, Halide::Runtime::Buffer<float, 3>* weight) {
-  // Shallow copies: the generated API takes non-const buffers.
-  Planes ref = reference_planes, alt = alternate_planes;
-  Halide::Runtime::Buffer<float, 3> variance = tile_variance, displacement = field.displacement;
-  int err = nb_merge_weight(ref, alt, max_shift, displacement, variance, params.robustness_low,
-                            params.robustness_high, *weight);
-  if (err != 0) return internal_error("merge: weight pipeline failed with code " + std::to_string(err));
-  return Status();
-}
-
-// Its correction, through nb_merge_temporal: `correction_after` =
-// `correction_before` + this frame's correction. The two may be one buffer
-// (each pixel of the sum is read, then written).
+// One alternate frame's correction and robustness weights, through
+// nb_merge_temporal: `correction_after` = `correction_before` + sign * this
+// frame's correction (sign -1 takes back one added before). The two may be
+// one buffer (each pixel of the sum is read, then written). `weight` is the
+// tile grid's size; every tile of it is written (checked: a schedule that
+// skipped a tile would leave a stale weight behind).
 Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffer<float, 3>& tile_variance,
                     const Halide::Runtime::Buffer<float, 3>& tile_share, const Planes& alternate_planes, int width,
                     int height, int max_shift, const AlignmentField& field, const WienerMergeParams& params,
-                    const Halide::Runtime::Buffer<float, 3>& weight, const Plane& correction_before,
-                    Plane* correction_after) {
+                    float sign, const Plane& correction_before, Plane* correction_after,
+                    Halide::Runtime::Buffer<float, 3>* weight) {
+  // Shallow copies: the generated API takes non-const buffers.
   Planes ref = reference_planes, alt = alternate_planes;
-  Halide::Runtime::Buffer<float, 3> variance = tile_variance, share = tile_share, weights = weight;
+  Halide::Runtime::Buffer<float, 3> variance = tile_variance, share = tile_share;
   Plane before = correction_before;
   Halide::Runtime::Buffer<float, 3> displacement = field.displacement;
-  int err = nb_merge_temporal(ref, alt, max_shift, displacement, variance, width / 2, height / 2, share, weights,
-                              params.temporal_factor, before, *correction_after);
+  fill_dense(*weight, std::numeric_limits<float>::quiet_NaN());
+  int err = nb_merge_temporal(ref, alt, max_shift, displacement, variance, width / 2, height / 2, share,
+                              params.robustness_low, params.robustness_high, params.temporal_factor,
+                              weight->raw_buffer(), sign, before, *correction_after);
   if (err != 0)
     return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
+  const Halide::Runtime::Buffer<float, 3>& recorded = *weight;
+  bool complete = true;
+  recorded.for_each_value([&](float w) { complete &= !std::isnan(w); });
+  if (!complete) return internal_error("merge: the temporal pipeline left tile weights unwritten");
   return Status();
 }
 
@@ -728,9 +727,8 @@ Status temporal_correction(const Plane& reference, const Plane& alternate,
     share = Halide::Runtime::Buffer<float, 3>(variance.dim(0).extent(), variance.dim(1).extent(), 4);
     share.fill(1.0f);
   }
-  NB_RETURN_IF_ERROR(run_weight(ref, variance, alt, max_shift, field, params, &out->weight));
-  return run_temporal(ref, variance, share, alt, width, height, max_shift, field, params, out->weight,
-                      out->correction, &out->correction);
+  return run_temporal(ref, variance, share, alt, width, height, max_shift, field, params, 1.0f, out->correction,
+                      &out->correction, &out->weight);
 }
 
 namespace {
@@ -773,8 +771,8 @@ struct WienerMerger::State {
   // The Halide path's buffers live for the whole burst: fresh frame-sized
   // buffers per frame cost more in page faults than the merge's arithmetic.
   // The running sum of corrections: a frame's correction is added in place
-  // once its weights show it is not rejected. A bracket's frame's goes to
-  // the other buffer (made at the first one), as its clipped samples are
+  // (and taken back out if its weights reject it). A bracket's frame's goes
+  // to the other buffer (made at the first one), as its clipped samples are
   // accounted for against the sum before it.
   Planes ref_planes, alt_storage;
   Halide::Runtime::Buffer<float, 3> tile_means;     // reference_tile_means() of ref_planes
@@ -895,8 +893,22 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
     share = pairing.share;
   }
   Plane reference_correction;
+  // The Halide path adds the correction to the sum in the pass that finds
+  // the weights (the weights were a pass of their own, a second resampling
+  // of the alternate), and takes it back if they reject the frame. A
+  // bracket's frame's goes to the other buffer, made at the first, as its
+  // clipped samples are accounted for against the sum before it: there,
+  // taking it back is keeping the sum before.
+  Plane* sum_before = &st.correction_sums[st.current];
+  Plane* sum_after = sum_before;
   if (st.halide) {
-    NB_RETURN_IF_ERROR(run_weight(st.ref_planes, variance, alt, max_shift, field, st.params, &st.weight));
+    if (bracket) {
+      Plane& other = st.correction_sums[1 - st.current];
+      if (!other.data()) other = Plane(width, height);
+      sum_after = &other;
+    }
+    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift, field, st.params,
+                                    1.0f, *sum_before, sum_after, &st.weight));
   } else {
     TemporalCorrection c = temporal_correction_reference(st.ref, alternate_mosaic, field, st.noise, st.params,
                                                          bracket ? &pairing : nullptr);
@@ -923,20 +935,15 @@ Status WienerMerger::add(const RawFrame& alternate, const AlignmentField& field,
   // A bracket's long frame may leave few tiles unclipped (a moving object's
   // among them): rejecting it whole takes more evidence than a few tiles.
   *rejected = counted >= (bracket ? kRejectionEvidenceTiles : 1) && *mean_weight < kRejectedBelowWeight;
-  if (*rejected) return Status();  // contributes the reference's content everywhere
+  if (*rejected) {
+    // It contributes the reference's content everywhere. The same pass
+    // again gives the same weights and correction, now taken back.
+    if (st.halide && !bracket)
+      NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift, field,
+                                      st.params, -1.0f, *sum_after, sum_after, &st.weight));
+    return Status();
+  }
   if (st.halide) {
-    // The correction added to the sum in place; a bracket's frame needs the
-    // sum before it too (account_clipped_samples), so its goes to the other
-    // buffer, made at the first.
-    Plane& before = st.correction_sums[st.current];
-    Plane* after = &before;
-    if (bracket) {
-      Plane& other = st.correction_sums[1 - st.current];
-      if (!other.data()) other = Plane(width, height);
-      after = &other;
-    }
-    NB_RETURN_IF_ERROR(run_temporal(st.ref_planes, variance, share, alt, width, height, max_shift, field, st.params,
-                                    st.weight, before, after));
     if (bracket) st.current = 1 - st.current;
   } else {
     float* sum = st.correction_sums[st.current].data();
@@ -1081,3 +1088,20 @@ Status merge_wiener(const std::vector<RawFrame>& frames, int reference,
 }
 
 }  // namespace nb
+
+// nb_merge_temporal's side output: each tile's robustness weight, written to
+// `sink` (a halide_buffer_t of the tile grid) as the pass computes it, and
+// returned for the pass's own use. The pass computes its runs whole, so
+// tiles past the grid are skipped; and a row of tiles on the edge of a
+// strip is computed by both strips' threads, with the same values, so the
+// store is atomic.
+extern "C" float nb_merge_record_weight(void* sink, int tx, int ty, int p, float weight) {
+  const auto* grid = static_cast<const halide_buffer_t*>(sink);
+  const int x = tx - grid->dim[0].min, y = ty - grid->dim[1].min, c = p - grid->dim[2].min;
+  if (x >= 0 && x < grid->dim[0].extent && y >= 0 && y < grid->dim[1].extent && c >= 0 && c < grid->dim[2].extent) {
+    float* at = reinterpret_cast<float*>(grid->host) + ptrdiff_t(x) * grid->dim[0].stride +
+                ptrdiff_t(y) * grid->dim[1].stride + ptrdiff_t(c) * grid->dim[2].stride;
+    __atomic_store(at, &weight, __ATOMIC_RELAXED);
+  }
+  return weight;
+}
