@@ -661,7 +661,7 @@ Status run_temporal(const Planes& reference_planes, const Halide::Runtime::Buffe
     return internal_error("merge: temporal pipeline failed with code " + std::to_string(err));
   const Halide::Runtime::Buffer<float, 3>& recorded = *weight;
   bool complete = true;
-  recorded.for_each_value([&](float w) { complete &= !std::isnan(w); });
+  recorded.for_each_element([&](int tx, int ty, int p) { complete &= !std::isnan(recorded(tx, ty, p)); });
   if (!complete) return internal_error("merge: the temporal pipeline left tile weights unwritten");
   return Status();
 }
