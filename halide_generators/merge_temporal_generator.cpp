@@ -74,8 +74,9 @@ class AlignedDifference {
   Func reference_, alternate_;
 };
 
-// The inputs both pipelines read (a member of each generator: Halide finds
-// its inputs by their place inside the generator object, in this order).
+// The inputs the aligned difference reads (the generator's first members:
+// Halide finds its inputs by their place inside the generator object, in
+// this order).
 struct AlignedDifferenceInputs {
   // CFA planes (x, y, p) of the normalised mosaics, padded (see
   // merge_tiles.h): the reference by 32, the alternate by max_shift + 32.
