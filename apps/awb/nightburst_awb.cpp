@@ -134,7 +134,7 @@ std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
 
 // Synthetic night bursts (nightburst synth's scene) at falling light levels:
 // the merged mosaic of each goes to every estimator.
-void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposure) {
+void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposure, int width, int height) {
   const double levels[] = {0.04, 0.01, 0.003, 0.001};
   const double kelvins[] = {2400, 3200, 4300, 5500, 7000};
   for (double level : levels) {
@@ -142,8 +142,8 @@ void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposur
     for (double kelvin : kelvins)
       for (uint64_t seed = 1; seed <= 2; ++seed) {
         nb::SynthOptions o;
-        o.width = 768;
-        o.height = 512;
+        o.width = width;
+        o.height = height;
         o.frames = 6;
         o.seed = seed;
         o.scene_mean = level;
@@ -165,8 +165,8 @@ void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposur
       }
     char title[160];
     std::snprintf(title, sizeof title,
-                  "Synthetic night bursts, scene mean %.3g of white (shot noise 0.004, 6 frames)",
-                  level);
+                  "Synthetic night bursts, %dx%d, scene mean %.3g of white (shot noise 0.004, 6 frames)",
+                  width, height, level);
     print_table(title, errors);
   }
 }
@@ -227,8 +227,12 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
   }
 }
 
-int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, int family_scenes,
-             bool confidence, bool strip_exposure) {
+struct BurstSize {
+  int width = 768, height = 512;
+};
+
+int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, const BurstSize& burst_size,
+             int family_scenes, bool confidence, bool strip_exposure) {
   nb::FfccModel model;
   nb::Status s = load_model(model_path, &model);
   if (!s.ok()) return fail(s);
@@ -247,7 +251,7 @@ int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, in
                 evaluate_scenes(model, without_exposure(scenes)));
   if (confidence) evaluate_confidence(model, scenes);
   if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729, strip_exposure);
-  if (bursts) evaluate_bursts(model, a.threads, strip_exposure);
+  if (bursts) evaluate_bursts(model, a.threads, strip_exposure, burst_size.width, burst_size.height);
   return 0;
 }
 
@@ -312,6 +316,16 @@ int main(int argc, char** argv) {
   eval->add_option("--model", model_path, "Model file (default: the built-in model)");
   eval->add_flag("--bursts", bursts,
                  "Also evaluate on synthetic night bursts at four light levels");
+  BurstSize burst_size;
+  // The white-balance thumbnail's noise falls with the pixels each of its
+  // pixels averages: a 12 MP burst's is far cleaner than a 768x512 one's at
+  // the same light level.
+  eval->add_option("--burst-width", burst_size.width, "Width of the synthetic bursts")
+      ->check(CLI::Range(64, 8192))
+      ->capture_default_str();
+  eval->add_option("--burst-height", burst_size.height, "Height of the synthetic bursts")
+      ->check(CLI::Range(64, 8192))
+      ->capture_default_str();
   int family_scenes = 0;
   bool confidence = false;
   eval->add_flag("--confidence", confidence, "Also the learned estimate's error by its confidence, and gray-world fallbacks");
@@ -326,5 +340,5 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   train_options.threads = common.threads;
   if (train->parsed()) return run_train(common, train_options, out, validate, choices);
-  return run_eval(common, model_path, bursts, family_scenes, confidence, strip_exposure);
+  return run_eval(common, model_path, bursts, burst_size, family_scenes, confidence, strip_exposure);
 }
