@@ -20,7 +20,8 @@ namespace nb {
 Status read_raw_frame(const std::string& path, RawFrame* frame);
 
 // Expands directories into their raw files (by extension, sorted by name);
-// files named explicitly are kept in the order given.
+// files named explicitly are kept in the order given. A path that does not
+// exist is an error naming it.
 Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std::string>* files);
 
 // Reads the files and hands each frame to `consume`, in the order given, on

@@ -43,6 +43,8 @@ Status expand_burst_paths(const std::vector<std::string>& args, std::vector<std:
       std::sort(found.begin(), found.end());
       files->insert(files->end(), found.begin(), found.end());
     } else {
+      // Named now, before any frame is decoded or any work is announced.
+      if (!fs::exists(arg, ec)) return io_error(arg + ": no such file");
       files->push_back(arg);
     }
   }

@@ -33,6 +33,19 @@ TEST(BadInputTest, UnreadableFilesNameTheFileAndReason) {
   }
 }
 
+// A missing input among several is named when the list is expanded, before
+// any frame is decoded: the burst is not started on the files before it.
+TEST(BadInputTest, MissingInputIsNamedBeforeAnyFrameIsRead) {
+  testing::TempDir dir;
+  write_bytes(dir.file("a.dng"), "this is not a raw file\n");
+  std::vector<std::string> files;
+  const Status s = expand_burst_paths({dir.file("a.dng"), dir.file("missing.dng")}, &files);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(dir.file("missing.dng") + ": no such file"), std::string::npos) << s.message();
+  ASSERT_TRUE(expand_burst_paths({dir.file("a.dng")}, &files).ok());
+  EXPECT_EQ(files, std::vector<std::string>{dir.file("a.dng")});
+}
+
 TEST(BadInputTest, TruncatedDngIsRefusedAtEveryCut) {
   SynthOptions o = testing::small_options(3);
   o.frames = 1;
