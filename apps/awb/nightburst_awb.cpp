@@ -195,12 +195,23 @@ void evaluate_families(const nb::FfccModel& model, const SpectralData& data, con
   }
 }
 
+// The model's prior alone (its bias at the scene's brightness, no histogram):
+// where the light usually is for so bright a scene, in the camera's RGB.
+nb::Illuminant prior_estimate(const nb::FfccModel& model, const nb::RgbThumbnail& t, const nb::RawMetadata& meta) {
+  std::vector<float> p = nb::bias_for_luminance(model, nb::scene_log2_luminance(meta, t));
+  nb::softmax(&p);
+  const Eigen::Vector3f camera =
+      nb::canonical_from_camera(model, meta).inverse() * nb::rgb_at_bin(model, nb::fit_von_mises(p, model.bins).mean);
+  return {camera(0) / camera(1), 1.0f, camera(2) / camera(1)};
+}
+
 // Whether the learned estimate's confidence means something: its error by
-// confidence, and what falling back to gray-world below a confidence would do.
+// confidence, and what falling back to gray-world or to the prior's estimate
+// below a confidence would do.
 void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& scenes) {
   const double edges[] = {0, 0.25, 0.5, 0.75, 0.9, 1.01};
   std::vector<std::vector<double>> by_bucket(5);
-  std::vector<double> confidences, learned, gray;
+  std::vector<double> confidences, learned, gray, prior;
   for (const Scene& s : scenes) {
     const nb::AwbEstimate e = nb::estimate_illuminant_ffcc(model, s.thumbnail, s.meta);
     const double error = nb::angular_error_deg(e.illuminant_rgb, s.truth);
@@ -209,6 +220,7 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
     confidences.push_back(e.confidence);
     learned.push_back(error);
     gray.push_back(nb::angular_error_deg(nb::gray_world(s.thumbnail, s.meta.as_shot_neutral), s.truth));
+    prior.push_back(nb::angular_error_deg(prior_estimate(model, s.thumbnail, s.meta), s.truth));
   }
   std::printf("\nConfidence against error (%zu scenes)\n| confidence | scenes | mean error | median error |\n"
               "| --- | --- | --- | --- |\n",
@@ -218,13 +230,21 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
     std::printf("| %.2f-%.2f | %zu | %.2f | %.2f |\n", edges[b], std::min(1.0, edges[b + 1]), st.count, st.mean,
                 st.median);
   }
-  std::printf("\n| below this confidence, gray-world instead | mean | median | worst 25%% |\n| --- | --- | --- | --- |\n");
-  for (double threshold : {0.0, 0.1, 0.2, 0.3, 0.5}) {
-    std::vector<double> errors;
-    for (size_t i = 0; i < learned.size(); ++i) errors.push_back(confidences[i] < threshold ? gray[i] : learned[i]);
-    const ErrorStats st = error_stats(errors);
-    std::printf("| %.1f | %.2f | %.2f | %.2f |\n", threshold, st.mean, st.median, st.worst25);
+  for (const auto& [name, fallback] : {std::pair<const char*, const std::vector<double>*>{"gray-world", &gray},
+                                        {"the prior's estimate", &prior}}) {
+    std::printf("\n| below this confidence, %s instead | mean | median | worst 25%% |\n| --- | --- | --- | --- |\n",
+                name);
+    for (double threshold : {0.0, 0.1, 0.2, 0.3, 0.5}) {
+      std::vector<double> errors;
+      for (size_t i = 0; i < learned.size(); ++i)
+        errors.push_back(confidences[i] < threshold ? (*fallback)[i] : learned[i]);
+      const ErrorStats st = error_stats(errors);
+      std::printf("| %.1f | %.2f | %.2f | %.2f |\n", threshold, st.mean, st.median, st.worst25);
+    }
   }
+  const ErrorStats prior_alone = error_stats(prior);
+  std::printf("\nThe prior's estimate alone: mean %.2f, median %.2f, worst 25%% %.2f\n", prior_alone.mean,
+              prior_alone.median, prior_alone.worst25);
 }
 
 struct BurstSize {
