@@ -222,17 +222,20 @@ Eigen::Vector3d camera_rgb(const Camera& camera, const Spectrum& stimulus) {
 }
 
 Eigen::Matrix3d fit_camera_from_xyz(const SpectralData& data, const Camera& camera) {
-  const Spectrum d65 = daylight(data, 6500 * kDaylightTemperatureScale);
+  return fit_camera_from_xyz_under(data, camera, daylight(data, 6500 * kDaylightTemperatureScale));
+}
+
+Eigen::Matrix3d fit_camera_from_xyz_under(const SpectralData& data, const Camera& camera, const Spectrum& light) {
   const int n = int(data.reflectances.size());
   Eigen::MatrixXd xyz(n, 3), rgb(n, 3);
   for (int i = 0; i < n; ++i) {
-    const Spectrum stimulus = d65.cwiseProduct(data.reflectances[i]);
+    const Spectrum stimulus = light.cwiseProduct(data.reflectances[i]);
     xyz.row(i) = xyz_of(data, stimulus).transpose();
     rgb.row(i) = camera_rgb(camera, stimulus).transpose();
   }
   // rgb = xyz * M^T in the least-squares sense.
   Eigen::Matrix3d m = xyz.colPivHouseholderQr().solve(rgb).transpose();
-  const Eigen::Vector3d white = m * xyz_of(data, d65);
+  const Eigen::Vector3d white = m * xyz_of(data, light);
   return m / white(1);
 }
 

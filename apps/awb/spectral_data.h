@@ -52,5 +52,7 @@ Eigen::Vector3d camera_rgb(const Camera& camera, const Spectrum& stimulus);
 // camera_from_xyz by least squares over the reflectances under D65, as a
 // DNG ColorMatrix would give it; scaled so D65 white has G = 1.
 Eigen::Matrix3d fit_camera_from_xyz(const SpectralData& data, const Camera& camera);
+// The same fit under `light`, scaled so its white has G = 1.
+Eigen::Matrix3d fit_camera_from_xyz_under(const SpectralData& data, const Camera& camera, const Spectrum& light);
 
 }  // namespace nb::awb
