@@ -318,53 +318,70 @@ TEST(Ffcc, ColourSpreadTakesOutTheNoise) {
   EXPECT_NEAR(colour_spread_over_noise(thumbnail(a, b, 0.05, 3)), 0.05, 0.005);
 }
 
-// With the built-in model the six bursts measured 0.34 to 2.26 deg (gray-world
-// 3.10 to 5.25; the model before it 0.85 to 2.59); the bound leaves room for
-// a retrained model, not for a bug.
+// With the built-in model the six bursts at a 12 MP thumbnail's noise
+// measured 0.34 to 2.26 deg (gray-world 3.10 to 5.25; the model before it
+// 0.85 to 2.59); the bound leaves room for a retrained model, not for a bug.
 constexpr double kWorstSyntheticBurstDeg = 3.0;
 
 // The white-balance thumbnail of these 384x256 bursts averages 2x2 quads a
-// pixel, a 12 MP burst's 16x16 (awb_thumbnail). The bursts get the test
-// sensor's noise over that ratio, 1/64 in variance, so their thumbnails have
-// the noise a 12 MP burst of that sensor gives at each light level. With the
-// full noise the 96x64 thumbnail at scene mean 0.002 has a signal to noise of
-// about 3, which a 12 MP burst of this sensor reaches only near 0.0002; there
-// the built-in model is 2.70 deg mean and 3.93 worst (the model before it:
-// 1.22 and 1.89). apps/awb/README.md has both.
+// pixel, a 12 MP burst's 16x16 (awb_thumbnail). Given the test sensor's
+// noise over that ratio, 1/64 in variance, their thumbnails have the noise a
+// 12 MP burst of that sensor gives at each light level. With the full noise
+// the 96x64 thumbnail at scene mean 0.002 has a signal to noise of about 3,
+// which a 12 MP burst of this sensor reaches only near 0.0002; there the
+// built-in model measured 2.70 deg mean and 3.93 worst (the model before it
+// 1.22 and 1.89), so only the comparison with gray-world is asserted there.
+// apps/awb/README.md has both.
 constexpr double kTwelveMegapixelThumbnailNoise = 1.0 / 64;
+
+struct SyntheticBurstErrors {
+  double worst_learned = 0, mean_learned = 0, mean_gray_world = 0;
+  float least_confidence = 1;
+};
 
 // The pipeline's default white balance on synthetic night bursts (a camera
 // and a scene the model never saw) at two light levels and three lights.
-TEST(Ffcc, BuiltInModelOnSyntheticNightBursts) {
-  double worst_learned = 0, sum_learned = 0, sum_gray_world = 0;
+SyntheticBurstErrors default_awb_on_synthetic_bursts(double noise_factor) {
+  SyntheticBurstErrors e;
   int count = 0;
   for (double level : {0.04, 0.002})
     for (double kelvin : {2600.0, 4500.0, 6500.0}) {
       SynthOptions o = testing::small_options(3);
       o.frames = 6;
-      o.shot_noise *= kTwelveMegapixelThumbnailNoise;
-      o.read_noise *= kTwelveMegapixelThumbnailNoise;
+      o.shot_noise *= noise_factor;
+      o.read_noise *= noise_factor;
       o.scene_mean = level;
       o.illuminant_kelvin = kelvin;
       const SynthBurst burst = testing::make_burst(o);
       ProcessOptions options;  // learned is the default
       ProcessResult r;
       Status s = process_burst(burst.frames, options, &r);
-      ASSERT_TRUE(s.ok()) << s.message();
+      EXPECT_TRUE(s.ok()) << s.message();
       EXPECT_EQ(r.report.awb_method, "learned");
-      EXPECT_GT(r.report.awb_confidence, 0.0f);
       const double learned = angular_error_deg(r.report.awb_illuminant_rgb, burst.illuminant_rgb);
       const double gw = angular_error_deg(
           gray_world(awb_thumbnail(r.merged, r.merged_meta.cfa), {1, 1, 1}), burst.illuminant_rgb);
-      std::printf("level %.3f, %.0f K: learned %.2f deg (confidence %.2f), gray-world %.2f deg\n",
-                  level, kelvin, learned, r.report.awb_confidence, gw);
-      worst_learned = std::max(worst_learned, learned);
-      sum_learned += learned;
-      sum_gray_world += gw;
+      std::printf("noise x%.4f, level %.3f, %.0f K: learned %.2f deg (confidence %.2f), gray-world %.2f deg\n",
+                  noise_factor, level, kelvin, learned, r.report.awb_confidence, gw);
+      e.worst_learned = std::max(e.worst_learned, learned);
+      e.least_confidence = std::min(e.least_confidence, r.report.awb_confidence);
+      e.mean_learned += learned;
+      e.mean_gray_world += gw;
       ++count;
     }
-  EXPECT_LE(worst_learned, kWorstSyntheticBurstDeg);
-  EXPECT_LT(sum_learned / count, 0.5 * sum_gray_world / count);
+  e.mean_learned /= count;
+  e.mean_gray_world /= count;
+  return e;
+}
+
+TEST(Ffcc, BuiltInModelOnSyntheticNightBursts) {
+  const SyntheticBurstErrors twelve_mp = default_awb_on_synthetic_bursts(kTwelveMegapixelThumbnailNoise);
+  EXPECT_LE(twelve_mp.worst_learned, kWorstSyntheticBurstDeg);
+  EXPECT_LT(twelve_mp.mean_learned, 0.5 * twelve_mp.mean_gray_world);
+  EXPECT_GT(twelve_mp.least_confidence, 0.0f);
+  // Measured: 2.05 deg mean against gray-world's 4.49.
+  const SyntheticBurstErrors small_noisy = default_awb_on_synthetic_bursts(1.0);
+  EXPECT_LT(small_noisy.mean_learned, 0.5 * small_noisy.mean_gray_world);
 }
 
 }  // namespace
