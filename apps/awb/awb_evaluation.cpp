@@ -57,8 +57,28 @@ static void expose(Scene* scene, const std::string& lights, std::mt19937_64& rng
   expose_at(scene, draw_lux(lights, rng));
 }
 
+Camera jittered_camera(const Camera& camera, std::mt19937_64& rng) {
+  std::normal_distribution<double> shift_nm(0, 5), tilt(0, 0.15);
+  Camera jittered = camera;
+  jittered.name += " (jittered)";
+  for (int c = 0; c < 3; ++c) {
+    const double shift = shift_nm(rng), t = tilt(rng);
+    for (int i = 0; i < kSamples; ++i) {
+      const double nm = kFirstNm + i * kStepNm;
+      // The sensitivity at nm - shift, linearly interpolated; zero off the grid.
+      const double at = (nm - shift - kFirstNm) / kStepNm;
+      const int below = int(std::floor(at));
+      const double f = at - below;
+      auto sample = [&](int j) { return j < 0 || j >= kSamples ? 0.0 : camera.sensitivity[c](j); };
+      jittered.sensitivity[c](i) = ((1 - f) * sample(below) + f * sample(below + 1)) * std::exp(t * (nm - 560) / 200);
+    }
+  }
+  return jittered;
+}
+
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
-                                 int per_camera, uint64_t seed, bool night_lights, bool noise_by_brightness) {
+                                 int per_camera, uint64_t seed, bool night_lights, bool noise_by_brightness,
+                                 bool jitter_cameras) {
   // Filament lamps too (porch lights, old street lamps, candles): without
   // them a dark scene's prior would know no broadband light.
   static const LightFamily kNight[] = {LightFamily::kSodium, LightFamily::kMercury, LightFamily::kLed,
@@ -71,6 +91,7 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
     std::mt19937_64 night_rng(seed * 1000003ull + uint64_t(index) + 0x5eed);
     // Its own stream, so the scenes are those rendered before exposures were drawn.
     std::mt19937_64 exposure_rng(seed * 1000003ull + uint64_t(index) + 0xe790);
+    std::mt19937_64 jitter_rng(seed * 1000003ull + uint64_t(index) + 0x717e);
     for (int k = 0; k < per_camera; ++k) {
       const bool night = night_lights && k % 2 == 1;
       std::mt19937_64& scene_rng = night ? night_rng : rng;
@@ -93,9 +114,11 @@ std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int
       }
       const std::string lights = light.name + (second_light ? "+" + other.name : "");
       const double lux = draw_lux(lights, exposure_rng);
-      RenderedScene r = render_scene(data, camera, light, scene_rng, 128, 96, second_light,
+      const bool jitter = jitter_cameras && std::uniform_real_distribution<double>(0, 1)(jitter_rng) < 0.5;
+      const Camera shot_by = jitter ? jittered_camera(camera, jitter_rng) : camera;
+      RenderedScene r = render_scene(data, shot_by, light, scene_rng, 128, 96, second_light,
                                      noise_by_brightness ? snr_at(lux, exposure_rng) : 0);
-      scenes.push_back({std::move(r.thumbnail), r.truth, meta});
+      scenes.push_back({std::move(r.thumbnail), r.truth, jitter ? camera_metadata(data, shot_by) : meta});
       expose_at(&scenes.back(), lux);
     }
   }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,18 @@ struct Scene {
 // twilight in equal shares, a fifth of them beside a second light from one side).
 // `noise_by_brightness`: each scene's noise follows its illuminance
 // (snr_at), as a burst's does, instead of being drawn apart from it.
+// `jitter_cameras`: half the scenes through a camera near the one given
+// (jittered_camera), with that camera's own fitted colour matrix.
 std::vector<Scene> render_scenes(const SpectralData& data, const std::vector<int>& cameras,
                                  int per_camera, uint64_t seed, bool night_lights = false,
-                                 bool noise_by_brightness = false);
+                                 bool noise_by_brightness = false, bool jitter_cameras = false);
+
+// A camera whose sensitivities are `camera`'s, each channel shifted in
+// wavelength (normal, 5 nm) and tilted by exp(t (nm - 560) / 200) (t normal,
+// 0.15): cameras differ so, and how a line spectrum falls on those slopes
+// is the metamerism that scatters a lamp's white between cameras
+// (`nightburst_awb canonical-spread`).
+Camera jittered_camera(const Camera& camera, std::mt19937_64& rng);
 
 // `per_camera` scenes per camera lit by lights of one family (for
 // kTwoLights: two lights of different families, one from each side).

@@ -68,6 +68,7 @@ struct TrainingChoices {
   bool by_exposure = false;
   bool noise_by_brightness = false;
   bool coarsen_noisy = false;
+  bool jitter_cameras = false;
 };
 
 int run_train(const CommonArgs& a, const TrainOptions& options, const std::string& out, bool validate,
@@ -84,7 +85,7 @@ int run_train(const CommonArgs& a, const TrainOptions& options, const std::strin
   const std::vector<int> train = cameras_where(data, false, validate);
   auto t0 = std::chrono::steady_clock::now();
   const std::vector<Scene> scenes =
-      render_scenes(data, train, a.scenes_per_camera, a.seed, c.night_lights, c.noise_by_brightness);
+      render_scenes(data, train, a.scenes_per_camera, a.seed, c.night_lights, c.noise_by_brightness, c.jitter_cameras);
   nb::FfccModel model;
   model.bin_size = c.bin_size;
   s = model_grid(data, train, scenes, &model);
@@ -383,6 +384,9 @@ int main(int argc, char** argv) {
   train->add_flag("--coarsen-noisy", choices.coarsen_noisy,
                   "Take the histograms of a noisy thumbnail from its block means, coarsened up to 4x until its "
                   "signal to noise reaches 12 (recorded in the model, which the pipeline then uses so)");
+  train->add_flag("--jitter-cameras", choices.jitter_cameras,
+                  "Render half the training scenes through a camera near the one given (sensitivities shifted "
+                  "and tilted), with its own colour matrix");
   train->add_option("--knot-smoothness", train_options.knot_smoothness);
   train->add_option("--knot-l2", train_options.knot_l2);
   train->add_flag("--validate", validate,

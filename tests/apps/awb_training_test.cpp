@@ -117,6 +117,42 @@ TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
   }
 }
 
+// Jittered cameras scatter a line spectrum's white about as much as real
+// cameras do, and a broadband light's little: the metamerism the training
+// option is for. Each in the training cameras' mean space, through its own
+// D65 matrix, against the unjittered camera's.
+TEST(AwbTraining, JitteredCamerasScatterLineSpectraAsCamerasDo) {
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  const SpectralData& data = spectral_data();
+  Eigen::Matrix3d canonical_from_xyz = Eigen::Matrix3d::Zero();
+  for (const Camera& camera : data.cameras) canonical_from_xyz += fit_camera_from_xyz(data, camera);
+  canonical_from_xyz /= double(data.cameras.size());
+  auto white = [&](const Camera& camera, const Spectrum& light) {
+    return Eigen::Vector3d(canonical_from_xyz * fit_camera_from_xyz(data, camera).inverse() *
+                           camera_rgb(camera, light)).normalized();
+  };
+  auto rms_scatter = [&](const Spectrum& light) {
+    double sum = 0;
+    int n = 0;
+    std::mt19937_64 rng(3);
+    for (size_t c = 0; c < data.cameras.size(); c += 4)
+      for (int k = 0; k < 5; ++k, ++n) {
+        const double cosine = white(jittered_camera(data.cameras[c], rng), light).dot(white(data.cameras[c], light));
+        sum += std::pow(std::acos(std::clamp(cosine, -1.0, 1.0)) * 180 / M_PI, 2);
+      }
+    return std::sqrt(sum / n);
+  };
+  const double sodium = rms_scatter(high_pressure_sodium()), tungsten = rms_scatter(blackbody(2856));
+  std::printf("jittered cameras' white, RMS from their own camera's: high-pressure sodium %.2f deg, 2856 K %.2f deg\n",
+              sodium, tungsten);
+  // Real cameras (canonical-spread): 2.01 and 0.28 deg.
+  EXPECT_GT(sodium, 0.5);
+  EXPECT_LT(sodium, 4.0);
+  EXPECT_LT(tungsten, 0.5 * sodium);
+  std::mt19937_64 a(7), b(7);
+  EXPECT_EQ(jittered_camera(data.cameras[0], a).sensitivity[1], jittered_camera(data.cameras[0], b).sensitivity[1]);
+}
+
 // The night lights' models against what their lamps are published to be.
 TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
   if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
