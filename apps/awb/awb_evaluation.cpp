@@ -14,13 +14,23 @@ namespace nb::awb {
 bool is_held_out_camera(int index) { return index % 4 == 1; }
 bool is_validation_camera(int index) { return index % 4 == 3; }
 
+ColorCalibration fitted_calibration(int light_source, const Eigen::Matrix3d& camera_from_xyz) {
+  ColorCalibration calibration;
+  calibration.illuminant = light_source;
+  for (int i = 0; i < 9; ++i) calibration.color_matrix[size_t(i)] = camera_from_xyz(i / 3, i % 3);
+  return calibration;
+}
+
+Eigen::Matrix3d mean_camera_from_xyz(const SpectralData& data, const std::vector<int>& cameras) {
+  Eigen::Matrix3d sum = Eigen::Matrix3d::Zero();
+  for (int index : cameras) sum += fit_camera_from_xyz(data, data.cameras[size_t(index)]);
+  return sum / double(cameras.size());
+}
+
 static RawMetadata camera_metadata(const SpectralData& data, const Camera& camera) {
   RawMetadata meta;
-  const Eigen::Matrix3d m = fit_camera_from_xyz(data, camera);
-  ColorCalibration calibration;
-  calibration.illuminant = 21;  // fitted under D65, as Adobe's matrices are
-  for (int i = 0; i < 9; ++i) calibration.color_matrix[size_t(i)] = m(i / 3, i % 3);
-  meta.calibrations = {calibration};
+  // Fitted under D65, as Adobe's matrices are.
+  meta.calibrations = {fitted_calibration(21, fit_camera_from_xyz(data, camera))};
   return meta;
 }
 
@@ -158,9 +168,7 @@ static Eigen::Vector3f truth_in_canonical(const FfccModel& model, const Scene& s
 
 Status model_grid(const SpectralData& data, const std::vector<int>& train_cameras,
                   const std::vector<Scene>& training_scenes, FfccModel* model) {
-  Eigen::Matrix3d sum = Eigen::Matrix3d::Zero();
-  for (int index : train_cameras) sum += fit_camera_from_xyz(data, data.cameras[size_t(index)]);
-  model->canonical_from_xyz = (sum / double(train_cameras.size())).cast<float>();
+  model->canonical_from_xyz = mean_camera_from_xyz(data, train_cameras).cast<float>();
   model->u_start = model->v_start = 0;
   double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9};
   for (const Scene& s : training_scenes) {

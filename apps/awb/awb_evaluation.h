@@ -57,6 +57,15 @@ Camera jittered_camera(const Camera& camera, std::mt19937_64& rng);
 std::vector<Scene> render_family_scenes(const SpectralData& data, const std::vector<int>& cameras,
                                         LightFamily family, int per_camera, uint64_t seed);
 
+// The camera's colour calibration under EXIF light source `light_source`
+// (17 standard light A, 21 D65) from a fitted camera_from_xyz, as a DNG
+// ColorMatrix holds it.
+ColorCalibration fitted_calibration(int light_source, const Eigen::Matrix3d& camera_from_xyz);
+
+// The mean of `cameras`' D65 colour matrices (fit_camera_from_xyz): the
+// canonical space a model trained on them estimates in.
+Eigen::Matrix3d mean_camera_from_xyz(const SpectralData& data, const std::vector<int>& cameras);
+
 // The model's grid: canonical space = mean of the training cameras'
 // normalised colour matrices; the histogram window centred on the training
 // illuminants, whose range it records. Fails if those do not fit in the window.

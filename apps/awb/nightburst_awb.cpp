@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iterator>
 
 #include "awb_evaluation.h"
-#include "night_lights.h"
 #include "common/cli_commands.h"
+#include "core/color.h"
+#include "night_lights.h"
 #include "nightburst/io.h"
 #include "nightburst/pipeline.h"
 #include "nightburst/synth.h"
@@ -135,9 +137,13 @@ std::vector<Scene> without_exposure(std::vector<Scene> scenes) {
   return scenes;
 }
 
+struct BurstSize {
+  int width = 768, height = 512;
+};
+
 // Synthetic night bursts (nightburst synth's scene) at falling light levels:
 // the merged mosaic of each goes to every estimator.
-void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposure, int width, int height) {
+void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposure, const BurstSize& size) {
   const double levels[] = {0.04, 0.01, 0.003, 0.001};
   const double kelvins[] = {2400, 3200, 4300, 5500, 7000};
   for (double level : levels) {
@@ -145,8 +151,8 @@ void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposur
     for (double kelvin : kelvins)
       for (uint64_t seed = 1; seed <= 2; ++seed) {
         nb::SynthOptions o;
-        o.width = width;
-        o.height = height;
+        o.width = size.width;
+        o.height = size.height;
         o.frames = 6;
         o.seed = seed;
         o.scene_mean = level;
@@ -169,7 +175,7 @@ void evaluate_bursts(const nb::FfccModel& model, int threads, bool strip_exposur
     char title[160];
     std::snprintf(title, sizeof title,
                   "Synthetic night bursts, %dx%d, scene mean %.3g of white (shot noise 0.004, 6 frames)",
-                  width, height, level);
+                  size.width, size.height, level);
     print_table(title, errors);
   }
 }
@@ -250,10 +256,6 @@ void evaluate_confidence(const nb::FfccModel& model, const std::vector<Scene>& s
               prior_alone.median, prior_alone.worst25);
 }
 
-struct BurstSize {
-  int width = 768, height = 512;
-};
-
 int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, const BurstSize& burst_size,
              int family_scenes, bool confidence, bool strip_exposure) {
   nb::FfccModel model;
@@ -274,7 +276,7 @@ int run_eval(const CommonArgs& a, const std::string& model_path, bool bursts, co
                 evaluate_scenes(model, without_exposure(scenes)));
   if (confidence) evaluate_confidence(model, scenes);
   if (family_scenes > 0) evaluate_families(model, data, held_out, family_scenes, a.seed + 104729, strip_exposure);
-  if (bursts) evaluate_bursts(model, a.threads, strip_exposure, burst_size.width, burst_size.height);
+  if (bursts) evaluate_bursts(model, a.threads, strip_exposure, burst_size);
   return 0;
 }
 
@@ -290,18 +292,21 @@ int run_canonical_spread(const CommonArgs& a) {
   SpectralData data;
   nb::Status s = load_spectral_data(a.data, a.illuminants, &data);
   if (!s.ok()) return fail(s);
-  const Spectrum d65 = nb::awb::daylight(data, 6504), light_a = blackbody(2856);
-  std::vector<Eigen::Matrix3d> from_d65, from_a;
-  Eigen::Matrix3d canonical_from_xyz = Eigen::Matrix3d::Zero();
   const std::vector<int> train = cameras_where(data, false, false), held_out = cameras_where(data, true, false);
-  for (const Camera& camera : data.cameras) {
-    from_d65.push_back(fit_camera_from_xyz(data, camera));
-    from_a.push_back(fit_camera_from_xyz_under(data, camera, light_a));
+  const Eigen::Matrix3d canonical_from_xyz = mean_camera_from_xyz(data, train);
+  // Each camera as a DNG calibrated under standard light A (17) and D65 (21).
+  const Spectrum light_a = blackbody(2856);
+  std::vector<Eigen::Matrix3d> from_d65(data.cameras.size());
+  std::vector<nb::RawMetadata> two_calibrations(data.cameras.size());
+  for (size_t c = 0; c < data.cameras.size(); ++c) {
+    from_d65[c] = fit_camera_from_xyz(data, data.cameras[c]);
+    two_calibrations[c].calibrations = {
+        fitted_calibration(17, fit_camera_from_xyz_under(data, data.cameras[c], light_a)),
+        fitted_calibration(21, from_d65[c])};
   }
-  for (int c : train) canonical_from_xyz += from_d65[size_t(c)];
-  canonical_from_xyz /= double(train.size());
   std::vector<Illuminant> lights = {{"blackbody 2200 K", blackbody(2200)}, {"standard light A", light_a},
-                                    {"D65", d65}, {"daylight 10000 K", nb::awb::daylight(data, 10000)},
+                                    {"D65", nb::awb::daylight(data, 6504)},
+                                    {"daylight 10000 K", nb::awb::daylight(data, 10000)},
                                     {"high-pressure sodium", high_pressure_sodium()},
                                     {"mercury vapour", mercury_vapour(false)}, {"metal halide", metal_halide()},
                                     {"white LED 2700 K", white_led(data, 2700)}, {"white LED 4000 K", white_led(data, 4000)},
@@ -313,12 +318,10 @@ int run_canonical_spread(const CommonArgs& a) {
               "| --- | --- | --- | --- | --- |\n");
   for (const Illuminant& light : lights) {
     const double kelvin = correlated_colour_temperature(data, light.power);
-    const double weight_a =
-        std::clamp((1 / kelvin - 1 / 6504.0) / (1 / 2856.0 - 1 / 6504.0), 0.0, 1.0);
-    const auto spread = [&](const std::function<Eigen::Matrix3d(int)>& camera_from_xyz) {
+    const auto spread = [&](const std::function<Eigen::Matrix3d(size_t)>& camera_from_xyz) {
       std::vector<Eigen::Vector3d> white(data.cameras.size());
       for (size_t c = 0; c < data.cameras.size(); ++c)
-        white[c] = (canonical_from_xyz * camera_from_xyz(int(c)).inverse() * camera_rgb(data.cameras[c], light.power))
+        white[c] = (canonical_from_xyz * camera_from_xyz(c).inverse() * camera_rgb(data.cameras[c], light.power))
                        .normalized();
       Eigen::Vector3d mean = Eigen::Vector3d::Zero();
       for (int c : train) mean += white[size_t(c)];
@@ -329,9 +332,9 @@ int run_canonical_spread(const CommonArgs& a) {
       return std::sqrt(sum / double(held_out.size()));
     };
     std::printf("| %s | %.0f | %.2f | %.2f | %.2f |\n", light.name.c_str(), kelvin,
-                spread([&](int c) { return from_d65[size_t(c)]; }),
-                spread([&](int c) { return Eigen::Matrix3d(weight_a * from_a[size_t(c)] + (1 - weight_a) * from_d65[size_t(c)]); }),
-                spread([&](int c) { return fit_camera_from_xyz_under(data, data.cameras[size_t(c)], light.power); }));
+                spread([&](size_t c) { return from_d65[c]; }),
+                spread([&](size_t c) { return nb::camera_from_xyz(two_calibrations[c], kelvin); }),
+                spread([&](size_t c) { return fit_camera_from_xyz_under(data, data.cameras[c], light.power); }));
   }
   return 0;
 }
@@ -412,7 +415,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   int family_scenes = 0;
   bool confidence = false;
-  eval->add_flag("--confidence", confidence, "Also the learned estimate's error by its confidence, and gray-world fallbacks");
+  eval->add_flag("--confidence", confidence, "Also the learned estimate's error by its confidence, and fallbacks to gray-world or the prior below a confidence");
   eval->add_option("--families", family_scenes,
                    "Also evaluate by light family (sodium, mercury, LEDs, ...), this many scenes per camera each");
 
