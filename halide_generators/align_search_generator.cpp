@@ -201,7 +201,10 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       alt.compute_root().parallel(y, 8).vectorize(x, natural_vector_size<uint16_t>(), TailStrategy::GuardWithIf);
     in_row_chunks(quadratic.compute_root());
     schedule_tile_sum(l2_costs, l2_columns, quadratic, tx);
-    gradient.compute_root().parallel(y).vectorize(x, natural_vector_size<float>());
+    // The reference's gradients are computed where the Hessian and each
+    // Lucas-Kanade step read them (four loads of the 16-bit level, cached),
+    // not stored: stored, they were two float planes (24 MB at 12 MP)
+    // streamed through each step, which waited on them.
     in_row_chunks(hessian.compute_root());
     in_row_chunks(hessian.update());
     schedule_tile_sum(hessian, hessian_columns, hessian, tx, /*inner=*/true);
