@@ -39,7 +39,7 @@ class AlignSearchGenerator : public Generator<AlignSearchGenerator> {
       // that the padded copy has a finite extent (the clamp never binds).
       const int reach = align::search_reach(level);
       auto offset = [reach](Expr d) { return clamp(d, -reach, reach); };
-      const bool l1 = level == align::kL1Level;
+      const bool l1 = align::uses_l1(level);
       const int tile = align::kTileSize[level], stride = align::tile_stride(level);
       const int radius = align::kSearchRadius[level];
 

@@ -89,7 +89,7 @@ void upsampled_guess(const Gray& ref, const Gray& alt, int level, int tx, int ty
     int px = coarse.dx[coarse.at(c[0], c[1])] * factor,
         py = coarse.dy[coarse.at(c[0], c[1])] * factor;
     uint64_t dist =
-        tile_distance(ref, alt, tx * stride, ty * stride, tile, px, py, level == align::kL1Level);
+        tile_distance(ref, alt, tx * stride, ty * stride, tile, px, py, align::uses_l1(level));
     if (dist < best) {  // strict: ties keep the first candidate
       best = dist;
       *guess_x = px;
@@ -116,7 +116,7 @@ LevelField search_level(const Gray& ref, const Gray& alt, int level, const Level
       for (int sy = -radius; sy <= radius; ++sy)
         for (int sx = -radius; sx <= radius; ++sx) {
           uint64_t dist = tile_distance(ref, alt, tx * stride, ty * stride, tile, guess_x + sx,
-                                        guess_y + sy, level == align::kL1Level);
+                                        guess_y + sy, align::uses_l1(level));
           if (dist < best) {  // strict: ties keep the first in raster order
             best = dist;
             best_x = guess_x + sx;
