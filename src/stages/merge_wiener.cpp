@@ -826,7 +826,7 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     });
   }
   st->correction_sums[0] = Plane(width, height);
-  fill_dense(st->correction_sums[0], 0.0f);
+  fill_dense_in_parallel(st->correction_sums[0], 0.0f);
   const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
   st->effective = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
   st->weight = Halide::Runtime::Buffer<float, 3>(tiles_x, tiles_y, 4);
