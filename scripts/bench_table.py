@@ -6,8 +6,9 @@
 Prints, per case, the minimum time over its repetitions (machines are noisy:
 the minimum is the least disturbed run), MP/s and peak memory; then the
 scaling figures (1 -> 2 threads, time against frame count and against pixel
-count; with nightburst_bench --hdrplus=PATH, the command line's time and
-memory against timothybrooks/hdr-plus's on the same files); with --compare,
+count; with nightburst_bench --hdrplus=PATH, the command line's time,
+memory and user CPU time against timothybrooks/hdr-plus's on the same
+files); with --compare,
 the ratio of each case's minimum to the earlier run's (below 1: faster
 now). Standard library only.
 """
@@ -51,9 +52,15 @@ def load(path):
         key = (m.group(1),) + tuple(int(g) for g in m.groups()[1:])
         scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
         row = {"ms": b["real_time"] * scale, "mps": b.get("MP/s", 0.0), "rss": b.get("peak_rss_MB", 0.0),
-               "case_mb": b.get("case_MB")}
+               "case_mb": b.get("case_MB"), "user_s": b.get("user_s")}
+        # The least user CPU time of the repetitions, kept apart from the
+        # fastest run's row (the two need not be the same run).
+        least_user = cases[key]["user_s"] if key in cases else None
+        if row["user_s"] is not None and (least_user is None or row["user_s"] < least_user):
+            least_user = row["user_s"]
         if key not in cases or row["ms"] < cases[key]["ms"]:
             cases[key] = row
+        cases[key]["user_s"] = least_user
     return data.get("context", {}), cases
 
 
@@ -91,11 +98,16 @@ def print_scaling(cases):
             print(f"  {stage:<16} " + " / ".join(f"{v:.0f}" for v in per_frame))
     anchors = [k for k in sorted(cases) if k[0] == "HdrPlusCommandLine" and ("CommandLine",) + k[1:] in cases]
     if anchors:
-        print("\nAgainst timothybrooks/hdr-plus (nightburst process / hdrplus, same DNG files; time, peak memory):")
+        print("\nAgainst timothybrooks/hdr-plus (nightburst process / hdrplus, same DNG files; time, peak memory,"
+              " user CPU time):")
         for key in anchors:
             ours, theirs = cases[("CommandLine",) + key[1:]], cases[key]
-            print(f"  {key[1]}x{key[2]} x{key[3]} t{key[4]}: {ours['ms']:.0f} / {theirs['ms']:.0f} ms = "
-                  f"{ours['ms'] / theirs['ms']:.2f}; {ours['rss']:.0f} / {theirs['rss']:.0f} MB")
+            line = (f"  {key[1]}x{key[2]} x{key[3]} t{key[4]}: {ours['ms']:.0f} / {theirs['ms']:.0f} ms = "
+                    f"{ours['ms'] / theirs['ms']:.2f}; {ours['rss']:.0f} / {theirs['rss']:.0f} MB")
+            if ours["user_s"] and theirs["user_s"]:
+                line += (f"; user {ours['user_s']:.2f} / {theirs['user_s']:.2f} s = "
+                         f"{ours['user_s'] / theirs['user_s']:.2f}")
+            print(line)
     print("\nPixel count (time at 12 MP / at 3 MP, and at 48 MP / at 12 MP, 8 frames, 2 threads; 4 is linear):")
     for stage in sorted({k[0] for k in cases}):
         small, mid, big = ((stage, w, h, 8, 2) for w, h in ((2000, 1500), (4000, 3000), (8000, 6000)))

@@ -11,6 +11,11 @@
 //                 bursts the process keeps); for the CLI case, the CLI's own.
 //   case_MB       peak_rss_MB less the resident set before the case: what the
 //                 case itself needed.
+//   user_s, sys_s for the command-line cases (nightburst's and hdr-plus's),
+//                 the process's CPU time in user space and in the kernel per
+//                 run. User time hardly moves with the VM's paging, which
+//                 swings the wall time by a third between sittings (the
+//                 kernel's share, first-touch page clearing, is in sys_s).
 #include <HalideRuntime.h>
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -421,11 +426,12 @@ void last_frame_latency(benchmark::State& state) {
 // `threads`: HL_NUM_THREADS for the child (hdr-plus sizes its Halide pool
 // from it; nightburst is told on its command line too); `huge_page_heap`:
 // glibc backs the child's heap with transparent huge pages, as nightburst
-// does its own (apps/common/memory_policy.h). Returns the peak in MB.
-double run_timed(benchmark::State& state, const std::vector<std::string>& command, int threads, const char* what,
-                 bool huge_page_heap = false) {
+// does its own (apps/common/memory_policy.h). Sets the counters peak_rss_MB
+// (the largest peak of the runs), user_s and sys_s (their means).
+void run_timed(benchmark::State& state, const std::vector<std::string>& command, int threads, const char* what,
+               bool huge_page_heap = false) {
   const std::string usage_file = (scratch_dir() / "usage").string();
-  std::vector<std::string> args = {"/usr/bin/time", "-f", "%M", "-o", usage_file};
+  std::vector<std::string> args = {"/usr/bin/time", "-f", "%M %U %S", "-o", usage_file};
   args.insert(args.end(), command.begin(), command.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -442,7 +448,7 @@ double run_timed(benchmark::State& state, const std::vector<std::string>& comman
   posix_spawn_file_actions_init(&quiet);
   posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&quiet, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  double peak_mb = 0;
+  double peak_mb = 0, user_s = 0, sys_s = 0;
   for (auto _ : state) {
     pid_t pid;
     if (posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), envp.data()) != 0) {
@@ -456,12 +462,17 @@ double run_timed(benchmark::State& state, const std::vector<std::string>& comman
       break;
     }
     std::ifstream usage(usage_file);
-    double kb = 0;
-    usage >> kb;
+    double kb = 0, user = 0, sys = 0;
+    usage >> kb >> user >> sys;
     peak_mb = std::max(peak_mb, kb / 1024.0);
+    user_s += user;
+    sys_s += sys;
   }
   posix_spawn_file_actions_destroy(&quiet);
-  return peak_mb;
+  const double runs = std::max<double>(1, double(state.iterations()));
+  state.counters["peak_rss_MB"] = peak_mb;
+  state.counters["user_s"] = user_s / runs;
+  state.counters["sys_s"] = sys_s / runs;
 }
 
 // `nightburst process` from the DNG files to an 8-bit PNG.
@@ -471,10 +482,9 @@ void command_line(benchmark::State& state) {
   std::vector<std::string> command = {NIGHTBURST_CLI, "process", "-q", "--threads", std::to_string(state.range(3)),
                                       "-o", (scratch_dir() / "cli.png").string()};
   command.insert(command.end(), files.begin(), files.end());
-  const double peak_mb = run_timed(state, command, int(state.range(3)), "the nightburst CLI");
+  run_timed(state, command, int(state.range(3)), "the nightburst CLI");
   state.counters["MP/s"] = benchmark::Counter(
       frame_megapixels(b) * files.size() * state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_mb;
 }
 
 // timothybrooks/hdr-plus's command-line tool on the same DNG files (the
@@ -496,10 +506,9 @@ void hdrplus_command_line(benchmark::State& state) {
   // (1.6 GB touched) ran 11-14.5 s on the CI VM instead of 5-6.5 s. (Until
   // the harness stopped running itself twice to get that heap, hdr-plus
   // inherited the setting from its environment.)
-  const double peak_mb = run_timed(state, command, int(state.range(3)), "hdr-plus", /*huge_page_heap=*/true);
+  run_timed(state, command, int(state.range(3)), "hdr-plus", /*huge_page_heap=*/true);
   state.counters["MP/s"] = benchmark::Counter(
       frame_megapixels(b) * files.size() * state.iterations(), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_mb;
 }
 
 // `nightburst batch` on a set of small bursts (8 bursts of 1000x750 x 4
