@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The launcher of every custom command (RULE_LAUNCH_CUSTOM, set in
 # halide_generators/CMakeLists.txt): a Halide generator run
-# (`... nb_generators -n NAME ... -o DIR ...`) is answered from a cache
+# (`... nb_<stage>_generator -n NAME ... -o DIR ...`) is answered from a cache
 # outside the build tree when the same generator binary was run with the same
 # arguments before, on this machine, from any clone: LLVM's code generation
 # for three x86 targets is most of a clean build, and its output depends on
@@ -17,7 +17,7 @@ output_dir=""
 args=("$@")
 for ((i = 0; i < ${#args[@]}; ++i)); do
   case "${args[i]}" in
-    */nb_generators | nb_generators) generator_run=1 ;;
+    */nb_*_generator | nb_*_generator) generator_run=1 ;;
     -o) output_dir="${args[i + 1]:-}" ;;
   esac
 done
@@ -28,7 +28,7 @@ fi
 
 generator=""
 for a in "${args[@]}"; do
-  case "$a" in */nb_generators | nb_generators) generator="$a" ;; esac
+  case "$a" in */nb_*_generator | nb_*_generator) generator="$a" ;; esac
 done
 # The key: the generator binary's bytes and every argument but the output folder.
 key=$( {

@@ -2,15 +2,15 @@
 # The core on 64-bit ARM: cross-builds nightburst_core and its tests with
 # Debian's aarch64-linux-gnu toolchain (cmake/aarch64-linux-gnu.cmake), the
 # Halide stages generated for arm-64-linux by the host build's generator
-# executable, and runs the tests under qemu-aarch64. Then libnightburst.so for
+# executables, and runs the tests under qemu-aarch64. Then libnightburst.so for
 # Android (NIGHTBURST_ANDROID, stages for arm-64-android), linked with the same
 # cross compiler in place of the NDK's, and checked: arm64 code, Halide's
 # Android runtime inside, only the C API exported. Needs the host build
 # (scripts/test.sh builds it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f build/cmake/nightburst-halide_generators-config.cmake ] && [ -x build/halide_generators/nb_generators ] || {
-  echo "test-arm64: build the host tree first (scripts/test.sh), its generator runs for arm64" >&2
+[ -f build/cmake/nightburst-halide_generators-config.cmake ] && [ -x build/halide_generators/nb_merge_temporal_generator ] || {
+  echo "test-arm64: build the host tree first (scripts/test.sh), its generators run for arm64" >&2
   exit 1
 }
 generators=(-Dnightburst-halide_generators_DIR="$PWD/build/cmake")
