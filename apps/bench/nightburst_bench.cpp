@@ -397,10 +397,31 @@ void pipeline_bracket(benchmark::State& state) {
 // Streaming: the time from the last frame's arrival to the finished image
 // (aligning and merging that frame, then white balance and finishing), the
 // earlier frames having been added to the session untimed.
+// The timed part's stages come from the progress callback: the time from
+// one stage's start to the next's (the last runs to the end), summed over
+// the iterations as counters `<stage>_ms` (means per iteration).
 void last_frame_latency(benchmark::State& state) {
   const SynthBurst& b = burst_for(state);
   ProcessOptions options;
   options.threads = int(state.range(3));
+  using Clock = std::chrono::steady_clock;
+  bool timing = false;
+  std::string stage;
+  Clock::time_point stage_start;
+  std::map<std::string, double> stage_ms;
+  const auto close_stage = [&] {
+    if (!stage.empty())
+      stage_ms[stage] += std::chrono::duration<double, std::milli>(Clock::now() - stage_start).count();
+    stage.clear();
+  };
+  options.progress = [&](const std::string& name) {
+    if (timing) {
+      close_stage();
+      stage = name;
+      stage_start = Clock::now();
+    }
+    return true;
+  };
   const double rss_before = reset_peak_rss();
   for (auto _ : state) {
     state.PauseTiming();
@@ -408,15 +429,20 @@ void last_frame_latency(benchmark::State& state) {
     Status s;
     for (size_t i = 0; i + 1 < b.frames.size() && s.ok(); ++i) s = session.add_frame(b.frames[i]);
     state.ResumeTiming();
+    timing = true;
     ProcessResult result;
     if (s.ok()) s = session.add_frame(b.frames.back());
     if (s.ok()) s = session.finish(&result);
+    close_stage();
+    timing = false;
     if (!s.ok()) {
       state.SkipWithError(s.message().c_str());
       break;
     }
   }
   set_counters(state, frame_megapixels(b), rss_before);
+  for (const auto& [name, ms] : stage_ms)
+    state.counters[name + "_ms"] = benchmark::Counter(ms / double(state.iterations()));
 }
 
 // Runs `command` (a program and its arguments) through GNU time once per
