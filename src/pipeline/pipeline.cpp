@@ -502,8 +502,7 @@ struct BurstSession::State {
     Diagnostics& d = result.diagnostics;
     d.backdrop_step = std::max(1, (srgb.width() + kBackdropWidth - 1) / kBackdropWidth);
     d.backdrop = box_downscaled(srgb, d.backdrop_step);
-    if (!meta.default_crop.empty()) srgb = cropped(srgb, meta.default_crop);
-    d.reference_srgb = apply_orientation(srgb, meta.orientation);
+    d.reference_srgb = upright(srgb, meta.default_crop, meta.orientation);
     reference_normalised = Halide::Runtime::Buffer<float, 2>();
     return Status();
   }
@@ -686,9 +685,10 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   } else {
     NB_RETURN_IF_ERROR(finish_basic(shaded, finish, &srgb));
   }
-  if (!ref_meta.default_crop.empty()) srgb = cropped(srgb, crop_for_size(ref_meta.default_crop, ref_meta.width,
-                                                                       ref_meta.height, srgb.width(), srgb.height()));
-  result.srgb = apply_orientation(srgb, ref_meta.orientation);
+  const CropRect crop = ref_meta.default_crop.empty() ? CropRect()
+                                                     : crop_for_size(ref_meta.default_crop, ref_meta.width,
+                                                                     ref_meta.height, srgb.width(), srgb.height());
+  result.srgb = upright(srgb, crop, ref_meta.orientation);
   if (options.diagnostics) {
     result.diagnostics.collected = true;
     NB_RETURN_IF_ERROR(finish_reference_alone(finish, superres_rgb.data() != nullptr));

@@ -14,11 +14,11 @@ namespace nb {
 // of the same view (Super Res Zoom's larger grid), rounded outward.
 CropRect crop_for_size(const CropRect& crop, int from_width, int from_height, int to_width, int to_height);
 
-// The `crop` part of `image` (a copy; crop inside the image).
-Halide::Runtime::Buffer<uint16_t, 3> cropped(const Halide::Runtime::Buffer<uint16_t, 3>& image, const CropRect& crop);
-
-// Returns the upright image; orientation 1 returns the input unchanged.
-Halide::Runtime::Buffer<uint16_t, 3> apply_orientation(const Halide::Runtime::Buffer<uint16_t, 3>& image,
-                                                       int exif_orientation);
+// The finished image as it is shown: the `crop` part of `image` (all of it
+// when `crop` is empty; inside the image), turned upright by the EXIF
+// orientation (1..8; any other value is taken as 1). A new image, made on
+// the Halide runtime's threads; `image` itself when there is nothing to do.
+Halide::Runtime::Buffer<uint16_t, 3> upright(const Halide::Runtime::Buffer<uint16_t, 3>& image, const CropRect& crop,
+                                             int exif_orientation);
 
 }  // namespace nb

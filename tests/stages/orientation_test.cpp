@@ -16,11 +16,48 @@ TEST(OrientationTest, AllEightOrientations) {
       {}, {{0, 1, 2}, {3, 4, 5}}, {{2, 1, 0}, {5, 4, 3}}, {{5, 4, 3}, {2, 1, 0}}, {{3, 4, 5}, {0, 1, 2}},
       {{0, 3}, {1, 4}, {2, 5}}, {{3, 0}, {4, 1}, {5, 2}}, {{5, 2}, {4, 1}, {3, 0}}, {{2, 5}, {1, 4}, {0, 3}}};
   for (int o = 1; o <= 8; ++o) {
-    auto out = apply_orientation(img, o);
+    auto out = upright(img, CropRect(), o);
     ASSERT_EQ(out.height(), int(expected[o].size())) << o;
     for (int y = 0; y < out.height(); ++y)
       for (int x = 0; x < out.width(); ++x) EXPECT_EQ(out(x, y, 0), expected[o][y][x]) << "orientation " << o;
   }
+}
+
+// The crop and the turn in one pass, in tiles on several threads, against
+// the definitions one pixel at a time: the crop first, then the EXIF
+// orientation. A size that is no multiple of the tiles, and three channels.
+TEST(OrientationTest, CropThenTurnMatchesThePixelByPixelDefinition) {
+  const int width = 203, height = 150;
+  Halide::Runtime::Buffer<uint16_t, 3> img(width, height, 3);
+  img.for_each_element([&](int x, int y, int c) { img(x, y, c) = uint16_t((y * width + x) * 3 + c); });
+  const CropRect crop{5, 9, 190, 131};
+  for (int o = 1; o <= 8; ++o) {
+    const auto out = upright(img, crop, o);
+    const bool swap_axes = o >= 5;
+    ASSERT_EQ(out.width(), swap_axes ? crop.height : crop.width) << o;
+    ASSERT_EQ(out.height(), swap_axes ? crop.width : crop.height) << o;
+    const int w = crop.width, h = crop.height;
+    int mismatches = 0;
+    for (int c = 0; c < 3; ++c)
+      for (int Y = 0; Y < out.height(); ++Y)
+        for (int X = 0; X < out.width(); ++X) {
+          int x = X, y = Y;
+          switch (o) {
+            case 2: x = w - 1 - X; break;
+            case 3: x = w - 1 - X, y = h - 1 - Y; break;
+            case 4: y = h - 1 - Y; break;
+            case 5: x = Y, y = X; break;
+            case 6: x = Y, y = h - 1 - X; break;
+            case 7: x = w - 1 - Y, y = h - 1 - X; break;
+            case 8: x = w - 1 - Y, y = X; break;
+          }
+          mismatches += out(X, Y, c) != img(crop.left + x, crop.top + y, c);
+        }
+    EXPECT_EQ(mismatches, 0) << "orientation " << o;
+  }
+  // Nothing to do: the image itself, not a copy.
+  EXPECT_EQ(upright(img, CropRect(), 1).data(), img.data());
+  EXPECT_EQ(upright(img, CropRect{0, 0, width, height}, 0).data(), img.data());
 }
 
 }  // namespace
