@@ -85,10 +85,16 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
     // taps of the window's second half give pair_weight(p), the 12 of its
     // first half read pair_weight(p - d). 13 exp per pixel instead of 25;
     // the sums still run over the taps in raster order, as the reference's.
+    // fast_exp (about 18 correct bits; below -87 it gives 0 where exp gives
+    // a denormal, nothing beside the centre tap's weight of 1; the display
+    // range keeps the argument above about -70): Halide against the reference
+    // differed on 0.83% of the samples before and after, never by more
+    // than one step; BM_FinishHalide 12 MP, 1 thread, alternating:
+    // 200-215 -> 188-195 ms.
     auto weight = [&](Expr px, Expr py, Expr qx, Expr qy) {
       Expr dy = ycc(qx, qy)[0] - ycc(px, py)[0], dcb = ycc(qx, qy)[1] - ycc(px, py)[1],
            dcr = ycc(qx, qy)[2] - ycc(px, py)[2];
-      return exp(-dy * dy * (0.5f / (detail::kLumaSigma * detail::kLumaSigma)) -
+      return fast_exp(-dy * dy * (0.5f / (detail::kLumaSigma * detail::kLumaSigma)) -
                  (dcb * dcb + dcr * dcr) * (0.5f / (detail::kChromaSigma * detail::kChromaSigma)));
     };
     struct Tap {
