@@ -76,7 +76,8 @@ TEST(CameraColor, BaselineExposureMovesTheExposuresZeroPoint) {
 
 // DefaultCrop: the output is the crop of what the whole frame gives, pixel
 // for pixel (the crop comes after finishing, so no edge handling differs),
-// on the sensor's grid and on Super Res Zoom's.
+// on the sensor's grid and on Super Res Zoom's. With an EXIF orientation the
+// cropped output is turned, pixel for pixel (a portrait phone photo: 6).
 TEST(CameraColor, DefaultCropIsTheOutputsView) {
   SynthOptions o = testing::small_options(7);
   o.frames = 3;
@@ -100,6 +101,17 @@ TEST(CameraColor, DefaultCropIsTheOutputsView) {
     // The merged DNG's metadata keeps the crop, on its own grid.
     EXPECT_EQ(cropped.merged_meta.default_crop.left, offset);
     EXPECT_EQ(cropped.merged_meta.default_crop.width, (o.width - 20) * factor);
+    if (scale > 0) continue;
+    std::vector<RawFrame> portrait = b.frames;
+    for (RawFrame& f : portrait) f.meta.orientation = 6;  // turned a quarter clockwise to be upright
+    const ProcessResult turned = process(portrait, Look::kNight, scale);
+    ASSERT_EQ(turned.srgb.width(), cropped.srgb.height());
+    ASSERT_EQ(turned.srgb.height(), cropped.srgb.width());
+    int moved = 0;
+    turned.srgb.for_each_element([&](int x, int y, int c) {
+      moved += turned.srgb(x, y, c) != cropped.srgb(y, cropped.srgb.height() - 1 - x, c);
+    });
+    EXPECT_EQ(moved, 0);
   }
 }
 
