@@ -313,27 +313,6 @@ class TileDft {
   }
 };
 
-// Noise variance at the mean level of tile(i, j, tx, ty, p), from the
-// NoiseProfile (scale, offset per CFA position), floored so a noiseless tile
-// never divides by zero. `sum` is the tile sum, kept for scheduling.
-template <typename Profile>
-Expr tile_noise_variance(Func tile, Func& sum, Profile& scale, Profile& offset, const TileVars& t) {
-  RDom whole(0, kTile, 0, kTile, "whole");
-  sum = Func("tile_sum");
-  sum(t.tx, t.ty, t.p) = 0.0f;
-  sum(t.tx, t.ty, t.p) += tile(whole.x, whole.y, t.tx, t.ty, t.p);
-  Expr mean = sum(t.tx, t.ty, t.p) * (1.0f / (kTile * kTile));
-  return max(scale(t.p) * max(mean, 0.0f) + offset(t.p), kMinVariance);
-}
-
-// Schedules the tile sum of tile_noise_variance() inside `at`'s loop over ty.
-inline void schedule_tile_sum(Func sum, Func at, const TileVars& t, int vector_width) {
-  sum.compute_at(at, t.ty).vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-  sum.update()
-      .reorder(t.tx, RVar("whole$x"), RVar("whole$y"))
-      .vectorize(t.tx, vector_width, TailStrategy::GuardWithIf);
-}
-
 // Is mosaic pixel (x, y) part of a complete 2x2 CFA tile (so of a plane)?
 inline Expr in_planes(Expr plane_width, Expr plane_height, Expr x, Expr y) {
   return x < 2 * plane_width && y < 2 * plane_height;
