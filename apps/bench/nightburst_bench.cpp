@@ -418,8 +418,16 @@ void pipeline_bracket(benchmark::State& state) {
 // The timed part's stages come from the progress callback: the time from
 // one stage's start to the next's (the last runs to the end), summed over
 // the iterations as counters `<stage>_ms` (means per iteration).
-void last_frame_latency(benchmark::State& state) {
+// `portrait`: the frames as a phone held upright writes them, with an
+// 8-pixel DefaultCrop and EXIF orientation 6 (the image turned a quarter).
+void last_frame_latency(benchmark::State& state, bool portrait = false) {
   const SynthBurst& b = burst_for(state);
+  std::vector<RawFrame> frames = b.frames;  // shallow copies
+  if (portrait)
+    for (RawFrame& f : frames) {
+      f.meta.default_crop = CropRect{8, 8, f.meta.width - 16, f.meta.height - 16};
+      f.meta.orientation = 6;
+    }
   ProcessOptions options;
   options.threads = int(state.range(3));
   using Clock = std::chrono::steady_clock;
@@ -445,11 +453,11 @@ void last_frame_latency(benchmark::State& state) {
     state.PauseTiming();
     BurstSession session(options);
     Status s;
-    for (size_t i = 0; i + 1 < b.frames.size() && s.ok(); ++i) s = session.add_frame(b.frames[i]);
+    for (size_t i = 0; i + 1 < frames.size() && s.ok(); ++i) s = session.add_frame(frames[i]);
     state.ResumeTiming();
     timing = true;
     ProcessResult result;
-    if (s.ok()) s = session.add_frame(b.frames.back());
+    if (s.ok()) s = session.add_frame(frames.back());
     if (s.ok()) s = session.finish(&result);
     close_stage();
     timing = false;
@@ -698,6 +706,7 @@ void BM_PngEncode(benchmark::State& state) { png_encode(state); }
 void BM_Upright(benchmark::State& state) { upright_image(state); }
 void BM_Pipeline(benchmark::State& state) { pipeline(state); }
 void BM_LastFrameLatency(benchmark::State& state) { last_frame_latency(state); }
+void BM_LastFrameLatencyPortrait(benchmark::State& state) { last_frame_latency(state, true); }
 void BM_PipelineBracket(benchmark::State& state) { pipeline_bracket(state); }
 void BM_CommandLine(benchmark::State& state) { command_line(state); }
 void BM_BatchThroughput(benchmark::State& state) { batch_throughput(state); }
@@ -723,6 +732,11 @@ BENCHMARK(BM_Upright)
     ->UseRealTime();
 BENCHMARK(BM_Pipeline)->Apply(end_to_end_cases);
 BENCHMARK(BM_LastFrameLatency)->Apply(stage_cases);
+BENCHMARK(BM_LastFrameLatencyPortrait)
+    ->ArgNames({"width", "height", "frames", "threads"})
+    ->Args({4000, 3000, 8, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_PipelineBracket)
     ->ArgNames({"width", "height", "frames", "threads", "bracket"})
     ->Args({4000, 3000, 8, 2, 0})
