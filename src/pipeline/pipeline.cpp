@@ -580,9 +580,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   result.merged_meta = ref_meta;
   result.merged_meta.width = result.merged.width();
   result.merged_meta.height = result.merged.height();
-  if (!ref_meta.default_crop.empty())
-    result.merged_meta.default_crop = crop_for_size(ref_meta.default_crop, ref_meta.width, ref_meta.height,
-                                                    result.merged.width(), result.merged.height());
+  result.merged_meta.default_crop = crop_for_size(ref_meta.default_crop, ref_meta.width, ref_meta.height,
+                                                  result.merged.width(), result.merged.height());
   result.merged_meta.noise = report.noise;
   for (int i = 0; i < 4; ++i) {
     result.merged_meta.noise.scale[i] /= effective_frames;
@@ -685,10 +684,9 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   } else {
     NB_RETURN_IF_ERROR(finish_basic(shaded, finish, &srgb));
   }
-  const CropRect crop = ref_meta.default_crop.empty() ? CropRect()
-                                                     : crop_for_size(ref_meta.default_crop, ref_meta.width,
-                                                                     ref_meta.height, srgb.width(), srgb.height());
-  result.srgb = upright(srgb, crop, ref_meta.orientation);
+  result.srgb = upright(
+      srgb, crop_for_size(ref_meta.default_crop, ref_meta.width, ref_meta.height, srgb.width(), srgb.height()),
+      ref_meta.orientation);
   if (options.diagnostics) {
     result.diagnostics.collected = true;
     NB_RETURN_IF_ERROR(finish_reference_alone(finish, superres_rgb.data() != nullptr));

@@ -12,7 +12,7 @@
 namespace nb {
 
 CropRect crop_for_size(const CropRect& crop, int from_width, int from_height, int to_width, int to_height) {
-  if (from_width == to_width && from_height == to_height) return crop;
+  if (crop.empty() || (from_width == to_width && from_height == to_height)) return crop;
   const double sx = double(to_width) / from_width, sy = double(to_height) / from_height;
   CropRect out;
   out.left = std::clamp(int(std::floor(crop.left * sx)), 0, to_width - 1);

@@ -11,7 +11,8 @@
 namespace nb {
 
 // `crop` of a from_width x from_height frame on a to_width x to_height image
-// of the same view (Super Res Zoom's larger grid), rounded outward.
+// of the same view (Super Res Zoom's larger grid), rounded outward; an empty
+// crop (none) stays empty.
 CropRect crop_for_size(const CropRect& crop, int from_width, int from_height, int to_width, int to_height);
 
 // The finished image as it is shown: the `crop` part of `image` (all of it

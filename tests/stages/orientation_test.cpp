@@ -60,5 +60,17 @@ TEST(OrientationTest, CropThenTurnMatchesThePixelByPixelDefinition) {
   EXPECT_EQ(upright(img, CropRect{0, 0, width, height}, 0).data(), img.data());
 }
 
+// A crop on Super Res Zoom's larger grid is the same view, rounded outward;
+// no crop stays no crop on any grid.
+TEST(OrientationTest, CropForSizeScalesTheViewAndKeepsNoCrop) {
+  const CropRect c = crop_for_size(CropRect{5, 9, 190, 131}, 203, 150, 406, 300);
+  EXPECT_EQ(c.left, 10);
+  EXPECT_EQ(c.top, 18);
+  EXPECT_EQ(c.width, 380);
+  EXPECT_EQ(c.height, 262);
+  EXPECT_TRUE(crop_for_size(CropRect(), 203, 150, 406, 300).empty());
+  EXPECT_TRUE(crop_for_size(CropRect(), 203, 150, 203, 150).empty());
+}
+
 }  // namespace
 }  // namespace nb
