@@ -170,29 +170,6 @@ double tile_variance(const NoiseProfile& noise, int position, double mean) {
   return std::max(noise.variance(position, mean), double(merge::kMinVariance));
 }
 
-// A tile is structured when its variance exceeds the noise variance this many times.
-constexpr double kStructuredVarianceRatio = 4.0;
-
-// 1 for the reference's merge tiles with structure beyond noise, else 0.
-// `tile(position, x0, y0, &mean)` reads a tile of the reference's plane.
-template <typename TileReader>
-Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(int width, int height, const NoiseProfile& noise,
-                                                     const TileReader& tile) {
-  Halide::Runtime::Buffer<uint8_t, 3> out(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  const int tiles_y = out.dim(1).extent();
-  parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
-    const int position = plane_row / tiles_y, ty = plane_row % tiles_y;
-    uint8_t* row = &out(0, ty, position);  // by pointer, as in mark_clipped_samples()
-    for (int tx = 0; tx < out.dim(0).extent(); ++tx) {
-      double mean;
-      const Tile t = tile(position, tx * kStride - kStride, ty * kStride - kStride, &mean);
-      const double var = tile_sum([&](int x, int y) { return (t[y][x] - mean) * (t[y][x] - mean); }) / (kTile * kTile);
-      row[tx] = var > kStructuredVarianceRatio * tile_variance(noise, position, mean);
-    }
-  });
-  return out;
-}
-
 }  // namespace
 
 int merge_tiles_across(int plane_extent) { return (plane_extent + kStride - 1) / kStride + 1; }
@@ -333,24 +310,80 @@ int max_shift_of(const AlignmentField& field) {
   return int(std::ceil(largest)) + 1;
 }
 
-// Per merge tile (tx, ty, p) of the reference's planes: its mean level. The
-// sum runs in float, row by row, as the generator's tile sums did.
-Halide::Runtime::Buffer<float, 3> reference_tile_means(const Planes& reference_planes, int width, int height) {
-  Halide::Runtime::Buffer<float, 3> means(merge_tiles_across(width / 2), merge_tiles_across(height / 2), 4);
-  const int tiles_x = means.dim(0).extent(), tiles_y = means.dim(1).extent();
-  parallel_rows(4 * tiles_y, 8, [&](int plane_row) {
-    const int p = plane_row / tiles_y, ty = plane_row % tiles_y;
-    float* means_row = &means(0, ty, p);  // by pointer, as in mark_clipped_samples()
-    for (int tx = 0; tx < tiles_x; ++tx) {
-      float sum = 0.0f;
-      for (int y = 0; y < kTile; ++y) {
-        const float* row = &reference_planes(tx * kStride - kStride, ty * kStride - kStride + y, p);
-        for (int x = 0; x < kTile; ++x) sum += row[x];
+// Sums over the 8x8 blocks of the reference's planes (tx, ty, p), of the
+// samples and of their squares: merge tile (tx, ty) covers blocks tx - 1 and
+// tx across, ty - 1 and ty down (block b holds plane pixels 8 b to 8 b + 7),
+// so each sample is read once, not by the four tiles that hold it. Per
+// block row, the eight rows are summed column by column (independent
+// additions, which vectorise), then each block's eight columns.
+struct BlockSums {
+  Halide::Runtime::Buffer<double, 3> sum, sum_of_squares;  // blocks -1 .. tiles - 1
+  double tile(const Halide::Runtime::Buffer<double, 3>& b, int tx, int ty, int p) const {
+    return b(tx - 1, ty - 1, p) + b(tx, ty - 1, p) + b(tx - 1, ty, p) + b(tx, ty, p);
+  }
+};
+
+BlockSums reference_block_sums(const Planes& planes, int width, int height) {
+  static_assert(kTile == 2 * kStride, "a tile is 2x2 blocks");
+  const int tiles_x = merge_tiles_across(width / 2), tiles_y = merge_tiles_across(height / 2);
+  BlockSums b;
+  b.sum = Halide::Runtime::Buffer<double, 3>(tiles_x + 1, tiles_y + 1, 4);
+  b.sum.set_min(-1, -1, 0);
+  b.sum_of_squares = Halide::Runtime::Buffer<double, 3>(tiles_x + 1, tiles_y + 1, 4);
+  b.sum_of_squares.set_min(-1, -1, 0);
+  const int columns = kStride * (tiles_x + 1);
+  parallel_rows(4 * (tiles_y + 1), 8, [&](int plane_row) {
+    const int p = plane_row / (tiles_y + 1), by = plane_row % (tiles_y + 1) - 1;
+    std::vector<double> column(size_t(columns), 0.0), column_squares(size_t(columns), 0.0);
+    for (int y = 0; y < kStride; ++y) {
+      const float* row = &planes(-kStride, by * kStride + y, p);
+      for (int x = 0; x < columns; ++x) {
+        const double v = row[x];
+        column[size_t(x)] += v;
+        column_squares[size_t(x)] += v * v;
       }
-      means_row[tx] = sum * (1.0f / (kTile * kTile));
+    }
+    double* sum_row = &b.sum(-1, by, p);  // by pointer, as in mark_clipped_samples()
+    double* squares_row = &b.sum_of_squares(-1, by, p);
+    for (int bx = 0; bx <= tiles_x; ++bx) {
+      double sum = 0, squares = 0;
+      for (int x = kStride * bx; x < kStride * (bx + 1); ++x) {
+        sum += column[size_t(x)];
+        squares += column_squares[size_t(x)];
+      }
+      sum_row[bx] = sum;
+      squares_row[bx] = squares;
     }
   });
+  return b;
+}
+
+// Per merge tile (tx, ty, p) of the reference's planes: its mean level.
+Halide::Runtime::Buffer<float, 3> tile_means_of(const BlockSums& blocks) {
+  const int tiles_x = blocks.sum.dim(0).extent() - 1, tiles_y = blocks.sum.dim(1).extent() - 1;
+  Halide::Runtime::Buffer<float, 3> means(tiles_x, tiles_y, 4);
+  means.for_each_element(
+      [&](int tx, int ty, int p) { means(tx, ty, p) = float(blocks.tile(blocks.sum, tx, ty, p) / (kTile * kTile)); });
   return means;
+}
+
+Halide::Runtime::Buffer<float, 3> reference_tile_means(const Planes& reference_planes, int width, int height) {
+  return tile_means_of(reference_block_sums(reference_planes, width, height));
+}
+
+// A tile is structured when its variance exceeds the noise variance this many times.
+constexpr double kStructuredVarianceRatio = 4.0;
+
+// 1 for the reference's merge tiles with structure beyond noise, else 0.
+Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const BlockSums& blocks, const NoiseProfile& noise) {
+  const int tiles_x = blocks.sum.dim(0).extent() - 1, tiles_y = blocks.sum.dim(1).extent() - 1;
+  Halide::Runtime::Buffer<uint8_t, 3> out(tiles_x, tiles_y, 4);
+  out.for_each_element([&](int tx, int ty, int p) {
+    const double n = kTile * kTile, mean = blocks.tile(blocks.sum, tx, ty, p) / n;
+    const double variance = blocks.tile(blocks.sum_of_squares, tx, ty, p) / n - mean * mean;
+    out(tx, ty, p) = variance > kStructuredVarianceRatio * tile_variance(noise, p, mean);
+  });
+  return out;
 }
 
 // The noise variance of `noise` at a tile's mean level, floored at kMinVariance.
@@ -810,20 +843,17 @@ Status WienerMerger::create(const RawFrame& reference, const NoiseProfile& noise
     // beyond the plane, as PlaneView reads it): no mosaic copy is kept.
     st->ref_planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(reference, &st->ref_planes));
-    st->tile_means = reference_tile_means(st->ref_planes, width, height);
+    const BlockSums blocks = reference_block_sums(st->ref_planes, width, height);
+    st->tile_means = tile_means_of(blocks);
     st->tile_variance = reference_tile_variance(st->tile_means, noise);
-    const Planes& planes = st->ref_planes;
-    st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
-      return read_tile([&](int x, int y) { return planes(x, y, p); }, x0, y0, mean);
-    });
+    st->structured = structured_tiles(blocks, noise);
   } else {
     st->ref = normalised_mosaic(reference);
     Planes planes = planes_with_margin(width, height, kPlaneMargin);
     NB_RETURN_IF_ERROR(fill_cfa_planes(st->ref, &planes));
-    st->tile_means = reference_tile_means(planes, width, height);
-    st->structured = structured_tiles(width, height, noise, [&](int p, int x0, int y0, double* mean) {
-      return PlaneView(st->ref, p).tile(x0, y0, mean);
-    });
+    const BlockSums blocks = reference_block_sums(planes, width, height);
+    st->tile_means = tile_means_of(blocks);
+    st->structured = structured_tiles(blocks, noise);
   }
   st->correction_sums[0] = Plane(width, height);
   fill_dense_in_parallel(st->correction_sums[0], 0.0f);
