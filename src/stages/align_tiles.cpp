@@ -474,7 +474,8 @@ void settle_wandering_tiles(const GrayPyramid& reference, const GrayPyramid& alt
       const int x0 = tx * field->tile_stride, y0 = ty * field->tile_stride;
       const double cx = field->tile_centre(tx), cy = field->tile_centre(ty);
       const double dx = motion.dx(cx, cy), dy = motion.dy(cx, cy);
-      if (std::hypot(dx_row[tx] - dx, dy_row[tx] - dy) <= kMaxWander) continue;
+      const double wander_x = dx_row[tx] - dx, wander_y = dy_row[tx] - dy;
+      if (wander_x * wander_x + wander_y * wander_y <= kMaxWander * kMaxWander) continue;
       const double own = tile_ssd(x0, y0, int(std::lround(dx_row[tx])), int(std::lround(dy_row[tx])));
       const double camera = tile_ssd(x0, y0, int(std::lround(dx)), int(std::lround(dy)));
       // Each difference's noise variance s2 (pyramid units), so a sum over n

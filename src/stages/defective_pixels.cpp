@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 
 #include "core/buffer_copy.h"
@@ -30,6 +31,20 @@ int mirrored(int v, int extent) {
   return v;
 }
 
+// Sorts v[0..3] ascending.
+void sort4(float v[4]) {
+  auto order = [&](int i, int j) {
+    const float low = std::min(v[i], v[j]), high = std::max(v[i], v[j]);
+    v[i] = low;
+    v[j] = high;
+  };
+  order(0, 1);
+  order(2, 3);
+  order(0, 2);
+  order(1, 3);
+  order(1, 2);
+}
+
 // A frame's samples in normalised units (divided by `divide_by`: a
 // bracket's frame in the reference's scale), edges mirrored.
 class Normalised {
@@ -47,13 +62,22 @@ class Normalised {
     const int i = cfa_index(x, y);
     return (f_.mosaic(x, y) - black_[i]) * scale_[i];
   }
-  // The median of (x, y)'s eight same-colour neighbours.
+  // The median of (x, y)'s eight same-colour neighbours: the mean of the
+  // 4th and 5th smallest. Each half of the ring sorted (five compare-swaps),
+  // then the two middle values of their union by merging the halves'
+  // ranks: branch-free min and max, where nth_element branched on every
+  // comparison (this is most of the defect search's time).
   float ring_median(int x, int y) const {
-    float v[8];
-    for (int k = 0; k < 8; ++k) v[k] = (*this)(x + kRing[k][0], y + kRing[k][1]);
-    std::nth_element(v, v + 4, v + 8);
-    const float upper = v[4];
-    return 0.5f * (upper + *std::max_element(v, v + 4));
+    float a[4], b[4];
+    for (int k = 0; k < 4; ++k) {
+      a[k] = (*this)(x + kRing[k][0], y + kRing[k][1]);
+      b[k] = (*this)(x + kRing[k + 4][0], y + kRing[k + 4][1]);
+    }
+    sort4(a);
+    sort4(b);
+    const float fourth = std::min({b[3], std::max(a[0], b[2]), std::max(a[1], b[1]), std::max(a[2], b[0]), a[3]});
+    const float fifth = std::max({b[0], std::min(a[3], b[1]), std::min(a[2], b[2]), std::min(a[1], b[3]), a[0]});
+    return 0.5f * (fifth + fourth);
   }
 
  private:
@@ -145,8 +169,18 @@ std::vector<int64_t> candidates(const RawFrame& frame, const NoiseProfile& noise
       const float high_threshold = s * float(std::max(high, b)) + c, low_threshold = s * float(std::max(low, b)) + c;
       flag[x] = uint8_t(int(above * above > high_threshold) | int(below * below > low_threshold));
     }
-    for (int x = 2; x < end; ++x)
+    // Candidates are rare: the flags are scanned eight at a time.
+    for (int x = 2; x < end; ++x) {
+      if (x % 8 == 0 && x + 8 <= end) {
+        uint64_t eight;
+        std::memcpy(&eight, flag + x, sizeof eight);
+        if (eight == 0) {
+          x += 7;
+          continue;
+        }
+      }
       if (flag[x]) found.push_back(int64_t(y) * w + x);
+    }
     slow(w - 2);
     slow(w - 1);
   });
@@ -273,7 +307,7 @@ std::vector<int64_t> find_unlisted_defects(const RawFrame& reference, const std:
         // A frame the scene moved less than this in cannot tell a point the
         // lens spread from a fixed one; nor one whose sample there lies
         // outside the frame.
-        if (std::hypot(sx, sy) < kMinVotingMotion) continue;
+        if (sx * sx + sy * sy < kMinVotingMotion * kMinVotingMotion) continue;
         if (x + sx < 2 || y + sy < 2 || x + sx > w - 3 || y + sy > h - 3) continue;
         // At the same sensor position, the rise above the same-colour ring
         // (a defect's offset is fixed while the scene under it changes).
