@@ -51,5 +51,34 @@ TEST(PngWriterTest, SixteenBitIsExactAndEightBitRounds) {
   }
 }
 
+// Every 16-bit value rounds to 8 bits as (v * 255 + 32767) / 65535, in an
+// image whose width is not a multiple of the writer's runs of pixels.
+TEST(PngWriterTest, EveryValueRoundsToEightBits) {
+  const int w = 300, h = 219;  // 65 700 samples per channel: every value
+  Halide::Runtime::Buffer<uint16_t, 3> img(w, h, 3);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) img(x, y, c) = uint16_t((y * w + x + c * 20011) % 65536);
+  testing::TempDir dir;
+  const std::string path = dir.file("all.png");
+  ASSERT_TRUE(write_png(path, img, 8).ok());
+  FILE* fp = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(fp, nullptr);
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, fp);
+  png_read_info(png, info);
+  std::vector<uint8_t> row(size_t(w) * 3);
+  int wrong = 0;
+  for (int y = 0; y < h; ++y) {
+    png_read_row(png, row.data(), nullptr);
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) wrong += row[size_t(3 * x + c)] != (img(x, y, c) * 255 + 32767) / 65535;
+  }
+  png_destroy_read_struct(&png, &info, nullptr);
+  std::fclose(fp);
+  EXPECT_EQ(wrong, 0);
+}
+
 }  // namespace
 }  // namespace nb
