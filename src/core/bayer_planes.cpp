@@ -7,23 +7,26 @@
 
 namespace nb {
 
-Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame) {
+BinnedGrayRows::BinnedGrayRows(const RawFrame& frame)
+    : frame_(frame), width_(frame.meta.width / 2), height_(frame.meta.height / 2) {
   const RawMetadata& m = frame.meta;
-  int w = m.width / 2, h = m.height / 2;
-  float scale[4];
-  for (int i = 0; i < 4; ++i) scale[i] = 0.25f / (m.white_level - m.black_level[i]);
-  float offset = 0;
-  for (int i = 0; i < 4; ++i) offset += m.black_level[i] * scale[i];
-  Halide::Runtime::Buffer<float, 2> out(w, h);
-  parallel_rows(h, 32, [&](int y) {
-    const uint16_t* r0 = &frame.mosaic(0, 2 * y);
-    const uint16_t* r1 = &frame.mosaic(0, 2 * y + 1);
-    float* o = &out(0, y);
-    for (int x = 0; x < w; ++x) {
-      o[x] = r0[2 * x] * scale[0] + r0[2 * x + 1] * scale[1] + r1[2 * x] * scale[2] +
-             r1[2 * x + 1] * scale[3] - offset;
-    }
-  });
+  for (int i = 0; i < 4; ++i) scale_[i] = 0.25f / (m.white_level - m.black_level[i]);
+  for (int i = 0; i < 4; ++i) offset_ += m.black_level[i] * scale_[i];
+}
+
+void BinnedGrayRows::row(int y, float* out) const {
+  const uint16_t* r0 = &frame_.mosaic(0, 2 * y);
+  const uint16_t* r1 = &frame_.mosaic(0, 2 * y + 1);
+  // Locals: stores through `out` might otherwise alias the members.
+  const float s0 = scale_[0], s1 = scale_[1], s2 = scale_[2], s3 = scale_[3], offset = offset_;
+  const int w = width_;
+  for (int x = 0; x < w; ++x) out[x] = r0[2 * x] * s0 + r0[2 * x + 1] * s1 + r1[2 * x] * s2 + r1[2 * x + 1] * s3 - offset;
+}
+
+Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame) {
+  const BinnedGrayRows rows(frame);
+  Halide::Runtime::Buffer<float, 2> out(rows.width(), rows.height());
+  parallel_rows(rows.height(), 32, [&](int y) { rows.row(y, &out(0, y)); });
   return out;
 }
 

@@ -11,20 +11,32 @@
 namespace nb {
 
 double frame_sharpness(const RawFrame& frame) {
-  const Halide::Runtime::Buffer<float, 2> g = binned_gray(frame);  // const: reads leave its flags alone
-  const int w = g.width(), h = g.height();
-  // Per-row sums in parallel, added in row order: the same value on any
-  // number of threads.
+  // The binned frame row by row, never held: each task bins its rows (and
+  // the one below its last) as it goes. Per-row sums in parallel, added in
+  // row order: the same value on any number of threads.
+  const BinnedGrayRows binned(frame);
+  const int w = binned.width(), h = binned.height();
   std::vector<double> row_energy(size_t(std::max(0, h - 1))), row_level(row_energy.size());
-  parallel_rows(h - 1, 32, [&](int y) {
-    double energy = 0, level = 0;
-    for (int x = 0; x + 1 < w; ++x) {
-      double gx = g(x + 1, y) - g(x, y), gy = g(x, y + 1) - g(x, y);
-      energy += gx * gx + gy * gy;
-      level += g(x, y);
+  constexpr int kRowsPerTask = 32;
+  const int tasks = (int(row_energy.size()) + kRowsPerTask - 1) / kRowsPerTask;
+  parallel_rows(tasks, 1, [&](int task) {
+    const int y0 = task * kRowsPerTask, y1 = std::min(y0 + kRowsPerTask, h - 1);
+    std::vector<float> above(static_cast<size_t>(w)), below(static_cast<size_t>(w));
+    binned.row(y0, above.data());
+    for (int y = y0; y < y1; ++y) {
+      binned.row(y + 1, below.data());
+      const float* g = above.data();
+      const float* g_down = below.data();
+      double energy = 0, level = 0;
+      for (int x = 0; x + 1 < w; ++x) {
+        double gx = g[x + 1] - g[x], gy = g_down[x] - g[x];
+        energy += gx * gx + gy * gy;
+        level += g[x];
+      }
+      row_energy[size_t(y)] = energy;
+      row_level[size_t(y)] = level;
+      std::swap(above, below);
     }
-    row_energy[size_t(y)] = energy;
-    row_level[size_t(y)] = level;
   });
   double energy = 0, level = 0;
   for (size_t y = 0; y < row_energy.size(); ++y) {
