@@ -134,21 +134,23 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     // to tiles across lanes for the DFT.
     aligned->build(aligned_rows, difference, {t.k, t.j, t.run, ty, p}, run_column(t), run_tile(t));
 
-    // Per tile of a run, its robustness weight from the difference as the
-    // run layout holds it: mean square of the 3x3-mean of the difference over
-    // the tile's interior, against its value for noise alone (2 sigma^2 / 9).
-    // Summed down the interior's columns, then across them (the reference's
-    // order). Runs are whole, so the last reaches past the tile grid: those
-    // tiles read the grid's last noise and share (their output falls outside
-    // the planes), and their weights are not recorded.
+    // The run's tiles across lanes, for the weights and the DFT.
+    tiles = tiles_from_rows(difference, "difference");
+
+    // Per tile of a run, its robustness weight: mean square of the 3x3-mean
+    // of the difference over the tile's interior, against its value for
+    // noise alone (2 sigma^2 / 9). Summed down the interior's columns, then
+    // across them (the reference's order). Runs are whole, so the last
+    // reaches past the tile grid: those tiles read the grid's last noise and
+    // share (their output falls outside the planes), and their weights are
+    // not recorded.
     const Var& i = t.i;
     Expr tiles_x = share.dim(0).extent(), tiles_y = share.dim(1).extent();
     Expr grid_tx = clamp(tx, 0, tiles_x - 1), grid_ty = clamp(ty, 0, tiles_y - 1);
     RDom down(1, kTile - 2, "down"), across(1, kTile - 2, "across");
     Expr box = 0.0f;
     for (int b = -1; b <= 1; ++b)
-      for (int a = -1; a <= 1; ++a)
-        box += difference(kTile * (tx % kTileRun) + i + a, down + b, tx / kTileRun, ty, p);
+      for (int a = -1; a <= 1; ++a) box += tiles(i + a, down + b, tx, ty, p);
     box = box / 9.0f;
     column_energy(i, tx, ty, p) = 0.0f;
     column_energy(i, tx, ty, p) += box * box;
@@ -166,7 +168,6 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     tile_gain(tx, ty, p) = Tuple(tile_weight(tx, ty, p) * share(grid_tx, grid_ty, p),
                                  temporal_factor * in.tile_variance(grid_tx, grid_ty, p) * energy);
 
-    tiles = tiles_from_rows(difference, "difference");
     windowed(t.i, t.j, tx, ty, p) = dft.window(t.j) * dft.window(t.i) * tiles(t.i, t.j, tx, ty, p);
     dft_funcs = dft.filter(
         windowed,
@@ -219,12 +220,20 @@ class MergeTemporalGenerator : public Generator<MergeTemporalGenerator> {
     aligned_rows.compute_at(difference, tile).store_in(MemoryType::Stack).vectorize(t.k, row_vw);
     schedule_transpose(tiles.transpose, kTile * kTileRun, run, t.tile_run, vw);
     tile_gain.compute_at(run, t.tile_run).store_in(MemoryType::Stack).vectorize(tx, vw);
-    // The weights a tile at a time, vectorised along the tile's rows of the
-    // run's difference (across tiles would be a gather per lane).
+    // The weights for the run's tiles at once, vectorised across them from
+    // the transposed difference (dense loads). Along a tile's rows the
+    // interior is 14 wide, and each 14-lane load was three loads and two
+    // inserts. The extern call that records a weight is made per tile.
     tile_weight.compute_at(run, t.tile_run).store_in(MemoryType::Stack);
-    filtered_energy.compute_at(tile_weight, tx);
-    column_energy.compute_at(tile_weight, tx).bound(t.i, 1, kTile - 2).vectorize(t.i);
-    column_energy.update().reorder(t.i, RVar("down$x")).vectorize(t.i);
+    filtered_energy.compute_at(run, t.tile_run).store_in(MemoryType::Stack).vectorize(tx, vw);
+    filtered_energy.update().reorder(tx, RVar("across$x")).vectorize(tx, vw);
+    column_energy.compute_at(run, t.tile_run)
+        .store_in(MemoryType::Stack)
+        .bound(t.i, 1, kTile - 2)
+        .reorder_storage(tx, t.i)
+        .reorder(tx, t.i)
+        .vectorize(tx, vw);
+    column_energy.update().reorder(tx, RVar("down$x"), t.i).vectorize(tx, vw);
   }
 
  private:
