@@ -35,23 +35,16 @@ void pack_row(const Halide::Runtime::Buffer<uint16_t, 3>& img, int y, int bits, 
   const ptrdiff_t x_step = img.dim(0).stride(), channel_step = img.dim(2).stride();
   const uint16_t* in = &img(0, y, 0);
   if (bits == 8 && x_step == 1) {
-    // Planar, as the pipeline writes: to_8bit() of each sample, its division
-    // by 65535 as shifts ((t + (t >> 16) + 1) >> 16 = t / 65535 for every
-    // t = 255 v + 32767, checked for all 16-bit v), so the loop vectorises.
-    // In runs of 64 pixels: each channel converted into a small array (a
-    // loop that vectorises), then the three interleaved (a stride-3 store
-    // kept the conversion itself scalar).
+    // Planar, as the pipeline writes, in runs of 64 pixels: each channel
+    // converted into a small array (a loop that vectorises), then the three
+    // interleaved (a stride-3 store kept the conversion itself scalar).
     constexpr int kRun = 64;
-    auto eight = [](uint32_t v) {
-      const uint32_t t = v * 255u + 32767u;
-      return uint8_t((t + (t >> 16) + 1) >> 16);
-    };
     uint8_t converted[3][kRun];
     for (int x0 = 0; x0 < w; x0 += kRun) {
       const int n = std::min(kRun, w - x0);
       for (int c = 0; c < 3; ++c) {
         const uint16_t* plane = in + c * channel_step + x0;
-        for (int i = 0; i < n; ++i) converted[c][i] = eight(plane[i]);
+        for (int i = 0; i < n; ++i) converted[c][i] = to_8bit(plane[i]);
       }
       uint8_t* out = row + 3 * x0;
       for (int i = 0; i < n; ++i) {
