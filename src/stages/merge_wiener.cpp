@@ -318,10 +318,12 @@ int max_shift_of(const AlignmentField& field) {
 // additions, which vectorise), then each block's eight columns.
 struct BlockSums {
   Halide::Runtime::Buffer<double, 3> sum, sum_of_squares;  // blocks -1 .. tiles - 1
-  double tile(const Halide::Runtime::Buffer<double, 3>& b, int tx, int ty, int p) const {
-    return b(tx - 1, ty - 1, p) + b(tx, ty - 1, p) + b(tx - 1, ty, p) + b(tx, ty, p);
-  }
 };
+
+// Tile (tx, ty, p)'s total of a block figure: its four blocks'.
+double over_tile(const Halide::Runtime::Buffer<double, 3>& blocks, int tx, int ty, int p) {
+  return blocks(tx - 1, ty - 1, p) + blocks(tx, ty - 1, p) + blocks(tx - 1, ty, p) + blocks(tx, ty, p);
+}
 
 BlockSums reference_block_sums(const Planes& planes, int width, int height) {
   static_assert(kTile == 2 * kStride, "a tile is 2x2 blocks");
@@ -363,7 +365,7 @@ Halide::Runtime::Buffer<float, 3> tile_means_of(const BlockSums& blocks) {
   const int tiles_x = blocks.sum.dim(0).extent() - 1, tiles_y = blocks.sum.dim(1).extent() - 1;
   Halide::Runtime::Buffer<float, 3> means(tiles_x, tiles_y, 4);
   means.for_each_element(
-      [&](int tx, int ty, int p) { means(tx, ty, p) = float(blocks.tile(blocks.sum, tx, ty, p) / (kTile * kTile)); });
+      [&](int tx, int ty, int p) { means(tx, ty, p) = float(over_tile(blocks.sum, tx, ty, p) / (kTile * kTile)); });
   return means;
 }
 
@@ -379,8 +381,8 @@ Halide::Runtime::Buffer<uint8_t, 3> structured_tiles(const BlockSums& blocks, co
   const int tiles_x = blocks.sum.dim(0).extent() - 1, tiles_y = blocks.sum.dim(1).extent() - 1;
   Halide::Runtime::Buffer<uint8_t, 3> out(tiles_x, tiles_y, 4);
   out.for_each_element([&](int tx, int ty, int p) {
-    const double n = kTile * kTile, mean = blocks.tile(blocks.sum, tx, ty, p) / n;
-    const double variance = blocks.tile(blocks.sum_of_squares, tx, ty, p) / n - mean * mean;
+    const double n = kTile * kTile, mean = over_tile(blocks.sum, tx, ty, p) / n;
+    const double variance = over_tile(blocks.sum_of_squares, tx, ty, p) / n - mean * mean;
     out(tx, ty, p) = variance > kStructuredVarianceRatio * tile_variance(noise, p, mean);
   });
   return out;
