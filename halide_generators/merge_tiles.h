@@ -138,11 +138,6 @@ inline Func overlap_blocks(Func tile, const TileVars& t, const std::string& name
 class TileDft {
  public:
   TileDft() {
-    // Tables of cos(2 pi k n / 16) and sin(2 pi k n / 16); (k n) mod 16 keeps the argument small.
-    Var k{"k"}, n{"n"};
-    Expr angle = cast<float>((k * n) % kTile) * float(2 * M_PI / kTile);
-    cos_table(k, n) = cos(angle);
-    sin_table(k, n) = sin(angle);
     Var a{"a"};
     std::vector<Expr> weights;
     for (int i = 0; i < kTile; ++i) weights.push_back(float(nb::merge::window(i)));
@@ -250,14 +245,26 @@ class TileDft {
     schedule_stage(f.inverse_v.stage2, f.out, t.i, 4);
     for (FftPass pass : {f.along_j, f.along_i, f.inverse_u, f.inverse_v})
       schedule_stage(pass.stage1, pass.stage2, pass.stage2.args()[2], 4);
-    cos_table.compute_root();
-    sin_table.compute_root();
     window.compute_root();
   }
 
-  Func cos_table{"cos_table"}, sin_table{"sin_table"}, window{"window"};
+  Func window{"window"};
 
  private:
+  // cos or sin of 2 pi m / 16 as a constant picked by m (0..9 here: n2 k1
+  // with both below 4). n2 and k1 are unrolled, so each picks one constant,
+  // and the simplifier drops the products with 1 and 0 (a table loaded them
+  // all, and its cos(pi / 2) was -4e-8, not 0): 7 of the 16 twiddles are 1,
+  // one is -i.
+  static Expr twiddle(Expr m, double (*f)(double)) {
+    std::vector<Expr> values;
+    for (int n = 0; n < kTile; ++n) {
+      const double v = f(2 * M_PI * n / kTile);
+      values.push_back(Expr(float(std::abs(v) < 1e-12 ? 0.0 : v)));
+    }
+    return mux(m, values);
+  }
+
   // 4-point DFT of a[0..3], sign -1 forward, +1 inverse.
   static std::vector<Cx> dft4(const std::vector<Cx>& a, int sign) {
     Cx t0 = a[0] + a[2], t1 = a[0] - a[2], t2 = a[1] + a[3], odd = a[1] - a[3];
@@ -294,7 +301,7 @@ class TileDft {
     std::vector<Cx> a;
     for (int n1 = 0; n1 < 4; ++n1) a.push_back(in(4 * n1 + n2));
     Cx x = pick(k1, dft4(a, sign));
-    Expr c = cos_table(n2, k1), s = float(sign) * sin_table(n2, k1);
+    Expr c = twiddle(n2 * k1, std::cos), s = float(sign) * twiddle(n2 * k1, std::sin);
     pass.stage1(args1) = Tuple(x.re * c - x.im * s, x.re * s + x.im * c);
     // Stage 2: 4-point DFTs over n2 for each k1.
     std::vector<Cx> b;
