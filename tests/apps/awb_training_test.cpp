@@ -12,6 +12,7 @@
 #include "scene_render.h"
 #include "stages/ffcc.h"
 #include "stages/white_balance.h"
+#include "test_paths.h"
 
 namespace nb::awb {
 namespace {
@@ -72,13 +73,13 @@ TEST(AwbTraining, LossGradientMatchesFiniteDifferences) {
 // The spectral data beside the project (../shared/data/spectral) and
 // colord's illuminants, loaded once; absent in a clone without them.
 bool spectral_data_installed() {
-  return std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") &&
+  return std::filesystem::is_directory(std::string(testing::spectral_dir()) + "/camera") &&
          std::filesystem::is_directory("/usr/share/colord/illuminant");
 }
 const SpectralData& spectral_data() {
   static const SpectralData data = [] {
     SpectralData d;
-    const Status s = load_spectral_data(NB_SPECTRAL_DIR, "/usr/share/colord/illuminant", &d);
+    const Status s = load_spectral_data(testing::spectral_dir(), "/usr/share/colord/illuminant", &d);
     EXPECT_TRUE(s.ok()) << s.message();
     return d;
   }();
@@ -93,7 +94,7 @@ constexpr double kHeldOutMedianDeg = 2.0;
 // The built-in model against the classic estimators on rendered scenes from
 // the cameras it was not trained on (the table in docs/pipeline.md, on fewer scenes).
 TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
-  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const SpectralData& data = spectral_data();
   std::vector<int> held_out;
   for (int i = 0; i < int(data.cameras.size()); ++i)
@@ -122,7 +123,7 @@ TEST(AwbTraining, BuiltInModelOnHeldOutCameras) {
 // option is for. Each in the training cameras' mean space, through its own
 // D65 matrix, against the unjittered camera's.
 TEST(AwbTraining, JitteredCamerasScatterLineSpectraAsCamerasDo) {
-  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const SpectralData& data = spectral_data();
   Eigen::Matrix3d canonical_from_xyz = Eigen::Matrix3d::Zero();
   for (const Camera& camera : data.cameras) canonical_from_xyz += fit_camera_from_xyz(data, camera);
@@ -155,7 +156,7 @@ TEST(AwbTraining, JitteredCamerasScatterLineSpectraAsCamerasDo) {
 
 // The night lights' models against what their lamps are published to be.
 TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
-  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const SpectralData& data = spectral_data();
   auto report = [&](const char* name, const Spectrum& p) {
     const Eigen::Vector2d xy = chromaticity(data, p);
@@ -200,7 +201,7 @@ TEST(AwbTraining, NightLightSpectraMatchTheirLamps) {
 // quad's two); and across the training scenes that ratio follows the
 // brightness: low in scenes of moonlight's illuminance, high in daylight's.
 TEST(AwbTraining, BurstNoiseFollowsTheThumbnailAndTheBrightness) {
-  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const SpectralData& data = spectral_data();
   const Illuminant light{"blackbody-4000", blackbody(4000)};
   std::mt19937_64 rng_noisy(9), rng_clean(9);
@@ -251,7 +252,7 @@ TEST(AwbTraining, BurstNoiseFollowsTheThumbnailAndTheBrightness) {
 // estimate is gray-world's (right, with every pixel the light's colour) and
 // says so. Ordinary scenes of the held-out cameras almost never leave them.
 TEST(AwbTraining, SingleColourLightFallsBackToGrayWorld) {
-  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+  if (!spectral_data_installed()) GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const SpectralData& data = spectral_data();
   const Illuminant lps{"low-pressure-sodium", low_pressure_sodium()};
   std::vector<double> fallback_errors;

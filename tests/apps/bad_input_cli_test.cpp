@@ -32,7 +32,7 @@ struct CliRun {
 CliRun run_cli(const std::string& args, const std::string& shell_prefix = "") {
   CliRun r;
   const std::string cmd =
-      shell_prefix + std::string(NB_CLI_PATH) + " " + args + " -q 2>&1 >/dev/null";
+      shell_prefix + std::string(testing::cli_path()) + " " + args + " -q 2>&1 >/dev/null";
   FILE* pipe = popen(("bash -c '" + cmd + "'").c_str(), "r");
   if (!pipe) return r;
   char buffer[1024];

@@ -167,7 +167,7 @@ std::map<std::string, std::string> catalog_status(const std::string& path) {
 }
 
 int run_cli(const std::string& args) {
-  const std::string cmd = std::string(NB_CLI_PATH) + " " + args + " >/dev/null 2>&1";
+  const std::string cmd = std::string(testing::cli_path()) + " " + args + " >/dev/null 2>&1";
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -266,7 +266,7 @@ TEST(BatchRunTest, CatalogOnTheManifestOrAnOutputIsRefused) {
 
 // What the CLI printed on stderr, and its exit code.
 int run_cli_stderr(const std::string& args, const std::string& stderr_path, std::string* message) {
-  const std::string cmd = std::string(NB_CLI_PATH) + " " + args + " >/dev/null 2>" + stderr_path;
+  const std::string cmd = std::string(testing::cli_path()) + " " + args + " >/dev/null 2>" + stderr_path;
   const int status = std::system(cmd.c_str());
   *message = testing::read_bytes(stderr_path);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -20,7 +20,7 @@ namespace nb {
 namespace {
 
 int run(const std::string& args) {
-  std::string cmd = std::string(NB_CLI_PATH) + " " + args + " >/dev/null 2>&1";
+  std::string cmd = std::string(testing::cli_path()) + " " + args + " >/dev/null 2>&1";
   int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -212,7 +212,7 @@ TEST_F(CliTest, AwbModelFileIsCheckedBeforeAnyWork) {
   EXPECT_EQ(nlohmann::json::parse(std::ifstream(r1))["awb"], nlohmann::json::parse(std::ifstream(r2))["awb"]);
 
   const std::string out = dir_.file("c.png");
-  const std::string cmd = std::string(NB_CLI_PATH) + " process " + burst_dir_ + " -o " + out + " --awb-model " + bad + " 2>&1";
+  const std::string cmd = std::string(testing::cli_path()) + " process " + burst_dir_ + " -o " + out + " --awb-model " + bad + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string message;
@@ -237,7 +237,7 @@ TEST_F(CliTest, RefusesToOverwriteAnInput) {
 }
 
 // What the CLI prints on stderr, and its exit code.
-std::pair<int, std::string> run_for_message(const std::string& args, const char* program = NB_CLI_PATH) {
+std::pair<int, std::string> run_for_message(const std::string& args, const char* program = testing::cli_path()) {
   std::string text;
   FILE* pipe = popen((std::string(program) + " " + args + " 2>&1 >/dev/null").c_str(), "r");
   char buffer[512];
@@ -264,7 +264,7 @@ TEST_F(CliTest, MissingOutputDirectoryIsFoundBeforeAnyWork) {
   EXPECT_EQ(message.find("align"), std::string::npos) << message;
 
   std::tie(code, message) =
-      run_for_message("train --data " + dir_.file("no-data") + " -o " + missing + "/m.bin", NB_AWB_CLI_PATH);
+      run_for_message("train --data " + dir_.file("no-data") + " -o " + missing + "/m.bin", testing::awb_cli_path());
   EXPECT_EQ(code, 1);
   EXPECT_NE(message.find(missing + "/m.bin: directory '" + missing + "' does not exist"), std::string::npos)
       << message;
@@ -277,14 +277,14 @@ TEST_F(CliTest, MissingOutputDirectoryIsFoundBeforeAnyWork) {
 // `train --coarsen-noisy` records the histograms' signal to noise in the
 // model (NBFFCC05), and the pipeline reads and uses such a model.
 TEST_F(CliTest, CoarsenedHistogramsTravelInTheModelFile) {
-  if (!std::filesystem::is_directory(std::string(NB_SPECTRAL_DIR) + "/camera") ||
+  if (!std::filesystem::is_directory(std::string(testing::spectral_dir()) + "/camera") ||
       !std::filesystem::is_directory("/usr/share/colord/illuminant"))
-    GTEST_SKIP() << "spectral data not installed at " << NB_SPECTRAL_DIR;
+    GTEST_SKIP() << "spectral data not installed at " << testing::spectral_dir();
   const std::string model = dir_.file("coarse.bin");
   const auto [code, message] = run_for_message(
-      "train --data " + std::string(NB_SPECTRAL_DIR) +
+      "train --data " + std::string(testing::spectral_dir()) +
           " --scenes-per-camera 2 --iterations 2 --refine-iterations 1 --coarsen-noisy -o " + model,
-      NB_AWB_CLI_PATH);
+      testing::awb_cli_path());
   ASSERT_EQ(code, 0) << message;
   std::ifstream in(model, std::ios::binary);
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -317,7 +317,7 @@ TEST_F(CliTest, PlanRecommendsABurstFromTwoPreviews) {
   EXPECT_NE(message.find(no_iso_path + ": no ISO"), std::string::npos) << message;
   EXPECT_NE(message.find("--iso"), std::string::npos) << message;
   EXPECT_EQ(message.find("exposure time"), std::string::npos) << message;  // it has one
-  const std::string cmd = std::string(NB_CLI_PATH) + " plan " + no_iso_path + " " + second +
+  const std::string cmd = std::string(testing::cli_path()) + " plan " + no_iso_path + " " + second +
                           " --iso 1600 --interval 0.05 > " + out + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(out));
@@ -350,7 +350,7 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   EXPECT_EQ(code, 2);
   EXPECT_NE(message.find("'catalog' needs a command (merge"), std::string::npos) << message;
   // The white-balance trainer too.
-  std::tie(code, message) = run_for_message("trian --seed 1", NB_AWB_CLI_PATH);
+  std::tie(code, message) = run_for_message("trian --seed 1", testing::awb_cli_path());
   EXPECT_EQ(code, 2);
   EXPECT_NE(message.find("nightburst_awb: error: unknown command 'trian'; did you mean 'train'? (commands: train, eval"),
             std::string::npos)
@@ -361,7 +361,7 @@ TEST_F(CliTest, MessagesNameWhatWasMeant) {
   EXPECT_NE(message.find("natural,bright,night"), std::string::npos) << message;
   for (const char* internal : {"->", "INT", "value in"}) EXPECT_EQ(message.find(internal), std::string::npos) << message;
   std::string help;
-  FILE* pipe = popen((std::string(NB_CLI_PATH) + " process --help").c_str(), "r");
+  FILE* pipe = popen((std::string(testing::cli_path()) + " process --help").c_str(), "r");
   char buffer[512];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) help += buffer;
   if (pipe) pclose(pipe);
@@ -410,7 +410,7 @@ TEST_F(CliTest, TenBitBurstWithDynamicBlackLevels) {
 // API and the report say the same; --help shows the defaults.
 TEST_F(CliTest, VersionAndDefaultsAreShown) {
   std::string out;
-  FILE* pipe = popen((std::string(NB_CLI_PATH) + " --version").c_str(), "r");
+  FILE* pipe = popen((std::string(testing::cli_path()) + " --version").c_str(), "r");
   char buffer[512];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
   ASSERT_NE(pipe, nullptr);
@@ -422,7 +422,7 @@ TEST_F(CliTest, VersionAndDefaultsAreShown) {
   EXPECT_EQ(nlohmann::json::parse(std::ifstream(report))["version"], NIGHTBURST_VERSION);
 
   std::string help;
-  pipe = popen((std::string(NB_CLI_PATH) + " process --help").c_str(), "r");
+  pipe = popen((std::string(testing::cli_path()) + " process --help").c_str(), "r");
   while (pipe && fgets(buffer, sizeof buffer, pipe)) help += buffer;
   if (pipe) pclose(pipe);
   for (const char* shown : {"=0", "=8", "=learned", "=night", "=1", "=0.5"})
