@@ -7,12 +7,7 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
-# The CPU is a phone's big core (Cortex-A76, ARMv8.2), the class the Android
-# library is for, rather than qemu's default `max` (every feature qemu
-# emulates, SVE and the like, which no target phone has and our code does
-# not use). Under `max` the tests also took 4-5 % longer: a merge test 6.73
-# -> 6.47 s, the scene-match test 31.5 -> 29.9 s (two runs each, alternating).
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -cpu cortex-a76 -L /usr/aarch64-linux-gnu)
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
 
 # Libraries only from the arm64 sysroot; header-only packages (Eigen, Halide's
 # runtime headers) and the host generator's package from anywhere.
