@@ -212,7 +212,8 @@ TEST_F(CliTest, AwbModelFileIsCheckedBeforeAnyWork) {
   EXPECT_EQ(nlohmann::json::parse(std::ifstream(r1))["awb"], nlohmann::json::parse(std::ifstream(r2))["awb"]);
 
   const std::string out = dir_.file("c.png");
-  const std::string cmd = std::string(testing::cli_path()) + " process " + burst_dir_ + " -o " + out + " --awb-model " + bad + " 2>&1";
+  const std::string cmd = std::string(testing::cli_path()) + " process " + burst_dir_ + " -o " + out +
+                          " --awb-model " + bad + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string message;

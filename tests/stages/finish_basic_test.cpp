@@ -43,8 +43,9 @@ void expect_within_one_step(const Halide::Runtime::Buffer<uint16_t, 3>& fast,
         max_diff = std::max(max_diff, d);
         differing += d != 0;
       }
+  const int samples = ref.width() * ref.height() * 3;
   std::printf("%s: Halide against the reference, %d of %d samples differ (%.2f%%), by at most %d\n", what.c_str(),
-              differing, ref.width() * ref.height() * 3, 100.0 * differing / (ref.width() * ref.height() * 3), max_diff);
+              differing, samples, 100.0 * differing / samples, max_diff);
   EXPECT_LE(max_diff, 1) << what;
   EXPECT_LE(differing, ref.width() * ref.height() * 3 / 100) << what;
 }
