@@ -12,6 +12,11 @@ namespace nb {
 // size (width/2, height/2). One plane pixel = 2 sensor pixels.
 Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame);
 
+// The same with each normalised sample divided by `divide_by` and then
+// clamped at `clip_level` before the mean: a bracket's frames in the
+// reference's scale, clipped alike (exposure_bracket.h).
+Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame, double divide_by, float clip_level);
+
 // One row of binned_gray(frame), computed as it is: row y of width / 2
 // values into `out`, for a caller that reads the binned frame once, row by
 // row, and need not hold it.
@@ -27,10 +32,6 @@ class BinnedGrayRows {
   int width_, height_;
   float scale_[4], offset_ = 0;
 };
-// The same with each normalised sample divided by `divide_by` and then
-// clamped at `clip_level` before the mean: a bracket's frames in the
-// reference's scale, clipped alike (exposure_bracket.h).
-Halide::Runtime::Buffer<float, 2> binned_gray(const RawFrame& frame, double divide_by, float clip_level);
 
 // The whole mosaic normalised to [0, 1] per CFA position (black subtracted,
 // divided by white - black); values may be slightly negative from noise.

@@ -47,7 +47,7 @@ void expect_within_one_step(const Halide::Runtime::Buffer<uint16_t, 3>& fast,
   std::printf("%s: Halide against the reference, %d of %d samples differ (%.2f%%), by at most %d\n", what.c_str(),
               differing, samples, 100.0 * differing / samples, max_diff);
   EXPECT_LE(max_diff, 1) << what;
-  EXPECT_LE(differing, ref.width() * ref.height() * 3 / 100) << what;
+  EXPECT_LE(differing, samples / 100) << what;
 }
 
 TEST(FinishBasicTest, HalideMatchesReferenceForAllCfaPhases) {
