@@ -61,6 +61,7 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/include/nightburst/pipeline.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/raw_frame.h
   ${PROJECT_SOURCE_DIR}/include/nightburst/status.h
+  ${PROJECT_SOURCE_DIR}/include/nightburst/superres_grid.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/nightburst)
 
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/nightburst)

@@ -17,6 +17,7 @@
 #include "nightburst/look.h"
 #include "nightburst/raw_frame.h"
 #include "nightburst/status.h"
+#include "nightburst/superres_grid.h"
 
 namespace nb {
 
@@ -190,10 +191,6 @@ struct ProcessResult {
   ProcessReport report;
   Diagnostics diagnostics;  // with ProcessOptions::diagnostics
 };
-
-// Pixels across the Super Res Zoom grid for `sensor_extent` sensor pixels at
-// `scale`: the nearest even number, so the grid stays whole CFA tiles.
-int superres_extent(int sensor_extent, double scale);
 
 // Checks that every frame agrees with the first (size, CFA, camera; levels may differ);
 // the error names the frame that differs and how.

@@ -11,7 +11,7 @@
 #include "core/fill_dense.h"
 #include "nb_superres_accumulate.h"
 #include "nb_superres_robustness.h"
-#include "nightburst/pipeline.h"
+#include "nightburst/superres_grid.h"
 #include "stages/align_tiles_params.h"
 #include "stages/superres_params.h"
 

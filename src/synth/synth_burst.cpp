@@ -7,7 +7,7 @@
 
 #include "core/catmull_rom.h"
 #include "core/color.h"
-#include "nightburst/pipeline.h"
+#include "nightburst/superres_grid.h"
 #include "nightburst/synth.h"
 #include "synth/scene.h"
 
