@@ -197,11 +197,15 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
         .reorder(c, xi, yi, xo, yo)
         .parallel(yo)
         .vectorize(xi, vector_width, TailStrategy::GuardWithIf);
-    // The display image and its luma and chroma per strip (with the
-    // 4-pixel apron the chroma window needs); the pair weights a row at a
-    // time, each row once per tile (the window slides down); the sums per row.
+    // The luma and chroma per strip (with the 4-pixel apron the chroma
+    // window needs), the display image inlined in them: stored on its own,
+    // its three planes per strip (6.5 MB at 4000 columns) went out of the
+    // caches and back. BM_FinishHalide 12 MP, 2 threads, 8 runs
+    // alternating: minimum 95.6 -> 86.3 ms with the table above. The pair
+    // weights a row at a time, each row once per tile (the window slides
+    // down); the sums per row. (The luma and chroma per 256-column tile
+    // instead of per strip: 1 thread 190 -> 224 ms.)
     display_table.compute_root().bound(table_index, 0, kTableEntries).vectorize(table_index, vector_width);
-    display.compute_at(srgb, yo).reorder(c, x, y).unroll(c).vectorize(x, vector_width, TailStrategy::GuardWithIf);
     // The map with its edges repeated, once (1/16 of the image), so that
     // the phases load without a clamp. (Per strip it was the whole map
     // each time: the rows a strip needs come through float arithmetic,
@@ -213,12 +217,13 @@ class FinishBasicGenerator : public Generator<FinishBasicGenerator> {
         .unroll(r)
         .vectorize(q, vector_width, TailStrategy::GuardWithIf);
     // The colour transform a row at a time: from it the display curves'
-    // lookups run in full vectors; inlined, the demosaic's two CFA phases
-    // split them into half vectors. Stored per strip (one row, folded),
-    // not allocated per row: halide_malloc and halide_free were 4.7 of the
-    // stage's 111 ms in Halide's profiler, now 1.0.
+    // lookups, the luma and the chroma run in full vectors; inlined, the
+    // demosaic's two CFA phases split them into half vectors. Stored per
+    // strip (one row, folded), not allocated per row: halide_malloc and
+    // halide_free were 4.7 of the stage's 111 ms in Halide's profiler,
+    // now 1.0.
     linear.store_at(srgb, yo)
-        .compute_at(display, y)
+        .compute_at(ycc, y)
         .reorder(c, x)
         .unroll(c)
         .vectorize(x, vector_width, TailStrategy::GuardWithIf);
