@@ -654,7 +654,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   // BaselineExposure moves the exposure's zero point: the look judges the
   // scene as the camera means it to be seen, and the gain starts there.
   const double baseline_gain = std::exp2(ref_meta.baseline_exposure);
-  const double mean_green = baseline_gain * mean_balanced_green(shaded, ref_meta.cfa, report.awb_gains);
+  ToneStatistics tone = tone_statistics(shaded, ref_meta.cfa, report.awb_gains);
+  const double mean_green = baseline_gain * tone.mean_green;
   const ToneLook look = tone_look(options.look, mean_green);
   finish.exposure_gain = float(baseline_gain) * exposure_gain_for(mean_green, look.target_mean);
   finish.curve_contrast = look.contrast;
@@ -662,8 +663,8 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   // Local tone mapping (not in the natural look): exposure fusion of exposures
   // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
   // target while shadows are lifted and highlights kept.
-  Halide::Runtime::Buffer<float, 2> luminance =
-      tone_luminance(shaded, ref_meta.cfa, report.awb_gains, finish.exposure_gain);
+  Halide::Runtime::Buffer<float, 2> luminance = tone.luminance_before_gain;
+  apply_exposure_gain(finish.exposure_gain, &luminance);
   report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
   if (report.local_tone_ratio > 1.0f) {
     const float short_scale = 1.0f / std::sqrt(report.local_tone_ratio);

@@ -8,6 +8,7 @@
 #include "core/color.h"
 #include "core/parallel_rows.h"
 #include "nb_local_tone.h"
+#include "stages/tone_look.h"
 
 namespace nb {
 namespace {
@@ -79,9 +80,11 @@ float well_exposed(float v) {
   return std::exp(-d * d * (0.5f / (tone::kWellExposedSigma * tone::kWellExposedSigma))) + 1e-6f;
 }
 
-}  // namespace
-
-Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains, float exposure_gain) {
+// tone_luminance() before the exposure gain; with `green_row_sums`, also
+// every mosaic row's balanced_green_row_sum(), each row summed while it is
+// in cache for its blocks.
+Image luminance_before_gain(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains,
+                            std::vector<double>* green_row_sums) {
   const int n = tone::kDownscale, w = std::max(1, mosaic.width() / n), h = std::max(1, mosaic.height() / n);
   const float weight[3] = {0.2126f, 0.7152f, 0.0722f};
   int colour_at[4];  // by position in the 2x2 CFA tile
@@ -90,7 +93,15 @@ Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float
   // their rows two samples of each colour at a time; the rest clamp.
   const int whole_blocks = std::min(w, mosaic.width() / n);
   Image out(w, h);
+  if (green_row_sums) green_row_sums->assign(size_t(mosaic.height()), 0.0);
   parallel_rows(h, 16, [&](int y) {  // rows in parallel: the finish waits for it
+    if (green_row_sums) {
+      // The block row's mosaic rows; the last block row also takes the rows
+      // below the last whole block, which no block reads.
+      const int last = y == h - 1 ? mosaic.height() : std::min(n * y + n, mosaic.height());
+      for (int sy = n * y; sy < last; ++sy)
+        (*green_row_sums)[size_t(sy)] = balanced_green_row_sum(mosaic, cfa, sy, wb_gains[1]);
+    }
     float* out_row = &out(0, y);
     for (int x = 0; x < w; ++x) {
       float sum[3] = {0, 0, 0}, count[3] = {0, 0, 0};
@@ -116,10 +127,31 @@ Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float
       }
       float lum = 0;
       for (int c = 0; c < 3; ++c) lum += weight[c] * wb_gains[c] * (count[c] > 0 ? sum[c] / count[c] : 0);
-      out_row[x] = std::max(0.0f, lum * exposure_gain);
+      out_row[x] = lum;
     }
   });
   return out;
+}
+
+}  // namespace
+
+Image tone_luminance(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains, float exposure_gain) {
+  Image luminance = luminance_before_gain(mosaic, cfa, wb_gains, nullptr);
+  apply_exposure_gain(exposure_gain, &luminance);
+  return luminance;
+}
+
+ToneStatistics tone_statistics(const Image& mosaic, CfaPattern cfa, const std::array<float, 3>& wb_gains) {
+  ToneStatistics statistics;
+  std::vector<double> green_row_sums;
+  statistics.luminance_before_gain = luminance_before_gain(mosaic, cfa, wb_gains, &green_row_sums);
+  statistics.mean_green = mean_of_green_rows(mosaic, cfa, green_row_sums);
+  return statistics;
+}
+
+void apply_exposure_gain(float exposure_gain, Image* luminance) {
+  float* v = luminance->data();
+  for (size_t i = 0; i < luminance->number_of_elements(); ++i) v[i] = std::max(0.0f, v[i] * exposure_gain);
 }
 
 float long_exposure_ratio(const Image& luminance, Look look) {

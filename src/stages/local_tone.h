@@ -23,6 +23,19 @@ namespace nb {
 Halide::Runtime::Buffer<float, 2> tone_luminance(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
                                                  const std::array<float, 3>& wb_gains, float exposure_gain);
 
+// tone_luminance() before the exposure gain (and before its clip at 0), with
+// mean_balanced_green(), which the exposure gain comes from: one pass over
+// the mosaic, where the two read it twice (48 MB at 12 MP, while a
+// streaming session's last frame waits). apply_exposure_gain() then gives
+// what tone_luminance() gives.
+struct ToneStatistics {
+  Halide::Runtime::Buffer<float, 2> luminance_before_gain;
+  double mean_green = 0;
+};
+ToneStatistics tone_statistics(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                               const std::array<float, 3>& wb_gains);
+void apply_exposure_gain(float exposure_gain, Halide::Runtime::Buffer<float, 2>* luminance);
+
 // How much brighter the long exposure is: enough to bring the median
 // luminance to 0.12, at most 8 (bright), 3 (night; night stays night); 1 for
 // the natural look, which has no local tone mapping.

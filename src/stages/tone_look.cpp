@@ -29,25 +29,39 @@ ToneLook tone_look(Look look, double mean_green) {
   return t;
 }
 
-double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
-                           const std::array<float, 3>& wb_gains) {
-  // One green per pair across a Bayer row: the first at x = 0 or 1.
-  auto first_green = [&](int y) { return cfa_color(cfa, 0, y) == 1 ? 0 : 1; };
-  // Row sums in parallel, added in row order: the same sum on any number of threads.
-  std::vector<double> row_sums(size_t(std::max(0, mosaic.height())));
-  parallel_rows(mosaic.height(), 64, [&](int y) {
-    const float* row = &mosaic(0, y);
-    double row_sum = 0;
-    for (int x = first_green(y); x < mosaic.width(); x += 2) row_sum += std::min(1.0f, std::max(0.0f, row[x] * wb_gains[1]));
-    row_sums[size_t(y)] = row_sum;
-  });
+namespace {
+
+// One green per pair across a Bayer row: the first at x = 0 or 1.
+int first_green(CfaPattern cfa, int y) { return cfa_color(cfa, 0, y) == 1 ? 0 : 1; }
+
+}  // namespace
+
+double balanced_green_row_sum(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa, int y,
+                              float green_gain) {
+  const float* row = &mosaic(0, y);
+  double sum = 0;
+  for (int x = first_green(cfa, y); x < mosaic.width(); x += 2)
+    sum += std::min(1.0f, std::max(0.0f, row[x] * green_gain));
+  return sum;
+}
+
+double mean_of_green_rows(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                          const std::vector<double>& row_sums) {
   double sum = 0;
   int64_t n = 0;
   for (int y = 0; y < mosaic.height(); ++y) {
     sum += row_sums[size_t(y)];
-    n += (mosaic.width() - first_green(y) + 1) / 2;
+    n += (mosaic.width() - first_green(cfa, y) + 1) / 2;
   }
   return n ? sum / n : 0;
+}
+
+double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                           const std::array<float, 3>& wb_gains) {
+  std::vector<double> row_sums(size_t(std::max(0, mosaic.height())));
+  parallel_rows(mosaic.height(), 64,
+                [&](int y) { row_sums[size_t(y)] = balanced_green_row_sum(mosaic, cfa, y, wb_gains[1]); });
+  return mean_of_green_rows(mosaic, cfa, row_sums);
 }
 
 float exposure_gain_for(double mean_green, double target_mean) {

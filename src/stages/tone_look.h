@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "nightburst/look.h"
 #include "nightburst/raw_frame.h"
@@ -32,6 +33,14 @@ ToneLook tone_look(Look look, double mean_green);
 // Mean white-balanced green of a normalised mosaic, clipped to [0, 1].
 double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
                            const std::array<float, 3>& wb_gains);
+// Its parts, for a pass that reads the rows anyway (tone_statistics()): row
+// y's greens times `green_gain`, each clipped to [0, 1], summed; and the
+// mean from every row's sum, added in row order (the same on any number of
+// threads).
+double balanced_green_row_sum(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa, int y,
+                              float green_gain);
+double mean_of_green_rows(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
+                          const std::vector<double>& row_sums);
 
 // Linear gain bringing `mean_green` to `target_mean`, between 1 and 32.
 float exposure_gain_for(double mean_green, double target_mean);

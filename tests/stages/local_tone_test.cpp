@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "stages/tone_look.h"
 #include "stages/white_balance.h"
 #include "test_util.h"
 
@@ -23,6 +24,27 @@ TEST(LocalToneTest, HalideMatchesTheReference) {
   std::printf("ratio %.2f, largest gain difference %.2e\n", ratio, worst);
   EXPECT_GT(ratio, 1.0f);
   EXPECT_LE(worst, 1e-4);
+}
+
+// The one-pass statistics the pipeline's finish uses give exactly what the
+// two passes give, for every CFA phase and for mosaics whose sides are not
+// whole blocks (the rows and columns no block reads still count for green).
+TEST(LocalToneTest, ToneStatisticsEqualsTheTwoPasses) {
+  const std::array<float, 3> gains = {2.1f, 1.3f, 1.7f};
+  for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG})
+    for (auto [w, h] : {std::pair{64, 48}, std::pair{67, 50}, std::pair{3, 3}, std::pair{41, 2}}) {
+      Halide::Runtime::Buffer<float, 2> mosaic(w, h);
+      // Values past both clips: below 0 (black-level noise) and above white.
+      mosaic.for_each_element([&](int x, int y) { mosaic(x, y) = float((x * 37 + y * 91) % 113) / 90.0f - 0.1f; });
+      const ToneStatistics statistics = tone_statistics(mosaic, cfa, gains);
+      EXPECT_EQ(statistics.mean_green, mean_balanced_green(mosaic, cfa, gains)) << w << "x" << h;
+      Halide::Runtime::Buffer<float, 2> luminance = statistics.luminance_before_gain;
+      apply_exposure_gain(2.5f, &luminance);
+      const auto expected = tone_luminance(mosaic, cfa, gains, 2.5f);
+      ASSERT_EQ(luminance.width(), expected.width());
+      ASSERT_EQ(luminance.height(), expected.height());
+      expected.for_each_element([&](int x, int y) { EXPECT_EQ(luminance(x, y), expected(x, y)) << x << "," << y; });
+    }
 }
 
 // A hard edge between a dark (0.005) and a bright (0.4) half: the shadows
