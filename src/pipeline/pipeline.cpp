@@ -663,7 +663,7 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   // Local tone mapping (not in the natural look): exposure fusion of exposures
   // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
   // target while shadows are lifted and highlights kept.
-  Halide::Runtime::Buffer<float, 2> luminance = tone.luminance_before_gain;
+  Halide::Runtime::Buffer<float, 2> luminance = std::move(tone.luminance_before_gain);  // gained in place
   apply_exposure_gain(finish.exposure_gain, &luminance);
   report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
   if (report.local_tone_ratio > 1.0f) {
