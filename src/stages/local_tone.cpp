@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/color.h"
@@ -154,11 +156,55 @@ void apply_exposure_gain(float exposure_gain, Image* luminance) {
   for (size_t i = 0; i < luminance->number_of_elements(); ++i) v[i] = std::max(0.0f, v[i] * exposure_gain);
 }
 
+namespace {
+
+// The value std::nth_element would put at position k of `values`, found on
+// the pipeline's threads: the values are counted by the top 16 bits of their
+// float bits made to sort as integers do (128 buckets an octave), and
+// nth_element runs only within the bucket that holds the k-th. On all of a
+// 12 MP burst's 750 000 luminance values, nth_element took 2.7-6 ms on one
+// core while a streaming session's last frame waited.
+float kth_smallest(const Image& values, size_t k) {
+  const float* v = values.data();
+  const size_t n = values.number_of_elements();
+  if (k >= n) return 0.0f;
+  auto bucket = [](float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    return (bits & 0x80000000u ? ~bits : bits | 0x80000000u) >> 16;
+  };
+  constexpr int kBuckets = 1 << 16, kChunks = 4;
+  auto chunk_begin = [&](int chunk) { return n * size_t(chunk) / kChunks; };
+  std::vector<uint32_t> counts(size_t(kChunks) * kBuckets, 0);
+  parallel_rows(kChunks, 1, [&](int chunk) {
+    uint32_t* count = &counts[size_t(chunk) * kBuckets];
+    for (size_t i = chunk_begin(chunk); i < chunk_begin(chunk + 1); ++i) ++count[bucket(v[i])];
+  });
+  size_t below = 0;
+  uint32_t chosen = 0;
+  for (;; ++chosen) {
+    size_t in_bucket = 0;
+    for (int chunk = 0; chunk < kChunks; ++chunk) in_bucket += counts[size_t(chunk) * kBuckets + chosen];
+    if (below + in_bucket > k) break;
+    below += in_bucket;
+  }
+  std::vector<float> in_chunk[kChunks];
+  parallel_rows(kChunks, 1, [&](int chunk) {
+    for (size_t i = chunk_begin(chunk); i < chunk_begin(chunk + 1); ++i)
+      if (bucket(v[i]) == chosen) in_chunk[chunk].push_back(v[i]);
+  });
+  std::vector<float>& candidates = in_chunk[0];
+  for (int chunk = 1; chunk < kChunks; ++chunk)
+    candidates.insert(candidates.end(), in_chunk[chunk].begin(), in_chunk[chunk].end());
+  std::nth_element(candidates.begin(), candidates.begin() + (k - below), candidates.end());
+  return candidates[k - below];
+}
+
+}  // namespace
+
 float long_exposure_ratio(const Image& luminance, Look look) {
   if (look == Look::kNatural) return 1.0f;
-  std::vector<float> v(luminance.data(), luminance.data() + luminance.number_of_elements());
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  const float median = std::max(v[v.size() / 2], 1e-6f);
+  const float median = std::max(kth_smallest(luminance, luminance.number_of_elements() / 2), 1e-6f);
   const float max_ratio = look == Look::kNight ? 3.0f : 8.0f;
   return std::clamp(0.12f / median, 1.0f, max_ratio);
 }
