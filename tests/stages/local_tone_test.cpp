@@ -74,9 +74,10 @@ TEST(LocalToneTest, LongExposureRatioComesFromTheExactMedian) {
          return u < 0.3f ? -narrow(rng) : u < 0.4f ? 0.0f : narrow(rng);
        }}};
   int compared = 0;
-  for (const auto& [name, draw] : sets)
+  for (const auto& [name, draw_value] : sets)
     for (auto [w, h] : {std::pair{1000, 750}, std::pair{3, 3}, std::pair{2, 1}}) {
       Halide::Runtime::Buffer<float, 2> lum(w, h);
+      const std::function<float()>& draw = draw_value;  // a lambda may not capture a structured binding (C++17)
       lum.for_each_value([&](float& v) { v = draw(); });
       const float expected = expected_ratio(lum);
       if (expected == 1.0f || expected == 8.0f) continue;  // clamped: says nothing of the median
