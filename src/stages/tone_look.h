@@ -30,7 +30,10 @@ struct ToneLook {
 //            darker scenes stay darker.
 ToneLook tone_look(Look look, double mean_green);
 
-// Mean white-balanced green of a normalised mosaic, clipped to [0, 1].
+// Mean white-balanced green of a normalised mosaic, clipped to [0, 1]. The
+// pipeline takes it from tone_statistics() (local_tone.h), in the same pass
+// as the tone map's luminance; this is that sum on its own, which the tests
+// hold the one pass to.
 double mean_balanced_green(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
                            const std::array<float, 3>& wb_gains);
 // Its parts, for a pass that reads the rows anyway (tone_statistics()): row
