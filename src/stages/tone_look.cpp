@@ -38,11 +38,16 @@ int first_green(CfaPattern cfa, int y) { return cfa_color(cfa, 0, y) == 1 ? 0 : 
 
 double balanced_green_row_sum(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa, int y,
                               float green_gain) {
+  // Four partial sums, each every fourth green: one sum's chain of double
+  // additions, 2000 long at 12 MP, was most of the row's time.
   const float* row = &mosaic(0, y);
-  double sum = 0;
-  for (int x = first_green(cfa, y); x < mosaic.width(); x += 2)
-    sum += std::min(1.0f, std::max(0.0f, row[x] * green_gain));
-  return sum;
+  auto balanced = [&](int x) { return double(std::min(1.0f, std::max(0.0f, row[x] * green_gain))); };
+  double sum[4] = {0, 0, 0, 0};
+  int x = first_green(cfa, y);
+  for (; x + 6 < mosaic.width(); x += 8)
+    for (int k = 0; k < 4; ++k) sum[k] += balanced(x + 2 * k);
+  for (; x < mosaic.width(); x += 2) sum[0] += balanced(x);
+  return (sum[0] + sum[1]) + (sum[2] + sum[3]);
 }
 
 double mean_of_green_rows(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,

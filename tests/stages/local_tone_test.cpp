@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "nightburst/raw_frame.h"
 #include "stages/tone_look.h"
 #include "stages/white_balance.h"
 #include "test_util.h"
@@ -48,6 +49,50 @@ TEST(LocalToneTest, ToneStatisticsEqualsTheTwoPasses) {
       ASSERT_EQ(luminance.width(), expected.width());
       ASSERT_EQ(luminance.height(), expected.height());
       expected.for_each_element([&](int x, int y) { EXPECT_EQ(luminance(x, y), expected(x, y)) << x << "," << y; });
+    }
+}
+
+// The statistics against their plain definitions, per block and per green:
+// the luminance is each 4x4 block's Rec. 709 luminance of its balanced mean
+// colours (the block clamped to the mosaic; each colour summed in raster
+// order, as the stage's row-at-a-time sums add them: the same floats); the
+// mean green is the mean of every green times its gain, clipped to [0, 1]
+// (summed in double, in another order: equal to 1e-12).
+TEST(LocalToneTest, ToneStatisticsMatchTheirPlainDefinitions) {
+  const std::array<float, 3> gains = {2.1f, 1.3f, 1.7f};
+  const float weight[3] = {0.2126f, 0.7152f, 0.0722f};
+  for (CfaPattern cfa : {CfaPattern::kRGGB, CfaPattern::kBGGR, CfaPattern::kGRBG, CfaPattern::kGBRG})
+    for (auto [w, h] : {std::pair{4000, 8}, std::pair{67, 50}, std::pair{3, 3}, std::pair{41, 2}}) {
+      Halide::Runtime::Buffer<float, 2> mosaic(w, h);
+      std::mt19937 rng(w * 131 + h);
+      std::uniform_real_distribution<float> value(-0.1f, 1.2f);
+      mosaic.for_each_value([&](float& v) { v = value(rng); });
+      const ToneStatistics statistics = tone_statistics(mosaic, cfa, gains);
+      const Halide::Runtime::Buffer<float, 2>& luminance = statistics.luminance_before_gain;
+      const int blocks_x = std::max(1, w / 4), blocks_y = std::max(1, h / 4);
+      ASSERT_EQ(luminance.width(), blocks_x);
+      ASSERT_EQ(luminance.height(), blocks_y);
+      for (int by = 0; by < blocks_y; ++by)
+        for (int bx = 0; bx < blocks_x; ++bx) {
+          float sum[3] = {0, 0, 0}, count[3] = {0, 0, 0};
+          for (int j = 0; j < 4; ++j)
+            for (int i = 0; i < 4; ++i) {
+              const int x = std::min(4 * bx + i, w - 1), y = std::min(4 * by + j, h - 1);
+              sum[cfa_color(cfa, x, y)] += mosaic(x, y);
+              count[cfa_color(cfa, x, y)] += 1;
+            }
+          float expected = 0;
+          for (int c = 0; c < 3; ++c) expected += weight[c] * gains[c] * (count[c] > 0 ? sum[c] / count[c] : 0);
+          ASSERT_EQ(luminance(bx, by), expected) << w << "x" << h << " block " << bx << "," << by;
+        }
+      double green_sum = 0;
+      int64_t greens = 0;
+      mosaic.for_each_element([&](int x, int y) {
+        if (cfa_color(cfa, x, y) != 1) return;
+        green_sum += std::clamp(mosaic(x, y) * gains[1], 0.0f, 1.0f);
+        ++greens;
+      });
+      EXPECT_NEAR(statistics.mean_green, green_sum / double(greens), 1e-12) << w << "x" << h;
     }
 }
 
