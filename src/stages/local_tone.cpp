@@ -108,8 +108,9 @@ Image luminance_before_gain(const Image& mosaic, CfaPattern cfa, const std::arra
     // a time: each sum takes its samples in the order the per-block loop
     // below does (row by row, left to right), so the values are the same,
     // and the loop over blocks runs without a colour lookup per sample.
-    // With the green sums' four chains (tone_look.cpp), the pass went from
-    // 9.3 to 5.7 ms at 12 MP on 2 threads (medians of 24 runs).
+    // With the green sums' clips vectorised and their four chains
+    // (tone_look.cpp), the pass went from 10.5 to 3.9 ms at 12 MP on 2
+    // threads (BM_LastFrameLatency, medians of 21 and 27 runs alternating).
     std::vector<float> colour_sums(size_t(3) * whole_blocks, 0.0f);
     float whole_count[3] = {0, 0, 0};  // each colour's samples in a whole block
     for (int j = 0; j < n; ++j) {
