@@ -663,13 +663,13 @@ Status BurstSession::State::finish_burst(ProcessResult* out) {
   // Local tone mapping (not in the natural look): exposure fusion of exposures
   // 1/sqrt(k) and sqrt(k) times the look's, so the mean stays near the look's
   // target while shadows are lifted and highlights kept.
-  Halide::Runtime::Buffer<float, 2> luminance = std::move(tone.luminance_before_gain);  // gained in place
-  apply_exposure_gain(finish.exposure_gain, &luminance);
-  report.local_tone_ratio = long_exposure_ratio(luminance, options.look);
+  // The luminance gained for the short exposure in one pass, in place.
+  Halide::Runtime::Buffer<float, 2> luminance = std::move(tone.luminance_before_gain);
+  report.local_tone_ratio = long_exposure_ratio(luminance, options.look, finish.exposure_gain);
   if (report.local_tone_ratio > 1.0f) {
     const float short_scale = 1.0f / std::sqrt(report.local_tone_ratio);
+    apply_exposure_gain(finish.exposure_gain, &luminance, short_scale);
     finish.exposure_gain *= short_scale;
-    luminance.for_each_element([&](int x, int y) { luminance(x, y) *= short_scale; });
     NB_RETURN_IF_ERROR(local_tone_gain(luminance, report.local_tone_ratio, &finish.tone_gain));
   }
   finish.chroma_denoise = options.chroma_denoise;

@@ -34,12 +34,17 @@ struct ToneStatistics {
 };
 ToneStatistics tone_statistics(const Halide::Runtime::Buffer<float, 2>& mosaic, CfaPattern cfa,
                                const std::array<float, 3>& wb_gains);
-void apply_exposure_gain(float exposure_gain, Halide::Runtime::Buffer<float, 2>* luminance);
+// Each value v becomes max(0, v * exposure_gain) * then_scale.
+void apply_exposure_gain(float exposure_gain, Halide::Runtime::Buffer<float, 2>* luminance,
+                         float then_scale = 1.0f);
 
 // How much brighter the long exposure is: enough to bring the median
 // luminance to 0.12, at most 8 (bright), 3 (night; night stays night); 1 for
-// the natural look, which has no local tone mapping.
-float long_exposure_ratio(const Halide::Runtime::Buffer<float, 2>& luminance, Look look);
+// the natural look, which has no local tone mapping. With `exposure_gain`,
+// of the luminance as apply_exposure_gain() would leave it, without the pass
+// (the gain and the clip keep the values' order, so the median is the
+// median's, gained and clipped: the same float).
+float long_exposure_ratio(const Halide::Runtime::Buffer<float, 2>& luminance, Look look, float exposure_gain = 1.0f);
 
 Status local_tone_gain(const Halide::Runtime::Buffer<float, 2>& luminance, float ratio,
                        Halide::Runtime::Buffer<float, 2>* gain);

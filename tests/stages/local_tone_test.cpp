@@ -127,6 +127,13 @@ TEST(LocalToneTest, LongExposureRatioComesFromTheExactMedian) {
       const float expected = expected_ratio(lum);
       if (expected == 1.0f || expected == 8.0f) continue;  // clamped: says nothing of the median
       EXPECT_EQ(long_exposure_ratio(lum, Look::kBright), expected) << name << " " << w << "x" << h;
+      // Of the luminance before a gain: the same as after it.
+      Halide::Runtime::Buffer<float, 2> before = lum.copy();
+      before.for_each_value([](float& v) { v /= 1.7f; });
+      Halide::Runtime::Buffer<float, 2> gained = before.copy();
+      apply_exposure_gain(1.7f, &gained);
+      EXPECT_EQ(long_exposure_ratio(before, Look::kBright, 1.7f), long_exposure_ratio(gained, Look::kBright))
+          << name << " " << w << "x" << h;
       ++compared;
     }
   EXPECT_GE(compared, 8);  // 8 of the 9 with this seed
