@@ -291,12 +291,12 @@ Planes planes_with_margin(int width, int height, int margin) {
 // generator repeats the edge.
 void repeat_edge_rows(int plane_height, Planes* planes) {
   const int first = planes->dim(1).min(), last = planes->dim(1).max();
+  const int left = planes->dim(0).min(), width = planes->dim(0).extent();
   parallel_rows(planes->dim(2).extent(), 1, [&](int p) {
-    const float* top = &(*planes)(planes->dim(0).min(), 0, p);
-    const float* bottom = &(*planes)(planes->dim(0).min(), plane_height - 1, p);
-    const int width = planes->dim(0).extent();
-    for (int y = first; y < 0; ++y) std::copy(top, top + width, &(*planes)(planes->dim(0).min(), y, p));
-    for (int y = plane_height; y <= last; ++y) std::copy(bottom, bottom + width, &(*planes)(planes->dim(0).min(), y, p));
+    const float* top = &(*planes)(left, 0, p);
+    const float* bottom = &(*planes)(left, plane_height - 1, p);
+    for (int y = first; y < 0; ++y) std::copy(top, top + width, &(*planes)(left, y, p));
+    for (int y = plane_height; y <= last; ++y) std::copy(bottom, bottom + width, &(*planes)(left, y, p));
   });
 }
 
