@@ -7,7 +7,6 @@
 #include <condition_variable>
 #include <csetjmp>
 #include <cstdio>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,6 +15,7 @@
 #include "core/color.h"
 #include "io/atomic_file.h"
 #include "io/exif.h"
+#include "io/huffman_deflate.h"
 #include "nightburst/io.h"
 
 namespace nb {
@@ -69,54 +69,39 @@ void pack_row(const Halide::Runtime::Buffer<uint16_t, 3>& img, int y, int bits, 
 
 // One horizontal band of the image data, compressed by a worker thread.
 struct CompressedBand {
-  std::unique_ptr<uint8_t[]> deflate;  // raw deflate, ending byte-aligned (or final for the last band)
-  size_t deflate_size = 0;
-  uLong adler = 1;                     // Adler-32 of the band's filtered bytes
-  size_t length = 0;                   // filtered bytes
-  bool ok = true;
+  std::vector<uint8_t> deflate;  // raw deflate, ending byte-aligned (or final for the last band)
+  uLong adler = 1;               // Adler-32 of the band's filtered bytes
+  size_t length = 0;             // filtered bytes
 };
 
 // Rows [y0, y1) as PNG filters them (Up: each row minus the row above, after
 // a filter-type byte), Huffman-coded only. Photos are noisy at the byte
 // level, so deflate's string matching buys little: on a 12 MP 8-bit night
-// photo (Sub filter) level 3 wrote 12.0 MB in 832-855 ms, level 1 13.1 MB in
-// 390 ms, Huffman-only with Up 10.8 MB in 270 ms; on the Canon 30D's
-// daylight scene level 1 13.8 MB in 307 ms, Huffman-only 11.9 MB in 193 ms.
-// Smaller and faster at once. (Flat synthetic images compress worse without
-// string matching; they are not what this tool writes.) A band ends with a
-// sync flush (an empty stored block: byte-aligned), so the bands concatenate
-// into one deflate stream; Huffman codes refer to nothing before the band.
+// photo (Sub filter) zlib's level 3 wrote 12.0 MB in 832-855 ms, level 1
+// 13.1 MB in 390 ms, Huffman-only with Up 10.8 MB in 270 ms; on the Canon
+// 30D's daylight scene level 1 13.8 MB in 307 ms, Huffman-only 11.9 MB in
+// 193 ms. Smaller and faster at once. (Flat synthetic images compress worse
+// without string matching; they are not what this tool writes.) The
+// Huffman coding is deflate_literals() (io/huffman_deflate.h), several
+// times faster than zlib's. A band ends byte-aligned, so the bands
+// concatenate into one deflate stream; its codes refer to nothing before
+// the band.
 void compress_band(const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits, int y0, int y1, bool last,
                    CompressedBand* band) {
   const size_t row_bytes = size_t(img.width()) * 3 * (bits / 8);
-  std::vector<uint8_t> above(row_bytes, 0), current(row_bytes), filtered(row_bytes + 1);
+  std::vector<uint8_t> above(row_bytes, 0), current(row_bytes);
   if (y0 > 0) pack_row(img, y0 - 1, bits, above.data());
-  z_stream z{};
-  if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_HUFFMAN_ONLY) != Z_OK) {
-    band->ok = false;
-    return;
-  }
-  // Uninitialised (not a vector): zero-filling the bound was a pass over
-  // memory of its own.
-  const size_t bound = deflateBound(&z, uLong((row_bytes + 1) * (y1 - y0))) + 64;
-  band->deflate.reset(new uint8_t[bound]);
-  z.next_out = band->deflate.get();
-  z.avail_out = uInt(bound);
-  filtered[0] = 2;  // Up
-  for (int y = y0; y < y1 && band->ok; ++y) {
+  band->length = (row_bytes + 1) * size_t(y1 - y0);
+  std::vector<uint8_t> filtered(band->length);
+  for (int y = y0; y < y1; ++y) {
+    uint8_t* row = &filtered[(row_bytes + 1) * size_t(y - y0)];
+    row[0] = 2;  // Up
     pack_row(img, y, bits, current.data());
-    for (size_t i = 0; i < row_bytes; ++i) filtered[i + 1] = uint8_t(current[i] - above[i]);
+    for (size_t i = 0; i < row_bytes; ++i) row[i + 1] = uint8_t(current[i] - above[i]);
     std::swap(above, current);
-    band->adler = adler32(band->adler, filtered.data(), uInt(filtered.size()));
-    band->length += filtered.size();
-    z.next_in = filtered.data();
-    z.avail_in = uInt(filtered.size());
-    const int flush = y + 1 < y1 ? Z_NO_FLUSH : last ? Z_FINISH : Z_SYNC_FLUSH;
-    const int r = deflate(&z, flush);
-    band->ok = z.avail_in == 0 && (flush == Z_FINISH ? r == Z_STREAM_END : r == Z_OK);
   }
-  band->deflate_size = z.total_out;
-  deflateEnd(&z);
+  band->adler = adler32_z(1, filtered.data(), filtered.size());
+  deflate_literals(filtered.data(), filtered.size(), last, &band->deflate);
 }
 
 Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uint16_t, 3>& img, int bits,
@@ -194,14 +179,8 @@ Status write_png_file(const std::string& path, const Halide::Runtime::Buffer<uin
   for (int b = 0; b < bands; ++b) {
     wait_for(b);
     CompressedBand& band = compressed[size_t(b)];
-    if (!band.ok) {
-      stop_workers();
-      png_destroy_write_struct(&png, &info);
-      std::fclose(fp);
-      return internal_error("zlib could not compress the image");
-    }
-    png_write_chunk(png, kIdat, band.deflate.get(), band.deflate_size);
-    band.deflate.reset();
+    png_write_chunk(png, kIdat, band.deflate.data(), band.deflate.size());
+    std::vector<uint8_t>().swap(band.deflate);
   }
   stop_workers();
   uLong adler = 1;
