@@ -113,7 +113,7 @@ Image luminance_before_gain(const Image& mosaic, CfaPattern cfa, const std::arra
     // threads (BM_LastFrameLatency, medians of 21 and 27 runs alternating).
     std::vector<float> colour_sums(size_t(3) * whole_blocks, 0.0f);
     float whole_count[3] = {0, 0, 0};  // each colour's samples in a whole block
-    for (int j = 0; j < n; ++j) {
+    for (int j = 0; j < n && whole_blocks > 0; ++j) {
       const int sy = std::min(n * y + j, mosaic.height() - 1);
       const float* row = &mosaic(0, sy);
       const int even_colour = colour_at[(sy & 1) * 2], odd_colour = colour_at[(sy & 1) * 2 + 1];
