@@ -28,8 +28,7 @@ class BitWriter {
     buffer_ |= uint64_t(bits) << filled_;
     filled_ += count;
     if (filled_ >= 32) {
-      uint8_t* at = out_->data() + at_;
-      for (int i = 0; i < 4; ++i) at[i] = uint8_t(buffer_ >> (8 * i));
+      store_word(buffer_, out_->data() + at_);
       at_ += 4;
       buffer_ >>= 32;
       filled_ -= 32;
@@ -48,10 +47,7 @@ class BitWriter {
       buffer |= uint64_t(entry & 0xffffu) << filled;
       filled += int(entry >> 16);
       if (filled >= 32) {
-        at[0] = uint8_t(buffer);
-        at[1] = uint8_t(buffer >> 8);
-        at[2] = uint8_t(buffer >> 16);
-        at[3] = uint8_t(buffer >> 24);
+        store_word(buffer, at);
         at += 4;
         buffer >>= 32;
         filled -= 32;
@@ -72,6 +68,11 @@ class BitWriter {
   void finish() { out_->resize(at_); }
 
  private:
+  // The buffer's low 32 bits, least significant byte first.
+  static void store_word(uint64_t buffer, uint8_t* at) {
+    for (int i = 0; i < 4; ++i) at[i] = uint8_t(buffer >> (8 * i));
+  }
+
   std::vector<uint8_t>* out_;
   size_t at_;  // the next whole byte's index in *out_
   uint64_t buffer_ = 0;
